@@ -1,0 +1,94 @@
+"""The only module that touches ``output/``: write a complete build into a fresh directory beside
+the target, then swap it in, so that readers never see a half-written output and a failed or
+killed build leaves the previous output whole.
+
+An output directory carries a marker file; a non-empty directory without it is never replaced,
+nor are the filesystem root, the home directory, or the content and theme directories."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+from .render_html import RenderedFile
+
+MARKER = ".yearbook-output"
+
+
+def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
+    """Refuse an output path whose replacement could destroy someone's files."""
+    target = output_dir.resolve()
+    home = Path.home().resolve()
+    if target == Path(target.anchor) or target == home:
+        raise OutputError(f"refusing to use {output_dir} as the output directory", None, "pass --output output (a folder of its own)")
+    for path in protected:
+        path = path.resolve()
+        if target == path or path.is_relative_to(target) or target.is_relative_to(path):
+            raise OutputError(f"refusing to write output into or over {path}", None, "choose an output folder outside the content and theme folders")
+    if target.exists():
+        if not target.is_dir():
+            raise OutputError(f"{output_dir} exists and is not a directory", None, "remove it or choose another --output")
+        if any(target.iterdir()) and not (target / MARKER).is_file():
+            raise OutputError(
+                f"{output_dir} is not empty and was not made by yearbook (no {MARKER} marker)",
+                None,
+                "choose an empty or new folder for --output; yearbook never replaces folders it did not create",
+            )
+
+
+def write_files(base: Path, files: list[RenderedFile]) -> None:
+    for item in files:
+        target = base / item.rel_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if item.source is not None:
+            shutil.copyfile(item.source, target)
+        else:
+            target.write_bytes(item.data or b"")
+
+
+def commit_output(output_dir: Path, files: list[RenderedFile]) -> None:
+    """Write ``files`` (paths relative to output/) as the new output, replacing the old one whole."""
+    target = output_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        write_files(staging, files)
+        (staging / MARKER).write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` in place of ``target`` with renames only (the old one is removed after)."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_stale(output_dir: Path) -> None:
+    """Tidy what an interrupted build left beside the output. If the build was killed between
+    its two renames, the output is restored first: the new build if it was complete, else the old one."""
+    target = output_dir.resolve()
+    if not target.parent.is_dir():
+        return
+    leftovers = sorted(p for p in target.parent.glob(f".{target.name}-*") if p.is_dir())
+    new = [p for p in leftovers if p.name.startswith(f".{target.name}-new-") and (p / MARKER).is_file()]
+    old = [p for p in leftovers if p.name.startswith(f".{target.name}-old-")]
+    if not target.exists() and (new or old):
+        os.rename((new or old)[-1], target)
+    for path in leftovers:
+        if path.exists() and (path.name.startswith(f".{target.name}-new-") or path.name.startswith(f".{target.name}-old-")):
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,120 @@
+"""Find the content files and read them: decode UTF-8 / UTF-8-BOM / GBK, normalise line ends,
+split the YAML front matter from the Markdown body while keeping line numbers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError, SourceLocation
+
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024
+FENCE = re.compile(r"^---[ \t]*$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One article file, decoded and split."""
+
+    path: Path
+    rel_path: Path  # relative to the content directory
+    encoding: str
+    front_matter: str
+    front_matter_line: int  # file line of the first front-matter line
+    body: str
+    body_line: int  # file line of the first body line
+
+    def location(self, yaml_line: int | None = None) -> SourceLocation:
+        """Location of a 0-based line inside the front matter (None: the whole file)."""
+        if yaml_line is None:
+            return SourceLocation(self.path, None)
+        return SourceLocation(self.path, self.front_matter_line + yaml_line)
+
+
+def find_article_paths(content_dir: Path) -> list[Path]:
+    """Every ``*.md`` below ``content/articles``, in a stable order; symlinks out of the tree are skipped."""
+    articles_dir = content_dir / "articles"
+    if not articles_dir.is_dir():
+        return []
+    root = content_dir.resolve()
+    paths = []
+    for path in sorted(articles_dir.rglob("*.md")):
+        if any(part.startswith(".") for part in path.relative_to(articles_dir).parts):
+            continue
+        if not path.resolve().is_relative_to(root):
+            continue
+        paths.append(path)
+    return paths
+
+
+def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode a text file the way editors' files come: UTF-8 (with or without BOM), else GB18030/GBK."""
+    if b"\x00" in data:
+        raise ContentError(
+            "this is not a text file (it contains NUL bytes)",
+            SourceLocation(path),
+            "save the article as plain text (UTF-8) with a .md extension",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ContentError(
+            f"cannot decode the file as UTF-8 or GBK/GB18030 (byte {exc.start})",
+            SourceLocation(path),
+            "save the file as UTF-8",
+        ) from exc
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """Read and decode a content file; return (text with \\n line ends, encoding)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise ContentError(
+                f"file is {size // 1024 // 1024} MB; the limit is {MAX_ARTICLE_BYTES // 1024 // 1024} MB",
+                SourceLocation(path),
+                "split the article or remove pasted binary data",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read file: {exc.strerror}", SourceLocation(path)) from exc
+    text, encoding = decode_bytes(data, path)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
+    """Split ``---`` fenced YAML from the body; return (yaml, yaml_first_line, body, body_first_line)."""
+    lines = text.split("\n")
+    if not lines or not FENCE.match(lines[0]):
+        first = lines[0].strip() if lines else ""
+        hint = "start the file with a line '---', then the YAML fields, then a line '---'"
+        if not text.strip():
+            raise ContentError("the file is empty", SourceLocation(path, 1), hint)
+        raise ContentError(f"no front matter: the first line is {first[:40]!r}, not '---'", SourceLocation(path, 1), hint)
+    for index in range(1, len(lines)):
+        if FENCE.match(lines[index]):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            return front, 2, body, index + 2
+    raise ContentError(
+        "the front matter is never closed",
+        SourceLocation(path, 1),
+        "add a line '---' after the last YAML field, before the article text",
+    )
+
+
+def read_source(path: Path, content_dir: Path) -> SourceFile:
+    """Read one article file into a :class:`SourceFile`."""
+    text, encoding = read_text(path)
+    front, front_line, body, body_line = split_front_matter(text, path)
+    try:
+        rel_path = path.relative_to(content_dir)
+    except ValueError:
+        rel_path = Path(path.name)
+    return SourceFile(path, rel_path, encoding, front, front_line, body, body_line)

@@ -1,0 +1,109 @@
+"""Read YAML safely (no object construction, no anchors or aliases) and keep the line of every key,
+so that a problem in a value can be reported at its line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, SourceLocation
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FULLWIDTH_KEY = re.compile(r"^(\s*-?\s*)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+MAX_YAML_CHARS = 2 * 1024 * 1024
+
+
+@dataclass
+class LineMap:
+    """Lines (0-based, relative to the YAML text) of mapping keys and sequence items, by key path."""
+
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line(self, *path: Any) -> int | None:
+        """Line of the deepest known prefix of ``path``."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+def _walk(node: yaml.Node, path: tuple, lines: LineMap, seen: set[int]) -> None:
+    if id(node) in seen:
+        raise _AliasFound(node)
+    seen.add(id(node))
+    lines.lines.setdefault(path, node.start_mark.line)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            lines.lines[path + (key,)] = key_node.start_mark.line
+            _walk(value_node, path + (key,), lines, seen)
+            lines.lines[path + (key,)] = key_node.start_mark.line
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), lines, seen)
+
+
+class _AliasFound(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+def _syntax_hint(text: str, line: int | None, first_line: int) -> str | None:
+    lines = text.split("\n")
+    for number, raw in enumerate(lines):
+        if FULLWIDTH_KEY.match(raw):
+            return f"line {first_line + number} uses a full-width colon '：' after a field name; type an ASCII colon ':' followed by a space"
+    if "\t" in text:
+        return "YAML does not allow tab characters for indentation; indent with spaces"
+    if line is not None and 0 <= line < len(lines):
+        bad = lines[line]
+        if bad.count('"') % 2 or bad.count("'") % 2 == 1 and not bad.strip().startswith("#"):
+            return "a quotation mark is not closed on this line; close it or remove it"
+    return "check the indentation and that every 'key: value' has a space after the colon"
+
+
+def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]:
+    """Parse ``text`` (which starts at file line ``first_line``) into plain data and a LineMap."""
+    def location(line: int | None) -> SourceLocation:
+        return SourceLocation(path, None if line is None else first_line + line)
+
+    if len(text) > MAX_YAML_CHARS:
+        raise ContentError("the YAML is larger than 2 MB", location(0), "move long text into the Markdown body")
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, LineMap()
+        lines = LineMap()
+        _walk(node, (), lines, set())
+        data = loader.construct_document(node)
+    except _AliasFound as found:
+        raise ContentError(
+            "YAML anchors and aliases (& and *) are not allowed here",
+            location(found.node.start_mark.line),
+            "write the value out in full",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line if mark is not None else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ContentError(f"YAML syntax error: {problem}", location(line), _syntax_hint(text, line, first_line)) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"YAML error: {exc}", location(None), _syntax_hint(text, None, first_line)) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2021-13-45
+        raise ContentError(f"invalid YAML value: {exc}", location(None)) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def load_yaml_file(path: Path) -> tuple[Any, LineMap]:
+    """Read and parse a YAML file from the content directory."""
+    from .sources import read_text
+
+    text, _ = read_text(path)
+    return load_yaml(text, path, 1)
