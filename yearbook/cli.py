@@ -1,7 +1,7 @@
 """Command line: ``yearbook [build|check] [--content DIR] [--output DIR] [--only html|pdf]``.
 
 The only place that prints problems and sets exit codes: 0 success, 1 content (or setup) errors,
-2 usage errors. Tracebacks only with --debug."""
+2 usage errors, 3 internal errors (bugs). Tracebacks only with --debug."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import YearbookError
 from .pipeline import BuildOptions, build
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous output is unchanged.", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in yearbook, not in the content: say so, keep the output
+        if args.debug:
+            raise
+        print(f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}\n"
+              "    the previous output is unchanged; rerun with --debug for details and report it", file=sys.stderr)
+        return EXIT_INTERNAL
     report_problems(report.warnings, base)
     if args.strict and report.warnings:
         print(f"{len(report.warnings)} warning(s) with --strict; failing.", file=sys.stderr)

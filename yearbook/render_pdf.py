@@ -42,23 +42,27 @@ class _LogCollector(logging.Handler):
 
 
 def make_url_fetcher(allowed_dirs: list[Path]):
-    """A WeasyPrint URL fetcher that serves only local files inside ``allowed_dirs``."""
-    from weasyprint.urls import default_url_fetcher
+    """A WeasyPrint URL fetcher that serves only local files inside ``allowed_dirs``.
+
+    WeasyPrint 70 wants an instance of ``weasyprint.urls.URLFetcher`` (a plain function no longer
+    works), so this is a subclass whose ``fetch`` refuses everything but data: URLs and those files."""
+    from weasyprint.urls import URLFetcher
 
     roots = [d.resolve() for d in allowed_dirs]
 
-    def fetch(url: str, *args, **kwargs):
-        parsed = urlparse(url)
-        if parsed.scheme == "data":
-            return default_url_fetcher(url, *args, **kwargs)
-        if parsed.scheme != "file":
-            raise ValueError(f"refused to fetch {url!r}: only files inside the content and theme folders are read")
-        path = Path(unquote(parsed.path)).resolve()
-        if not any(path.is_relative_to(root) for root in roots):
-            raise ValueError(f"refused to read {path}: it is outside the content and theme folders")
-        return default_url_fetcher(path.as_uri(), *args, **kwargs)
+    class ContentFetcher(URLFetcher):
+        def fetch(self, url: str, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "data":
+                return super().fetch(url, headers)
+            if parsed.scheme != "file":
+                raise ValueError(f"refused to fetch {url!r}: only files inside the content and theme folders are read")
+            path = Path(unquote(parsed.path)).resolve()
+            if not any(path.is_relative_to(root) for root in roots):
+                raise ValueError(f"refused to read {path}: it is outside the content and theme folders")
+            return super().fetch(path.as_uri(), headers)
 
-    return fetch
+    return ContentFetcher(allowed_protocols=("file", "data"))
 
 
 def book_html(yearbook: Yearbook, volume: Volume, theme: Theme) -> str:
