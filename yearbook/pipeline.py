@@ -76,12 +76,13 @@ def build(options: BuildOptions) -> BuildReport:
         files.extend(previous_files(options.output_dir, "pdf"))
     if options.only in (None, "html"):
         with report.stage("html"):
-            site = render_site(yearbook, theme)
+            pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.startswith("pdf/")}
+            site = render_site(yearbook, theme, pdf_names)
         files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source) for f in site)
     elif options.write:  # --only pdf: the previous site stays, with the new PDFs
         downloads = "site/" + urls.pdf_url("")
         files.extend(f for f in previous_files(options.output_dir, "site") if not f.rel_path.startswith(downloads))
-    if options.only != "pdf" or options.write:
+    if options.write:
         for pdf_file in [f for f in files if f.rel_path.startswith("pdf/")]:
             files.append(RenderedFile("site/" + urls.pdf_url(pdf_file.rel_path.removeprefix("pdf/")), pdf_file.data, pdf_file.source))
     report.files = len(files)

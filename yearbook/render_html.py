@@ -21,11 +21,11 @@ class RenderedFile:
 class HtmlRenderer:
     """Renders every page of the site with one jinja2 environment."""
 
-    def __init__(self, yearbook: Yearbook, theme: Theme):
+    def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset()):
         self.yearbook = yearbook
         self.theme = theme
         self.env = make_environment(theme)
-        self.views = SiteViews(yearbook)
+        self.views = SiteViews(yearbook, pdf_names)
 
     def page(self, template: str, page_url: str, **extra) -> RenderedFile:
         html = render_template(self.env, self.theme, template, self.views.context(page_url, **extra))
@@ -63,6 +63,6 @@ class HtmlRenderer:
         return files
 
 
-def render_site(yearbook: Yearbook, theme: Theme) -> list[RenderedFile]:
-    """Every file of the site, relative to output/site/."""
-    return HtmlRenderer(yearbook, theme).render()
+def render_site(yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset()) -> list[RenderedFile]:
+    """Every file of the site, relative to output/site/; ``pdf_names`` are the PDFs it may link to."""
+    return HtmlRenderer(yearbook, theme, pdf_names).render()

@@ -90,7 +90,7 @@ def root_prefix(page_url: str) -> str:
 
 def relative_url(from_page: str, to_url: str) -> str:
     """A link from the page at ``from_page`` to ``to_url`` (both relative to the site root)."""
-    return root_prefix(from_page) + to_url if to_url or from_page else "./"
+    return root_prefix(from_page) + to_url or "./"
 
 
 def safe_content_path(reference: str) -> str | None:

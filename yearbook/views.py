@@ -43,9 +43,10 @@ def region_label(article: Article) -> str:
 class SiteViews:
     """Context for site pages: every URL is made relative to the page being rendered."""
 
-    def __init__(self, yearbook: Yearbook):
+    def __init__(self, yearbook: Yearbook, pdf_names: set[str] = frozenset()):
         self.yearbook = yearbook
         self.config = yearbook.config
+        self.pdf_names = pdf_names
         self.articles_by_source = {
             a.source_path.relative_to(self.config.content_dir).as_posix(): a for a in yearbook.articles
         }
@@ -85,6 +86,7 @@ class SiteViews:
             "content": content,
             "urls": urls,
             "region_url": self.region_url,
+            "has_pdf": lambda volume: volume.pdf_name in self.pdf_names,
             "keyword_label": keyword_label,
             "region_label": region_label,
             "group_by_letter": group_by_letter,
