@@ -39,12 +39,10 @@ def resolve_region(meta: ArticleMeta, regions: RegionTable, log: ProblemLog):
     try:
         return regions.resolve(meta.region)
     except RegionLookupError as exc:
-        hint = None
-        if exc.candidates:
+        hint = None  # the table's message already names the candidates or the suggestion
+        if exc.candidates and "ambiguous" not in exc.message and not (exc.suggestion and exc.suggestion in exc.message):
             listing = "; ".join(f"{regions.path_name(r.code).replace(' ', '/')} ({r.code})" for r in exc.candidates)
             hint = f"write the path or the code of the one you mean: {listing}"
-        elif exc.suggestion:
-            hint = f"did you mean {exc.suggestion}?"
         log.error(exc.message, meta.location("region"), hint)
         return None
 
