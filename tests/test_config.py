@@ -103,9 +103,6 @@ def test_years_outside_every_group_are_volumes_of_their_own(make_site, build_htm
     assert volume_pages(tmp_path) == ["2021", "vol-2022"]
 
 
-@pytest.mark.xfail(reason="config._volume_groups does not check that each year is in one group only; "
-                          "collect._volumes silently files the year under the last group that lists it",
-                   strict=True)
 def test_a_year_listed_in_two_volumes_is_an_error_at_the_second(make_site, run_cli, find_line, find_problem):
     content = make_site(volumes="- {name: 上卷, years: [2021, 2022]}\n- {name: 下卷, years: [2022]}")
     text = config_text(content)

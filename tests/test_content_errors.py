@@ -90,9 +90,6 @@ def test_slug_field_equal_to_another_file_name_is_a_duplicate(make_site, run_cli
     assert "articles/x.md" in problem
 
 
-@pytest.mark.xfail(reason="collect.check_slugs_and_links reports a duplicate slug with SourceLocation(path, None) "
-                          "although the slug comes from a 'slug:' line whose number is known (ArticleMeta.lines)",
-                   strict=True)
 def test_duplicate_slug_is_reported_at_the_slug_line(make_site, run_cli, article, find_line, find_problem):
     text = article(slug="same-slug", title="另一篇")
     make_site({"articles/a.md": article(slug="same-slug"), "articles/b.md": text})

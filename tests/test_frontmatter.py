@@ -37,9 +37,6 @@ def test_empty_required_field_counts_as_missing(value, make_site, run_cli, artic
     find_problem(err, f"{PATH}:{FIRST_FRONT_MATTER_LINE}: required field '{field}' is missing")
 
 
-@pytest.mark.xfail(reason="frontmatter.parse_front_matter only treats None/''/[] as missing; a title of "
-                          "spaces passes, _text() strips it to '' and the article is built with an empty headline",
-                   strict=True)
 def test_title_of_only_spaces_counts_as_missing(make_site, run_cli, article, find_problem):
     code, _, err = check(make_site, run_cli, article(title='"   "'))
 
@@ -75,9 +72,6 @@ def test_full_and_partial_dates_are_accepted(value, make_site, run_cli, article)
     assert code == 0, err
 
 
-@pytest.mark.xfail(reason="yamlfile.load_yaml: YAML's timestamp constructor raises ValueError for 2021-13-45 and the "
-                          "error is reported with location(None) (no line), before the field checks run",
-                   strict=True)
 def test_impossible_date_is_reported_at_its_line(make_site, run_cli, article, find_line, find_problem):
     text = article(date="2021-13-45")
 
@@ -150,9 +144,6 @@ def test_unknown_key_fails_the_build_with_strict(make_site, run_cli, article):
     assert "did you mean 'title'?" in err
 
 
-@pytest.mark.xfail(reason="errors.ProblemLog.raise_if_errors raises ContentErrors(self.errors) and drops the warnings, "
-                          "so when 'titel:' makes 'title' missing the editor never sees \"did you mean 'title'?\"",
-                   strict=True)
 def test_misspelled_required_key_reports_the_missing_field_and_the_suggestion(make_site, run_cli, article, find_line):
     text = article(title=None, titel="标题")
 
@@ -187,9 +178,6 @@ def test_full_width_colon_after_a_key_is_an_error_whose_hint_names_its_line(make
     assert "ASCII colon ':'" in hint
 
 
-@pytest.mark.xfail(reason="yamlfile.load_yaml reports PyYAML's mark (the line after the full-width colon) although "
-                          "_syntax_hint has found the offending line; the location should be that line",
-                   strict=True)
 def test_full_width_colon_is_reported_at_its_own_line(make_site, run_cli, find_line, find_problem):
     code, _, err = check(make_site, run_cli, FULL_WIDTH)
 
@@ -227,10 +215,6 @@ def test_unclosed_quote_is_an_error(make_site, run_cli, article, find_problem):
     assert "YAML" in line
 
 
-@pytest.mark.xfail(reason="yamlfile.load_yaml uses problem_mark ('found unexpected end of stream') "
-                          "(the last front-matter line) for an unclosed quoted scalar; context_mark is where the quote opens, and only that line "
-                          "lets _syntax_hint give the quotation-mark hint",
-                   strict=True)
 def test_unclosed_quote_is_reported_where_the_quote_opens_with_a_hint(make_site, run_cli, article, find_line, find_problem):
     text = article(title='"没有收尾引号的标题')
 
@@ -311,9 +295,6 @@ def test_topics_may_be_given_by_slug_name_or_alias(make_site, run_cli, article):
     assert code == 0, err
 
 
-@pytest.mark.xfail(reason="frontmatter._check_fields accepts only an int 'volume', but docs/content-format.md says "
-                          "'volume | int or str'; a quoted year is rejected",
-                   strict=True)
 def test_volume_may_be_written_as_a_quoted_year(make_site, run_cli, article):
     code, _, err = check(make_site, run_cli, article(volume='"2021"'))
 

@@ -53,9 +53,6 @@ def test_soft_line_break_between_latin_words_stays_a_space(make_site, build_html
     assert re.search(r"science\s+popularization", article_page("x"))
 
 
-@pytest.mark.xfail(reason="markup.CJK does not cover the quotation marks and dashes of Chinese text (U+2014, U+2018–"
-                          "U+201D, U+2026), so a line break between ” and “ still becomes a space",
-                   strict=True)
 def test_soft_line_break_between_chinese_quotation_marks_adds_no_space(make_site, build_html, article, article_page):
     body = "被授予“全国科普日活动优秀组织单位”\n“科普中国信息员队伍建设优秀组织单位”等荣誉。\n"
 
@@ -155,10 +152,6 @@ def test_missing_image_in_a_keyword_scene_is_reported_at_the_scene_line(make_sit
     find_problem(err, f"{PATH}:{find_line(text, 'scene:')}: ", containing="content/images/none.jpg")
 
 
-@pytest.mark.xfail(reason="markdown-it percent-encodes link targets (图片.jpg → %E5%9B%BE%E7%89%87.jpg) and "
-                          "markup._Context.resolve_local looks for the encoded name, so any image whose file name "
-                          "has Chinese characters or spaces 'does not exist'",
-                   strict=True)
 @pytest.mark.parametrize("name", ["合影留念.jpg", "my photo.jpg"])
 def test_image_whose_file_name_has_chinese_characters_or_spaces_is_found(name, make_site, build_html, article, tmp_path):
     text = article(body=f"![合影](<../images/{name}>)\n")
@@ -169,9 +162,6 @@ def test_image_whose_file_name_has_chinese_characters_or_spaces_is_found(name, m
     assert (tmp_path / "output/site/media/images" / name).read_bytes() == b"jpeg"
 
 
-@pytest.mark.xfail(reason="markup._Context.resolve_local checks the path text only; an image that is a symlink to a "
-                          "file outside content/ passes and render_html copies the outside file into the site",
-                   strict=True)
 def test_image_that_is_a_symlink_out_of_the_content_dir_is_refused(make_site, build_html, article, tmp_path):
     outside = tmp_path / "private.txt"
     outside.write_text("private", encoding="utf-8")
@@ -198,9 +188,6 @@ def test_link_to_a_draft_article_is_an_error(make_site, run_cli, article, find_p
     find_problem(err, f"{PATH}", containing="articles/draft-one.md")
 
 
-@pytest.mark.xfail(reason="collect.check_slugs_and_links reports a link to an unpublished article with "
-                          "SourceLocation(path, None); the Markdown line is known when the link is rendered",
-                   strict=True)
 def test_link_to_a_draft_article_is_reported_at_its_line(make_site, run_cli, article, find_line, find_problem):
     text = article(body="第一段。\n\n见[草稿](draft-one.md)。\n")
     make_site({"articles/draft-one.md": article(draft="true"), "articles/x.md": text})

@@ -76,11 +76,6 @@ def test_binary_file_is_a_clear_error_naming_the_file(make_site, run_cli, find_p
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    reason="sources.decode_bytes decodes BOM files with errors='strict' outside its try: the "
-           "UnicodeDecodeError escapes as an internal error (exit 3) instead of a ContentError",
-    strict=True,
-)
 def test_utf8_bom_file_with_invalid_bytes_is_a_clear_error_not_a_crash(make_site, run_cli, find_problem):
     # A file saved with a UTF-8 BOM and then GBK text pasted into it.
     data = b"\xef\xbb\xbf" + ARTICLE_TEXT.encode("utf-8") + "追加的文字".encode("gbk")

@@ -72,12 +72,13 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
     summary = _render_field(meta.summary, meta, ("summary",), content_dir, log) if meta.summary else None
     keywords = []
     images = list(body.images)
-    links = list(body.article_links)
+    links = _link_lines(body, meta.source.body_line)
     for index, raw in enumerate(meta.keywords):
         scene = _render_field(raw.scene, meta, ("keywords", index, "scene"), content_dir, log)
         observation = _render_field(raw.observation, meta, ("keywords", index, "observation"), content_dir, log)
         images += scene.images + observation.images
-        links += scene.article_links + observation.article_links
+        links += _link_lines(scene, meta.location("keywords", index, "scene").line)
+        links += _link_lines(observation, meta.location("keywords", index, "observation").line)
         keywords.append(Keyword(number=index + 1, title=raw.title, scene_html=scene.html,
                                 observation_html=observation.html, anchor=f"{meta.slug}-kw{index + 1}"))
     if len(log.errors) > errors_before or region is None or meta.date is None:
@@ -89,5 +90,11 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
         summary_html=summary.html if summary else "", summary_text=plain_text(summary.html) if summary else "",
         keywords=keywords, bylines=list(meta.bylines),
         headings=[Heading(level, text, anchor) for level, text, anchor in body.headings],
-        source=meta.source_text, excerpt=meta.excerpt, images=sorted(set(images)), article_links=sorted(set(links)),
+        source=meta.source_text, excerpt=meta.excerpt, images=sorted(set(images)), article_links=links,
+        slug_line=meta.location("slug").line if ("slug",) in meta.lines.lines else None,
     )
+
+
+def _link_lines(markup: Markup, first_line: int | None) -> list[tuple[str, int | None]]:
+    """The article links of a rendered fragment with their file lines."""
+    return [(rel, None if first_line is None or line is None else first_line + line) for rel, line in markup.article_links]

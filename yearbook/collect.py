@@ -79,15 +79,15 @@ def check_slugs_and_links(articles: list[Article], content_dir: Path, log: Probl
         other = by_slug.get(article.slug)
         if other is not None:
             log.error(f"duplicate slug '{article.slug}': also used by {other.source_path.relative_to(content_dir)}",
-                      SourceLocation(article.source_path, None),
+                      SourceLocation(article.source_path, article.slug_line),
                       "give one of the two articles another file name or a 'slug:' of its own")
         by_slug[article.slug] = article
     published = {article.source_path.relative_to(content_dir).as_posix() for article in articles}
     for article in articles:
-        for link in article.article_links:
+        for link, line in article.article_links:
             if link not in published:
                 log.error(f"link to '{link}', which is not a published article (a draft, or not an article)",
-                          SourceLocation(article.source_path, None), "link to another article's .md file, or remove the link")
+                          SourceLocation(article.source_path, line), "link to another article's .md file, or remove the link")
 
 
 def _article_order(article: Article, regions: RegionTable, chapter_rank: dict[str, int]) -> tuple:

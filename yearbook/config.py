@@ -87,6 +87,7 @@ def _volume_groups(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> tup
         log.error("'volumes' must be a list of {name, years}", where)
         return ()
     groups = []
+    claimed: dict[int, str] = {}
     for index, item in enumerate(raw):
         loc = SourceLocation(path, 1 + (lines.line("volumes", index) or 0))
         if not isinstance(item, dict) or "name" not in item or not isinstance(item.get("years"), list):
@@ -97,6 +98,12 @@ def _volume_groups(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> tup
             log.error("'years' must be four-digit years", loc)
             continue
         name = str(item["name"])
+        twice = [y for y in years if y in claimed]
+        if twice:
+            log.error(f"year {twice[0]} is already in volume '{claimed[twice[0]]}'", loc,
+                      "list each report year in one volume only")
+            continue
+        claimed.update({y: name for y in years})
         slug = str(item.get("slug") or slugify_ascii(name) or f"volume-{index + 1}")
         groups.append(VolumeGroup(name=name, years=tuple(years), slug=slug))
     return tuple(groups)

@@ -118,4 +118,4 @@ class ProblemLog:
 
     def raise_if_errors(self) -> None:
         if self.errors:
-            raise ContentErrors(self.errors)
+            raise ContentErrors(self.problems)  # warnings too: "did you mean 'title'?" explains a missing title

@@ -87,6 +87,22 @@ def parse_date(value: Any) -> PartialDate | None:
     return None
 
 
+def _date_problem(value: Any) -> str:
+    """Why a date of the right shape is impossible (': month must be 1–12'), or ''."""
+    match = PARTIAL_DATE.match(str(value).strip())
+    if not match:
+        return ""
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        return f": month must be 1–12, not {month}"
+    if day is not None:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return f": {year}-{month:02d} has no day {day}"
+    return ""
+
+
 def _date_hint(value: Any) -> str:
     text = str(value).strip()
     for pattern in (CHINESE_DATE, SLASH_DATE):
@@ -166,7 +182,8 @@ def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
     if "date" in data:
         meta.date = parse_date(data["date"])
         if meta.date is None:
-            log.error(f"'date' {str(data['date'])!r} is not a date", meta.location("date"), _date_hint(data["date"]))
+            log.error(f"'date' {str(data['date'])!r} is not a date{_date_problem(data['date'])}", meta.location("date"),
+                      _date_hint(data["date"]))
     topics = data.get("topics")
     if isinstance(topics, str):
         topics = [topics]
@@ -178,8 +195,11 @@ def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
             if not meta.topics:
                 log.error("'topics' is empty", meta.location("topics"), "give at least one theme from topics.yml")
     if "volume" in data and data["volume"] is not None:
-        if isinstance(data["volume"], int) and 1900 < data["volume"] < 2200:
-            meta.volume = data["volume"]
+        volume = data["volume"]
+        if isinstance(volume, str) and volume.strip().isdigit():
+            volume = int(volume.strip())
+        if isinstance(volume, int) and not isinstance(volume, bool) and 1900 < volume < 2200:
+            meta.volume = volume
         else:
             log.error("'volume' must be the year reported on, e.g. 2021", meta.location("volume"))
     if data.get("keywords") is not None:
@@ -226,7 +246,8 @@ def parse_front_matter(source: SourceFile, log: ProblemLog) -> ArticleMeta | Non
             log.warning(f"unknown front-matter key '{key}' is ignored", meta.location(key),
                         f"did you mean '{close}'?" if close else f"known keys: {', '.join(sorted(KNOWN))}")
     for key in REQUIRED:
-        if data.get(key) in (None, "", []):
+        value = data.get(key)
+        if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             log.error(f"required field '{key}' is missing", source.location(0), f"add '{key}: …' to the front matter")
     _check_fields(data, meta, log)
     if not meta.slug:

@@ -10,6 +10,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -20,7 +21,7 @@ from .urls import safe_content_path
 # NUL never survives sources.decode_bytes, so these marks cannot come from an editor's text.
 MEDIA_MARK = "\x00media:"
 ARTICLE_MARK = "\x00article:"
-CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2014\u2018-\u201f\u2026]")
 REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -36,7 +37,7 @@ class Markup:
     html: str
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, anchor)
     images: list[str] = field(default_factory=list)  # content-relative paths
-    article_links: list[str] = field(default_factory=list)  # content-relative .md paths
+    article_links: list[tuple[str, int | None]] = field(default_factory=list)  # (content-relative .md path, line)
     problems: list[MarkupProblem] = field(default_factory=list)
 
 
@@ -66,7 +67,7 @@ class _Context:
         self.result.problems.append(MarkupProblem(message, line, hint))
 
     def resolve_local(self, target: str, token: Token, what: str) -> str | None:
-        path_part = target.split("#", 1)[0].split("?", 1)[0]
+        path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
         joined = posixpath.join(self.source_dir, path_part) if self.source_dir else path_part
         rel = safe_content_path(joined) if not path_part.startswith("/") else None
         if rel is None:
@@ -77,7 +78,11 @@ class _Context:
             )
             return None
         if not (self.content_dir / rel).is_file():
-            self.problem(f"{what} '{target}' does not exist (looked for content/{rel})", token, "check the file name and its folder")
+            self.problem(f"{what} '{path_part}' does not exist (looked for content/{rel})", token, "check the file name and its folder")
+            return None
+        if not (self.content_dir / rel).resolve().is_relative_to(self.content_dir.resolve()):
+            self.problem(f"{what} '{path_part}' is a link to a file outside the content directory", token,
+                         "copy the file into content/ instead of linking to it")
             return None
         return rel
 
@@ -116,7 +121,7 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
             rel = ctx.resolve_local(href, block, "link")
             child.attrSet("href", "")
             if rel and rel.endswith(".md"):
-                ctx.result.article_links.append(rel)
+                ctx.result.article_links.append((rel, block.map[0] if block.map else None))
                 child.attrSet("href", ARTICLE_MARK + rel)
             elif rel:
                 ctx.result.images.append(rel)

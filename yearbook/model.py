@@ -100,7 +100,8 @@ class Article:
     source: str = ""
     excerpt: Excerpt | None = None
     images: list[str] = field(default_factory=list)  # content-relative paths used by the article
-    article_links: list[str] = field(default_factory=list)  # content-relative .md paths it links to
+    article_links: list[tuple[str, int | None]] = field(default_factory=list)  # (.md path, file line) it links to
+    slug_line: int | None = None  # file line of its `slug:` field, if it has one
     # Filled in by collect.build_yearbook:
     region_path: list[Region] = field(default_factory=list)  # province first
     volume: "Volume | None" = None

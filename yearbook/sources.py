@@ -56,7 +56,14 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
             "save the article as plain text (UTF-8) with a .md extension",
         )
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise ContentError(
+                f"the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {exc.start + 3})",
+                SourceLocation(path),
+                "save the file again as UTF-8 in your editor",
+            ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

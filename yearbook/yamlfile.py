@@ -11,7 +11,21 @@ import yaml
 
 from .errors import ContentError, SourceLocation
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe (C) loader; an impossible date stays text so that the field check reports it at its line."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 FULLWIDTH_KEY = re.compile(r"^(\s*-?\s*)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 MAX_YAML_CHARS = 2 * 1024 * 1024
 
@@ -52,11 +66,19 @@ class _AliasFound(Exception):
         self.node = node
 
 
+def _fullwidth_colon_line(text: str) -> int | None:
+    """0-based line of the first 'key：' written with a full-width colon, if any."""
+    for number, raw in enumerate(text.split("\n")):
+        if FULLWIDTH_KEY.match(raw):
+            return number
+    return None
+
+
 def _syntax_hint(text: str, line: int | None, first_line: int) -> str | None:
     lines = text.split("\n")
-    for number, raw in enumerate(lines):
-        if FULLWIDTH_KEY.match(raw):
-            return f"line {first_line + number} uses a full-width colon '：' after a field name; type an ASCII colon ':' followed by a space"
+    fullwidth = _fullwidth_colon_line(text)
+    if fullwidth is not None:
+        return f"line {first_line + fullwidth} uses a full-width colon '：' after a field name; type an ASCII colon ':' followed by a space"
     if "\t" in text:
         return "YAML does not allow tab characters for indentation; indent with spaces"
     if line is not None and 0 <= line < len(lines):
@@ -89,7 +111,12 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
+            mark = exc.context_mark  # an unclosed quote: where it opens, not where the text ends
         line = mark.line if mark is not None else None
+        fullwidth = _fullwidth_colon_line(text)
+        if fullwidth is not None:
+            line = fullwidth
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise ContentError(f"YAML syntax error: {problem}", location(line), _syntax_hint(text, line, first_line)) from None
     except yaml.YAMLError as exc:
