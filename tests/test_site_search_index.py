@@ -1,0 +1,149 @@
+"""The search index builder (yearbook/search_index.py), read back with its Python reader, which does
+what static/search.js does: every run of two or more characters of an article finds it, words that
+only share bigrams with an article do not, and a query fetches only the shards of its bigrams."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from yearbook import search_index as si
+from yearbook.errors import ProblemLog
+from yearbook.pipeline import BuildReport, load_yearbook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def index_of(content_dir: Path) -> tuple[si.SearchIndex, object]:
+    yearbook = load_yearbook(content_dir.resolve(), BuildReport())
+    return si.SearchIndex(si.build_search_files(yearbook)), yearbook
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return index_of(ROOT / "content")
+
+
+def slug_of(index: si.SearchIndex, doc_id: int) -> str:
+    return index.doc(doc_id)["u"].split("/")[1]
+
+
+def test_every_run_of_two_to_six_characters_of_every_sample_article_finds_it(sample):
+    index, yearbook = sample
+    checked = 0
+    for doc_id in range(index.meta["docs"]):
+        record = index.doc(doc_id)
+        text = "\n".join((record["t"], record["m"], record["x"]))
+        substrings = {run[i:i + n] for run in si.runs_of(si.normalize(text))
+                      for n in range(2, 7) for i in range(len(run) - n + 1)}
+        for query in substrings:
+            assert doc_id in index.search(query).ids, (slug_of(index, doc_id), query)
+        checked += len(substrings)
+    assert checked > 20_000
+
+
+@pytest.mark.parametrize("query, slug", [
+    ("科普", "huaian-kexie-2021"), ("大篷车", "huaian-kexie-2021"), ("虾稻共生", "huaian-kexie-2021"),
+    ("科技小院", "fuyang-kexie-2024"), ("双臂救援机器人", "xinyi-kexie-2021"),
+])
+def test_the_issue_s_examples_find_their_articles(sample, query, slug):
+    index, _ = sample
+    assert slug in [slug_of(index, d) for d in index.search(query).ids]
+
+
+def test_a_word_whose_bigrams_are_all_in_an_article_but_not_together_is_not_reported(make_site, article):
+    content = make_site({"articles/x.md": article("科技小组走进村里的小院。\n", title="乡村见闻")})
+    index, _ = index_of(content)
+    result = index.search("科技小院")
+    assert result.candidates >= 1, "科技 技小 小院 are all in the article"
+    assert [slug_of(index, d) for d in result.ids] == []
+    assert [slug_of(index, d) for d in index.search("技小组").ids] == ["x"]
+
+
+def test_every_term_must_occur_and_punctuation_separates_terms(make_site, article):
+    content = make_site({"articles/x.md": article("科普大篷车开进社区，虾稻共生。\n", title="见闻")})
+    index, _ = index_of(content)
+    found = lambda q: [slug_of(index, d) for d in index.search(q).ids]  # noqa: E731
+    assert found("大篷车 虾稻") == ["x"]
+    assert found("大篷车，虾稻") == ["x"]
+    assert found("大篷车 海鲜") == []
+    assert found("社区虾稻") == [], "the comma stands between 社区 and 虾稻"
+
+
+def test_full_width_and_capital_latin_letters_match_either_way(make_site, article):
+    content = make_site({"articles/x.md": article("上线农技APP，推出５Ｇ服务。\n", title="见闻")})
+    index, _ = index_of(content)
+    for query in ("app", "ＡＰＰ", "App", "5g", "５Ｇ"):
+        assert [slug_of(index, d) for d in index.search(query).ids] == ["x"], query
+
+
+def test_one_character_queries_ask_for_more():
+    assert si.query_terms("科") == ([], ["科"])
+    assert si.query_terms("科 普及 普及") == (["普及"], ["科"])
+    assert si.query_terms("科普 科普大篷车") == (["科普大篷车"], []), "a term inside another adds nothing"
+
+
+def test_a_query_fetches_meta_and_only_the_shards_of_its_bigrams(sample):
+    index, _ = sample
+    result = index.search("虾稻共生")
+    shards = [name for name in result.fetched if name.startswith("shards/")]
+    expected = {f"shards/{si.bigram_hash(b) % index.meta['shards']}.json" for b in ("虾稻", "稻共", "共生")}
+    assert set(shards) == expected
+    assert result.fetched[0] == "meta.json"
+
+
+def test_long_terms_are_looked_up_by_bigrams_covering_every_character():
+    assert si.term_bigrams("双臂救援机器人") == ["双臂", "臂救", "救援", "援机", "机器", "器人"]
+    long = "全国十大优秀科技志愿者"
+    pairs = si.term_bigrams(long)
+    assert len(pairs) < len(long) - 1
+    covered = set()
+    for pair in pairs:
+        start = long.index(pair)
+        covered.update((start, start + 1))
+    assert covered == set(range(len(long)))
+
+
+def test_posting_lists_round_trip_as_deltas_and_bitmaps():
+    rng = random.Random(1)
+    for _ in range(300):
+        count = rng.randint(1, 3000)
+        ids = sorted(rng.sample(range(count), rng.randint(0, count)))
+        text = si.encode_postings(ids, count)
+        assert si.decode_postings(text) == ids
+        assert len(text) <= 1 + -(-count // 6)
+    assert si.encode_postings(list(range(600)), 600).startswith("~"), "a dense list is a bitmap"
+
+
+def test_bigram_hash_is_pinned():
+    # search.js computes the same numbers (checked in the browser test); changing them changes every shard.
+    assert [si.bigram_hash(b) for b in ("科普", "ap", "𠀀字")] == [57196438, 2155357939, 1342291260]
+
+
+def test_meta_holds_each_article_s_region_volume_and_topics(sample):
+    index, yearbook = sample
+    meta = index.meta
+    articles = {a.slug: a for a in yearbook.articles}
+    assert meta["docs"] == len(articles)
+    for doc_id, (region, volume, topics) in enumerate(meta["facets"]):
+        article = articles[slug_of(index, doc_id)]
+        assert meta["regions"][region][0] == "/".join(r.slug for r in article.region_path)
+        assert meta["volumes"][volume][0] == article.volume.slug
+        assert [meta["topics"][t][0] for t in topics] == [t.slug for t in article.topics]
+
+
+def test_ids_run_newest_first(sample):
+    index, yearbook = sample
+    dates = {a.slug: a.date.sort_key() for a in yearbook.articles}
+    order = [dates[slug_of(index, d)] for d in range(index.meta["docs"])]
+    assert order == sorted(order, reverse=True)
+
+
+def test_index_files_are_compact_json_in_utf8(sample):
+    index, _ = sample
+    for path, data in index.files.items():
+        text = data.decode("utf-8")
+        json.loads(text)
+        assert "\\u" not in text, path

@@ -1,0 +1,356 @@
+"""The site's full-text search index: character bigrams, sharded, read by ``static/search.js``.
+
+Chinese readers expect substring search: any run of two or more characters that stands in an article
+must find it. Word segmentation (jieba) misses substrings across word boundaries, and Pagefind's CJK
+index is one file every search downloads. So the index is our own:
+
+- ``search/meta.json``  the shard count, the facet tables (regions, topics, volumes) and, per article,
+  its region, volume and topics: what every search needs, a few bytes per article.
+- ``search/shards/<n>.json``  bigram → posting list (article ids). A bigram lives in shard
+  ``bigram_hash(bigram) % shards``, so a query fetches only the shards of its own bigrams. ``^`` +
+  bigram lists the articles whose *title* holds the bigram (for ranking).
+- ``search/docs/<id>.json``  one article's title, URL, byline line and plain text: fetched only for the
+  results shown, to verify the exact substring and to cut the highlighted excerpt.
+
+Text is compared after :func:`normalize` (full-width ASCII → ASCII, A–Z → a–z: one character for one,
+so positions in the normalised text are positions in the original). Bigrams are taken inside runs of
+letters and digits (Unicode L*/N*); a query is split the same way into terms, and every term of two or
+more characters must occur. Ids are given newest article first, so id order is the default ranking.
+
+Posting lists are strings: either deltas as base-32 varints written with a 64-letter alphabet
+(:func:`encode_postings`), or, for bigrams found in many articles, ``~`` + a bitmap in the same
+alphabet, whichever is shorter. The JavaScript reader mirrors :func:`bigram_hash`, :func:`normalize`,
+:func:`query_terms`, :func:`term_bigrams` and :func:`decode_postings`; :class:`SearchIndex` is the
+Python reader used by tests and the benchmark."""
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import urls
+from .model import Article, RegionNode, Yearbook
+
+INDEX_VERSION = 1
+SHARD_TARGET_BYTES = 6_000  # aim for shards of about this size; the count is a power of two
+MAX_SHARDS = 4096
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+DIGIT = {ch: value for value, ch in enumerate(ALPHABET)}
+VERIFY_BUDGET = 15  # texts a page of results may fetch (search.js: VERIFY_BUDGET)
+TITLE_PREFIX = "^"
+BITMAP_PREFIX = "~"
+
+
+# --- text: the same rules as search.js --------------------------------------------------------------
+
+NORMALIZE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+NORMALIZE.update({code: code + 0x20 for code in range(0x41, 0x5B)})
+NORMALIZE.update({code: code - 0xFEE0 + 0x20 for code in range(0xFF21, 0xFF3B)})  # Ａ → a
+RUN = re.compile(r"[^\W_]+")  # letters and digits: exactly Unicode categories L* and N*
+
+
+def normalize(text: str) -> str:
+    """Full-width ASCII forms → ASCII and A–Z → a–z, one character for one (lengths never change)."""
+    return text.translate(NORMALIZE)
+
+
+def is_indexed_char(ch: str) -> bool:
+    """Letters and digits (Unicode categories L* and N*) are searched; punctuation and spaces split runs."""
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def runs_of(text: str) -> list[str]:
+    """The runs of letters and digits of already normalised ``text`` (search.js: ``[\\p{L}\\p{N}]+``)."""
+    return RUN.findall(text)
+
+
+def bigrams_of(text: str) -> set[str]:
+    """Every pair of neighbouring letters/digits in ``text`` (normalised here)."""
+    found: set[str] = set()
+    for run in runs_of(normalize(text)):
+        found.update(map(str.__add__, run, run[1:]))
+    return found
+
+
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """(terms of two or more characters, single characters) of a query, normalised, without repeats;
+    a term inside another term is dropped (科普 in 科普大篷车)."""
+    long_terms: list[str] = []
+    short: list[str] = []
+    for run in runs_of(normalize(query)):
+        if len(run) < 2:
+            short.append(run)
+        elif run not in long_terms:
+            long_terms.append(run)
+    kept = [t for t in long_terms if not any(t != other and t in other for other in long_terms)]
+    return kept, short
+
+
+ALL_BIGRAMS_UP_TO = 7  # characters: a longer term is looked up by every other bigram
+
+
+def term_bigrams(term: str) -> list[str]:
+    """The bigrams a term is looked up by: all of them for a term of up to seven characters (the fewer
+    false candidates, the fewer texts to fetch); for a longer one every other bigram plus the last, which
+    still covers every character (0–1, 2–3, …). Verification against the text makes the result exact."""
+    if len(term) <= ALL_BIGRAMS_UP_TO:
+        starts = range(len(term) - 1)
+    else:
+        starts = list(range(0, len(term) - 1, 2))
+        if starts[-1] != len(term) - 2:
+            starts.append(len(term) - 2)
+    found: list[str] = []
+    for i in starts:
+        if term[i:i + 2] not in found:
+            found.append(term[i:i + 2])
+    return found
+
+
+def bigram_hash(bigram: str) -> int:
+    """FNV-1a over the code points, then a 32-bit finaliser (search.js: hashBigram)."""
+    h = 0x811C9DC5
+    for ch in bigram:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x45D9F3B) & 0xFFFFFFFF
+    h ^= h >> 16
+    return h
+
+
+# --- posting lists ----------------------------------------------------------------------------------
+
+def _varint(value: int) -> str:
+    if value < len(SMALL_VARINTS):
+        return SMALL_VARINTS[value]
+    return _make_varint(value)
+
+
+def _make_varint(value: int) -> str:
+    digits = []
+    while True:
+        digits.append(value & 31)
+        value >>= 5
+        if not value:
+            break
+    digits.reverse()
+    return "".join(ALPHABET[32 + d] for d in digits[:-1]) + ALPHABET[digits[-1]]
+
+
+SMALL_VARINTS = [_make_varint(n) for n in range(4096)]
+
+
+def encode_postings(ids: list[int], doc_count: int) -> str:
+    """Sorted ids → the shorter of a delta list (gaps - 1 as varints) and a ``~`` bitmap."""
+    bitmap_len = 1 + math.ceil(doc_count / 6)
+    if len(ids) <= bitmap_len:  # a delta list is at least one character per id
+        delta_text = "".join(map(_varint, [b - a - 1 for a, b in zip([-1, *ids], ids)]))
+        if len(delta_text) <= bitmap_len:
+            return delta_text
+    cells = [0] * math.ceil(doc_count / 6)
+    for doc_id in ids:
+        cells[doc_id // 6] |= 1 << (doc_id % 6)
+    return BITMAP_PREFIX + "".join(ALPHABET[c] for c in cells)
+
+
+def decode_postings(text: str) -> list[int]:
+    """The ids of an encoded posting list (search.js: decodePostings)."""
+    ids: list[int] = []
+    if text.startswith(BITMAP_PREFIX):
+        for cell, ch in enumerate(text[1:]):
+            bits = DIGIT[ch]
+            ids.extend(cell * 6 + bit for bit in range(6) if bits >> bit & 1)
+        return ids
+    previous, value = -1, 0
+    for ch in text:
+        digit = DIGIT[ch]
+        value = value * 32 + (digit & 31)
+        if digit < 32:
+            previous += value + 1
+            ids.append(previous)
+            value = 0
+    return ids
+
+
+# --- what an article contributes --------------------------------------------------------------------
+
+BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|td|th|tr|figcaption|blockquote|div|table|figure)>|<br\s*/?>", re.I)
+TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, one line per block, spaces collapsed."""
+    text = html_lib.unescape(TAG.sub("", BLOCK_END.sub("\n", fragment)))
+    lines = (re.sub(r"[ \t\r\f\v\u3000]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def article_text(article: Article) -> str:
+    """Everything a reader sees of an article besides its title and header line, as plain text."""
+    parts = [article.kicker, html_to_text(article.summary_html), html_to_text(article.body_html)]
+    for keyword in article.keywords:
+        parts += [keyword.title, html_to_text(keyword.scene_html), html_to_text(keyword.observation_html)]
+    parts.append(" ".join(f"{b.role} {b.name}".strip() for b in article.bylines))
+    parts.append(article.source)
+    return "\n".join(part for part in parts if part)
+
+
+def article_meta_line(article: Article) -> str:
+    names = " · ".join(region.name for region in article.region_path)
+    return f"{article.organization} · {article.date.chinese()} · {names}"
+
+
+def volume_label(volume) -> str:
+    """2021 → 2021卷; names already ending in 卷 or 册 stay (as the theme's volume_label macro)."""
+    return volume.name if volume.name.endswith(("卷", "册")) else f"{volume.name}卷"
+
+
+# --- the builder ------------------------------------------------------------------------------------
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _region_table(tree: list[RegionNode]) -> tuple[list[list], dict[str, int]]:
+    rows: list[list] = []
+    by_code: dict[str, int] = {}
+
+    def walk(nodes: list[RegionNode], parent: int) -> None:
+        for node in nodes:
+            by_code[node.region.code] = len(rows)
+            rows.append(["/".join(node.slug_path), node.region.name, parent])
+            walk(node.children, by_code[node.region.code])
+
+    walk(tree, -1)
+    return rows, by_code
+
+
+def search_order(articles: list[Article]) -> list[Article]:
+    """The order of search ids: newest first, then book order."""
+    position = {id(a): n for n, a in enumerate(articles)}
+    return sorted(articles, key=lambda a: (tuple(-x for x in a.date.sort_key()), position[id(a)]))
+
+
+def shard_count_for(total_bytes: int) -> int:
+    count = 1
+    while count < MAX_SHARDS and total_bytes / count > SHARD_TARGET_BYTES:
+        count *= 2
+    return count
+
+
+def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
+    """meta.json, the shards and one file per article: site-relative path → bytes (render_html makes
+    them RenderedFiles; nothing is written here)."""
+    articles = search_order(yearbook.articles)
+    regions, region_index = _region_table(yearbook.region_tree)
+    topics = [entry.topic for entry in yearbook.topic_entries]
+    topic_index = {topic.slug: n for n, topic in enumerate(topics)}
+    volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
+    postings: dict[str, list[int]] = {}
+    docs: dict[str, bytes] = {}
+    facets = []
+    for doc_id, article in enumerate(articles):
+        meta_line = article_meta_line(article)
+        text = article_text(article)
+        record = {"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}
+        docs[urls.search_data_url(f"docs/{doc_id}.json")] = _json(record)
+        for bigram in bigrams_of("\n".join((article.title, meta_line, text))):
+            postings.setdefault(bigram, []).append(doc_id)
+        for bigram in bigrams_of(article.title):
+            postings.setdefault(TITLE_PREFIX + bigram, []).append(doc_id)
+        facets.append([region_index[article.region_path[-1].code], volume_index[article.volume.slug],
+                       [topic_index[t.slug] for t in article.topics]])
+    encoded = {key: encode_postings(ids, len(articles)) for key, ids in postings.items()}
+    total = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
+    shards = shard_count_for(total)
+    buckets: list[dict[str, str]] = [{} for _ in range(shards)]
+    for key in sorted(encoded):
+        buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
+    shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
+    digest = hashlib.sha1(b"".join([*shard_files.values(), *docs.values()])).hexdigest()[:12]
+    meta = {
+        "version": INDEX_VERSION, "build": digest, "shards": shards, "docs": len(articles),
+        "regions": regions,
+        "topics": [[topic.slug, topic.name] for topic in topics],
+        "volumes": [[volume.slug, volume_label(volume)] for volume in yearbook.volumes],
+        "facets": facets,
+    }
+    return {urls.search_data_url("meta.json"): _json(meta), **shard_files, **docs}
+
+
+# --- the reader (tests, benchmark): what search.js does, in Python -----------------------------------
+
+@dataclass
+class SearchResult:
+    ids: list[int]  # verified matches, best first
+    candidates: int  # articles holding every looked-up bigram
+    fetched: list[str] = field(default_factory=list)  # index files a browser would download
+
+
+class SearchIndex:
+    """Reads the files of :func:`build_search_files` (a dict rel_path → bytes) and answers queries the
+    way search.js does, recording which files a browser would fetch."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+        self._parsed: dict[str, object] = {}
+        self._texts: dict[int, str] = {}
+        self.meta = self._load("meta.json")
+
+    def _load(self, name: str):
+        if name not in self._parsed:
+            self._parsed[name] = json.loads(self.files[urls.search_data_url(name)])
+        return self._parsed[name]
+
+    def size_of(self, name: str) -> int:
+        return len(self.files[urls.search_data_url(name)])
+
+    def doc(self, doc_id: int) -> dict:
+        return self._load(f"docs/{doc_id}.json")
+
+    def search(self, query: str, limit: int | None = None) -> SearchResult:
+        """Articles holding every term of ``query``. With ``limit`` (search.js: PAGE), what the browser does
+        for its first page: verify candidates in rank order until ``limit`` are found, fetching at most
+        VERIFY_BUDGET texts."""
+        terms, _ = query_terms(query)
+        fetched = ["meta.json"]
+        if not terms:
+            return SearchResult([], 0, fetched)
+        shards: dict[int, dict] = {}
+        candidates: set[int] | None = None
+        title_hits: dict[int, int] = {}
+        for term in terms:
+            term_ids: set[int] | None = None
+            for bigram in term_bigrams(term):
+                number = bigram_hash(bigram) % self.meta["shards"]
+                if number not in shards:
+                    shards[number] = self._load(f"shards/{number}.json")
+                    fetched.append(f"shards/{number}.json")
+                ids = set(decode_postings(shards[number].get(bigram, "")))
+                term_ids = ids if term_ids is None else term_ids & ids
+                in_title = set(decode_postings(shards[number].get(TITLE_PREFIX + bigram, "")))
+                for doc_id in in_title:
+                    title_hits[doc_id] = title_hits.get(doc_id, 0) + 1
+            candidates = term_ids if candidates is None else candidates & term_ids
+        ranked = sorted(candidates or (), key=lambda d: (-title_hits.get(d, 0), d))
+        exact = all(len(term) == 2 for term in terms)
+        found: list[int] = []
+        texts = 0
+        for doc_id in ranked:
+            if limit is not None and (len(found) >= limit or texts >= VERIFY_BUDGET):
+                break
+            if not exact or limit is not None:  # the browser fetches the text of every result it shows
+                fetched.append(f"docs/{doc_id}.json")
+                texts += 1
+            if exact or self._verify(doc_id, terms):
+                found.append(doc_id)
+        return SearchResult(found, len(ranked), fetched)
+
+    def _verify(self, doc_id: int, terms: list[str]) -> bool:
+        if doc_id not in self._texts:
+            record = self.doc(doc_id)
+            self._texts[doc_id] = normalize("\n".join((record["t"], record["m"], record["x"])))
+        return all(term in self._texts[doc_id] for term in terms)
