@@ -1,0 +1,187 @@
+"""Editions and print settings on a small tree made to stress the typesetting: an article dense with
+。” ）》 —— …… and Latin words and digits, a photo too small for print, a cover picture. Built once
+in the screen and print editions; the CMYK / PDF/X build needs a CMYK ICC profile on the machine."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from conftest import article_md, write_site
+from pdf_lines import forbidden_breaks, has_pdftotext, pdf_lines, ragged_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+MM = 72 / 25.4
+CMYK_PROFILES = [Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), Path("/usr/share/color/icc/ghostscript/ps_cmyk.icc")]
+
+SENTENCES = [
+    "他说：“这是我们的目标。”（见《科协年鉴》）“党建引领科建”、“科普惠民”——这是“两翼”。",
+    "……我们做到了！“为什么？”“因为坚持。”他们笑了——笑得很开心……《规划》（2021—2025年）提出：",
+    "“要把‘科技小院’建到田间地头。”（记者注）在2021年，AI与5G技术推动科普e站建设，覆盖10万人次，",
+    "投入资金3.5亿元，建成COVID-19防控科普专栏12个、“科普中国”e站200余个（含村级站点）。",
+]
+STRESS_BODY = "\n\n".join("".join(SENTENCES[i:] + SENTENCES[:i]) * 3 for i in range(4)) * 3
+
+
+def jpeg(width: int, height: int) -> bytes:
+    image = Image.new("RGB", (width, height))
+    for x in range(width):
+        for y in range(0, height, 8):
+            image.putpixel((x, y), (x % 256, y % 256, 128))
+    data = io.BytesIO()
+    image.save(data, "JPEG", dpi=(72, 72))
+    return data.getvalue()
+
+
+def stress_files() -> dict:
+    body = STRESS_BODY + "\n\n::: figure\n![小图](../images/small.jpg)\n一张分辨率不够印刷的照片\n:::\n\n" + STRESS_BODY
+    files = {
+        "articles/stress.md": article_md(body, title="标点压力测试：“引号”、（括号）——破折号……省略号", region="南京市",
+                                         bylines="[{role: 记者, name: 单雄}, {role: 通讯员, name: 曾凡}]"),
+        "images/small.jpg": jpeg(400, 300),
+        "images/cover.jpg": jpeg(600, 800),
+    }
+    return files
+
+
+def build(tmp: Path, editions: str, **settings: str) -> tuple[subprocess.CompletedProcess, Path]:
+    pdf = "{" + ", ".join(f"{k}: {v}" for k, v in {"cover_image": "images/cover.jpg", **settings}.items()) + "}"
+    content = write_site(tmp, stress_files(), pdf=pdf)
+    out = tmp / "output"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--output", str(out),
+                             "--only", "pdf", "--edition", editions, "--quiet"], cwd=tmp, capture_output=True, text=True, timeout=600)
+    return result, out / "pdf"
+
+
+@pytest.fixture(scope="module")
+def stress(tmp_path_factory):
+    result, pdf_dir = build(tmp_path_factory.mktemp("stress"), "screen,print")
+    assert result.returncode == 0, result.stderr
+    return result, pdf_dir
+
+
+def test_editions_are_named_by_suffix(stress):
+    _, pdf_dir = stress
+    assert sorted(p.name for p in pdf_dir.glob("*.pdf")) == [
+        "nianjian-2021-print.pdf", "nianjian-2021.pdf", "nianjian-2022-print.pdf", "nianjian-2022.pdf"]
+
+
+def pdf_of(pdf_dir: Path, edition: str = "") -> Path:
+    return pdf_dir / f"nianjian-2021{'-' + edition if edition else ''}.pdf"
+
+
+def test_stress_text_has_no_forbidden_line_starts_or_ends_and_no_split_dashes(stress):
+    if not has_pdftotext():
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    lines = pdf_lines(pdf_of(stress[1]))
+    assert len(lines) > 100
+    assert forbidden_breaks(lines) == []
+
+
+def test_stress_text_lines_end_flush(stress):
+    if not has_pdftotext():
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    checked, ragged = ragged_lines(pdf_lines(pdf_of(stress[1])), 14.9, 15.3)
+    assert checked > 100
+    assert ragged == []
+
+
+def test_adjacent_punctuation_is_compressed_to_one_and_a_half_em():
+    """In 。” the full stop is set half-width by the font's halt feature: the pair takes 1.5 em.
+    Laid out by WeasyPrint with the theme's print.css and the configured body font."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    from yearbook.config import PdfConfig
+    from yearbook.typeset import typeset_text
+
+    css = CSS(filename=str(ROOT / "themes/default/static/print.css"))
+    html = f'<html style="font-family: {PdfConfig().body_font.replace(chr(34), chr(39))}; font-size: 10pt"><p>{typeset_text("他说：“目标。”好")}</p></html>'
+    page = HTML(string=html).render(stylesheets=[css]).pages[0]
+    widths = {}
+    for box in page._page_box.descendants():
+        if isinstance(box, boxes.TextBox):
+            widths.setdefault(box.text, []).append(box.width * 0.75)  # px → pt
+    assert widths["。"] == [pytest.approx(5.0, abs=0.05)]  # half of 10 pt
+    assert widths["："] == [pytest.approx(5.0, abs=0.05)]  # in ：“ too
+
+
+def test_a_photo_that_would_print_under_300_dpi_is_reported_with_its_page(stress):
+    result, _ = stress
+    assert re.search(r"image content/images/small\.jpg prints at \d+ dpi on page \d+", result.stderr), result.stderr
+
+
+def test_print_edition_without_an_icc_profile_says_images_stay_rgb(stress):
+    result, pdf_dir = stress
+    assert "no CMYK ICC profile is configured" in result.stderr
+    reader = PdfReader(pdf_of(pdf_dir, "print"))
+    assert "/OutputIntents" not in reader.trailer["/Root"]
+
+
+def test_print_edition_cover_picture_bleeds(stress):
+    reader = PdfReader(pdf_of(stress[1], "print"))
+    cover = reader.pages[0]
+    assert float(cover.mediabox.left) == pytest.approx(-3 * MM, abs=0.05)
+    images = cover["/Resources"].get_object().get("/XObject") or {}
+    assert images, "the cover picture is on the cover"
+
+
+@pytest.mark.skipif(not any(p.is_file() for p in CMYK_PROFILES), reason="no CMYK ICC profile (Debian: libgs-common)")
+def test_print_edition_with_a_cmyk_profile_is_pdf_x_with_cmyk_images(tmp_path):
+    profile = next(p for p in CMYK_PROFILES if p.is_file())
+    result, pdf_dir = build(tmp_path, "print", icc_profile=str(profile))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(pdf_of(pdf_dir, "print"))
+    intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFX"
+    assert "pdfxid" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8").lower()
+    spaces = set()
+    for page in reader.pages:
+        for xobject in (page["/Resources"].get_object().get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                spaces.add(str(xobject["/ColorSpace"]))
+    assert spaces == {"/DeviceCMYK"}, spaces
+    mediabox, trimbox = reader.pages[5].mediabox, reader.pages[5].trimbox
+    assert float(trimbox.left) - float(mediabox.left) == pytest.approx(3 * MM, abs=0.05)
+
+
+def test_unknown_edition_on_the_command_line_is_a_usage_error(make_site, run_cli):
+    make_site()
+    code, _, err = run_cli("build", "--edition", "poster", "--only", "pdf")
+    assert code == 2
+    assert "screen, print, archive" in err
+
+
+def test_edition_and_page_size_come_from_the_config(make_site, run_cli):
+    from yearbook.config import load_config
+    from yearbook.errors import ProblemLog
+
+    content = make_site(pdf="{edition: [screen, archive], page_size: 16开, chars_per_line: 38}")
+    log = ProblemLog()
+    config = load_config(content, log)
+    assert config.pdf.edition == ("screen", "archive")
+    assert config.pdf.page_size == "185mm 260mm"
+    from yearbook.print_layout import page_geometry
+
+    geometry = page_geometry(config.pdf)
+    assert geometry.chars_per_line == 38
+    assert geometry.text_width == pytest.approx(38 * 10.5 * 25.4 / 72)
+    assert geometry.margin_inner > geometry.margin_outer
+    assert geometry.margin_inner + geometry.margin_outer + geometry.text_width == pytest.approx(185)
+
+
+def test_bad_print_settings_are_errors_at_their_line(make_site, run_cli, find_line, find_problem):
+    content = make_site(pdf="{edition: poster, margin_inner: wide}")
+    text = (content / "yearbook.yml").read_text(encoding="utf-8")
+    code, _, err = run_cli("check")
+    assert code == 1
+    _, hint = find_problem(err, f"content/yearbook.yml:{find_line(text, 'pdf:')}: ", "unknown PDF edition 'poster'")
+    assert "screen, print, archive" in hint
+    find_problem(err, "content/yearbook.yml:", "'pdf.margin_inner' must be a length")

@@ -1,0 +1,89 @@
+"""The order of the book's indexes and the print typesetting markup, without building a PDF:
+汉语拼音 order with place-name and surname readings, tone then stroke count for ties, Latin and digits
+before A, 见 cross-references, and what yearbook.typeset adds to a text."""
+from __future__ import annotations
+
+from yearbook.collation import person_reading, sort_key, stroke_count
+from yearbook.model import Topic, TopicEntry
+from yearbook.regions import RegionTable
+from yearbook.typeset import typeset_text
+from yearbook.views import CrossReference, topic_index_groups
+
+
+def region_sorted(names: list[str]) -> list[str]:
+    table = RegionTable.load_national()
+    regions = [table.resolve(name) for name in names]
+    return [r.name for r in sorted(regions, key=lambda r: sort_key(r.name, r.pinyin))]
+
+
+def test_place_names_sort_by_their_regions_file_reading_not_pypinyins():
+    # pypinyin reads 单县 dān, 长宁区 zhǎng, 曾都区 céng; the regions table has shàn, cháng, zēng
+    assert region_sorted(["单县", "长宁区", "曾都区", "重庆市", "长沙市"]) == ["长宁区", "长沙市", "重庆市", "单县", "曾都区"]
+
+
+def test_same_syllable_and_tone_sort_by_stroke_count():
+    assert stroke_count("十") == 2 and stroke_count("石") == 5 and stroke_count("实") == 8
+    assert sorted(["实验", "石家庄", "十堰"], key=sort_key) == ["十堰", "石家庄", "实验"]
+    assert sorted(["李蓉", "理论", "李荣"], key=sort_key) == ["李荣", "李蓉", "理论"]
+
+
+def test_surnames_are_read_as_surnames():
+    assert person_reading("单雄").startswith("shan4")
+    assert person_reading("曾凡").startswith("zeng1")
+    assert person_reading("尉迟恭").startswith("yu4 chi2")
+    assert person_reading("Tom Lee") is None
+    names = ["单雄", "丹青", "曾凡", "李蓉", "Tom Lee"]
+    assert sorted(names, key=lambda n: sort_key(n, person_reading(n))) == ["Tom Lee", "丹青", "李蓉", "单雄", "曾凡"]
+
+
+def test_an_entry_with_sort_as_sorts_by_it():
+    assert sort_key("长沙", "zhang3 sha1") > sort_key("重庆")
+
+
+def topic(slug: str, name: str, aliases=(), sort_as=None) -> TopicEntry:
+    t = Topic(slug=slug, name=name, aliases=tuple(aliases), sort_as=sort_as)
+    return TopicEntry(topic=t, articles=[], sort_key=sort_key(name, sort_as))
+
+
+def test_theme_index_has_see_references_in_pinyin_order_latin_first():
+    entries = sorted([topic("kexue-puji", "科学普及", ["科普", "科普工作"]), topic("5g", "5G应用"),
+                      topic("dangjian", "党建引领", ["党建带科建"])], key=lambda e: e.sort_key)
+    groups = topic_index_groups(entries)
+    assert [g.letter for g in groups] == ["#", "D", "K"]
+    flat = [(e.term, e.target) if isinstance(e, CrossReference) else e.topic.name for g in groups for e in g.entries]
+    assert flat == ["5G应用", ("党建带科建", "党建引领"), "党建引领",
+                    ("科普", "科学普及"), ("科普工作", "科学普及"), "科学普及"]
+
+
+def test_typeset_compresses_adjacent_punctuation_and_spaces_latin():
+    html = typeset_text("他说：“好。”在2021年用AI——真的……")
+    assert '<span class="pz">。</span>”' in html
+    assert '<span class="lt"> 2021 </span>' in html and '<span class="lt"> AI</span>' in html  # no gap before ——
+    assert '<span class="nb">——</span>' in html and '<span class="nb">……</span>' in html
+
+
+def test_typeset_never_puts_a_break_point_before_a_closing_mark():
+    html = typeset_text("“因为坚持。”他们（见《年鉴》）说，“好”、“是”。")
+    for mark in "，。、；：？！）》」』”":
+        assert f" {mark}" not in html and f" <span class=\"pz\">{mark}" not in html
+
+
+def test_typeset_leaves_tags_and_entities_alone():
+    from yearbook.typeset import typeset_html
+
+    html = str(typeset_html('<p class="x">A&amp;B 在2021年，<a href="#a1">见</a></p>'))
+    assert html.startswith('<p class="x">A&amp;B')
+    assert '<a href="#a1">' in html
+
+
+def test_a_byline_may_carry_sort_as_for_the_people_index(make_site, article):
+    from yearbook.pipeline import BuildReport, load_yearbook
+    from yearbook.views import group_by_letter, person_sort_reading
+
+    bylines = "[{role: 记者, name: 单雄}, {role: 记者, name: 单田, sort_as: dan1 tian2}, {role: 记者, name: 丁一}]"
+    content = make_site({"articles/x.md": article(bylines=bylines),
+                         "articles/huaian-kexie-2021.md": None, "articles/2021/tongzhou-kexie-2021.md": None})
+    yearbook = load_yearbook(content, BuildReport())
+    assert [p.name for p in yearbook.people] == ["单田", "丁一", "单雄"]  # dān tián, dīng yī, shàn xióng
+    groups = group_by_letter(yearbook.people, lambda p: p.name, person_sort_reading)
+    assert [(g.letter, [p.name for p in g.entries]) for g in groups] == [("D", ["单田", "丁一"]), ("S", ["单雄"])]
