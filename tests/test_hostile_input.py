@@ -1,0 +1,389 @@
+"""A catalogue of bad and hostile input. Each case writes a few files into the valid tiny tree
+(tests/conftest.py), then runs ``build --only html`` over the output of a good build. Every case must
+end with exit 1 and a ``path:line: message`` naming the file and the line (or exit 0 for input that is
+accepted, such as GBK or CRLF files), never a traceback or an internal error; a rejected build leaves
+every file of the previous output byte-identical.
+
+The cases are data (:data:`CASES`); add one with :func:`case`. ``A`` is the article most cases write."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import REPO, article_md, line_of, write_site
+
+A = "articles/x.md"
+A_PATH = "content/" + A
+
+
+@dataclass
+class Case:
+    id: str
+    files: dict[str, str | bytes | None]
+    where: str | Callable[[Path], str]  # start of the problem line: 'content/articles/x.md:7' (or made from the tree)
+    message: str  # a fragment of that line
+    code: int = 1
+    hint: str = ""  # a fragment of its hint
+    args: tuple[str, ...] = ()
+    prepare: Callable[[Path], None] | None = None  # more set-up in the tree's root
+    check: Callable[[Path], None] | None = None  # for accepted input: look at the new output
+
+
+CASES: list[Case] = []
+
+
+def case(id: str, files: dict, where: str, message: str, **kwargs) -> None:
+    CASES.append(Case(id, files, where, message, **kwargs))
+
+
+def at(text: str, needle: str, path: str = A_PATH) -> str:
+    """``path:line`` of the first line of ``text`` that contains ``needle``."""
+    return f"{path}:{line_of(text, needle)}"
+
+
+def front(yaml: str, body: str = "正文。\n") -> str:
+    """An article file whose front matter is exactly ``yaml``."""
+    return f"---\n{yaml.rstrip(chr(10))}\n---\n\n{body}"
+
+
+VALID_YAML = "title: 测试标题\norganization: 测试市科协\nregion: 淮安市\ndate: 2021-12-27\ntopics: [kexue-puji]\n"
+
+
+def page_shows(slug: str, *texts: str) -> Callable[[Path], None]:
+    def check(root: Path) -> None:
+        page = (root / "output/site/articles" / slug / "index.html").read_text(encoding="utf-8")
+        for text in texts:
+            assert text in page, f"{text!r} is not on the page of {slug}"
+    return check
+
+
+# --- YAML syntax ---------------------------------------------------------------------------------
+
+t = article_md(keywords="\n\t- title: 标题\n\t  scene: 场景\n\t  observation: 观察")
+case("yaml-tab-indentation", {A: t}, at(t, "\t- title"), "YAML syntax error", hint="tab")
+t = article_md(title='"淮安市科协聚焦绿色高地')
+case("yaml-unclosed-double-quote", {A: t}, at(t, "title:"), "YAML syntax error", hint="quotation mark")
+t = article_md(organization="'淮安市科协", source="其他")
+case("yaml-unclosed-single-quote", {A: t}, at(t, "organization:"), "YAML syntax error")
+t = "---\n" + VALID_YAML + "\n正文没有结束的 --- 行。\n"
+case("front-matter-never-closed", {A: t}, f"{A_PATH}:1", "the front matter is never closed", hint="add a line '---'")
+t = "---"
+case("front-matter-only-an-opening-fence", {A: t}, f"{A_PATH}:1", "never closed")
+t = "标题：测试\n\n正文。\n"
+case("no-front-matter", {A: t}, f"{A_PATH}:1", "no front matter")
+t = front(VALID_YAML + "...\nkicker: 第二个文档\n")
+case("yaml-second-document", {A: t}, at(t, "kicker:"), "YAML syntax error")
+t = front(VALID_YAML + "source: !!python/object/apply:os.system ['touch pwned-by-yaml']\n")
+case("yaml-python-object-tag-is-not-constructed", {A: t}, at(t, "source:"), "YAML syntax error",
+     check=None)
+t = front(VALID_YAML + "kicker: !include /etc/passwd\n")
+case("yaml-unknown-tag", {A: t}, at(t, "kicker:"), "YAML syntax error")
+t = front(VALID_YAML.replace("title: 测试标题", "title: !!binary 5rWL6K+V"))
+case("yaml-binary-value", {A: t}, at(t, "title:"), "'title' must be text")
+t = front(VALID_YAML + "? [a, b]\n: 列表作键\n")
+case("yaml-list-as-key", {A: t}, at(t, "? [a, b]"), "YAML syntax error")
+t = front(VALID_YAML + "kicker: 响铃\x07字符\n")
+case("yaml-control-character", {A: t}, at(t, "kicker:"), "character YAML does not allow")
+t = front(VALID_YAML + "kicker: " + "[" * 3000 + "]" * 3000 + "\n")
+case("yaml-deep-nesting", {A: t}, at(t, "kicker:"), "nested more than")
+t = front(VALID_YAML + "summary: |\n" + ("  " + "长" * 1000 + "\n") * 2100)
+case("yaml-front-matter-over-2-mb", {A: t}, f"{A_PATH}:2", "larger than 2 MB", hint="Markdown body")
+BOMB = "\n".join(["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
+                 + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+                    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]" for i in range(8)])
+t = front(VALID_YAML + BOMB + "\n")
+case("yaml-alias-bomb", {A: t}, at(t, "a: &a"), "anchors and aliases")
+t = front(VALID_YAML + "kicker:\n  " + "- " * 200000 + "深\n")
+case("yaml-deep-block-nesting", {A: t}, at(t, "  - - -"), "nested more than")
+
+# --- wrong types ---------------------------------------------------------------------------------
+
+t = article_md(date="2021年12月")
+case("date-written-in-chinese", {A: t}, at(t, "date:"), "'date' '2021年12月' is not a date", hint="write it as 2021-12")
+t = article_md(date="2021-02-30")
+case("date-impossible-day", {A: t}, at(t, "date:"), "has no day 30")
+t = article_md(date="[2021, 12]")
+case("date-as-a-list", {A: t}, at(t, "date:"), "is not a date")
+t = article_md(date=".inf")
+case("date-infinite", {A: t}, at(t, "date:"), "is not a date")
+t = article_md(date="0000-01-01")
+case("date-year-zero", {A: t}, at(t, "date:"), "is not a date")
+t = article_md(date="2021-12-27 25:61:00")
+case("date-impossible-time", {A: t}, at(t, "date:"), "is not a date")
+t = article_md(keywords="\n  - title: 只有标题\n    observation: 观察")
+case("keyword-without-scene", {A: t}, at(t, "- title: 只有标题"), "keyword 1 has no scene")
+t = article_md(keywords="一段文字")
+case("keywords-not-a-list", {A: t}, at(t, "keywords:"), "'keywords' must be a list")
+t = article_md(keywords="\n  - title: {a: 1}\n    scene: 场景\n    observation: 观察")
+case("keyword-title-is-a-mapping", {A: t}, at(t, "- title:"), "keyword 1 has no title")
+t = article_md(keywords="\n  - 只是一行字")
+case("keyword-is-text", {A: t}, at(t, "- 只是一行字"), "keyword 1 must be a mapping")
+t = article_md(title="{a: 1}")
+case("title-is-a-mapping", {A: t}, at(t, "title:"), "'title' must be text")
+t = article_md(title="[一, 二]")
+case("title-is-a-list", {A: t}, at(t, "title:"), "'title' must be text")
+t = article_md(topics="{a: b}")
+case("topics-is-a-mapping", {A: t}, at(t, "topics:"), "'topics' must be a list")
+t = article_md(topics="[~]")
+case("topics-holds-null", {A: t}, at(t, "topics:"), "'topics' must be a list")
+t = article_md(region="3.14")
+case("region-is-a-number-with-a-point", {A: t}, at(t, "region:"), "region")
+t = article_md(region="[淮安市]")
+case("region-is-a-list", {A: t}, at(t, "region:"), "'region' must be a region name")
+t = article_md(volume="true")
+case("volume-is-a-boolean", {A: t}, at(t, "volume:"), "'volume' must be the year")
+t = article_md(volume="99999999999999999999999999")
+case("volume-is-a-huge-number", {A: t}, at(t, "volume:"), "'volume' must be the year")
+t = article_md(excerpt="{part: true, of: 2}")
+case("excerpt-part-is-a-boolean", {A: t}, at(t, "excerpt:"), "'excerpt' must be {part: N, of: M}")
+t = article_md(excerpt="节选")
+case("excerpt-is-text", {A: t}, at(t, "excerpt:"), "'excerpt' must be {part: N, of: M}")
+t = article_md(bylines="李蓉")
+case("bylines-is-text", {A: t}, at(t, "bylines:"), "'bylines' must be a list")
+t = article_md(bylines="\n  - {role: 记者, name: [甲, 乙]}")
+case("byline-name-is-a-list", {A: t}, at(t, "- {role: 记者"), "byline 1 has no name")
+t = article_md(draft="maybe")
+case("draft-is-not-a-boolean", {A: t}, at(t, "draft:"), "'draft' must be true or false")
+t = article_md(title=None)
+case("required-field-missing", {A: t}, f"{A_PATH}:2", "required field 'title' is missing")
+
+# --- files and encodings -------------------------------------------------------------------------
+
+case("empty-file", {A: b""}, f"{A_PATH}:1", "the file is empty")
+case("file-of-blank-lines", {A: "\n\n  \n"}, f"{A_PATH}:1", "the file is empty")
+case("binary-file-with-nul-bytes", {A: b"\x7fELF\x02\x01\x01\x00\x00\x00"}, A_PATH, "not a text file")
+case("png-named-md", {A: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}, A_PATH, "not a text file")
+case("utf16-file", {A: "\ufeff".encode("utf-16-le") + article_md().encode("utf-16-le")}, A_PATH, "this is a UTF-16 file",
+     hint="UTF-8")
+t = article_md().encode("utf-8").replace("测试标题".encode(), b"\xff\xfe\xfd")
+case("bytes-that-are-neither-utf8-nor-gbk", {A: t}, f"{A_PATH}:2", "cannot decode")
+t = b"\xef\xbb\xbf" + article_md().encode("utf-8").replace("测试标题".encode(), "测试".encode("gbk"))
+case("utf8-bom-then-gbk-bytes", {A: t}, f"{A_PATH}:2", "byte-order mark")
+case("directory-named-like-an-article", {}, "content/articles/dir.md", "cannot read",
+     prepare=lambda root: (root / "content/articles/dir.md").mkdir())
+t = article_md(title="淮安市科协编码测试", body="第一段。\n").encode("gbk")
+case("gbk-file-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "淮安市科协编码测试", "第一段。"))
+t = article_md(title="罕见字𠀀𪚥测试", body="正文。\n").encode("gb18030")
+case("gb18030-file-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "罕见字𠀀𪚥测试"))
+t = b"\xef\xbb\xbf" + article_md(title="带BOM的文件").encode("utf-8")
+case("utf8-bom-file-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "带BOM的文件"))
+t = article_md(title="Windows换行", body="第一段。\n\n## 小节\n\n第二段。\n").replace("\n", "\r\n").encode()
+case("crlf-file-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "Windows换行", "小节</h2>", "第二段。"))
+t = article_md(title="老式Mac换行", body="第一段。\n\n第二段。\n").replace("\n", "\r").encode()
+case("cr-only-file-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "老式Mac换行", "第二段。"))
+t = article_md(date="2021年12月")
+case("crlf-file-error-is-at-the-right-line", {A: t.replace("\n", "\r\n")}, at(t, "date:"), "is not a date")
+case("gbk-file-error-is-at-the-right-line", {A: t.encode("gbk")}, at(t, "date:"), "is not a date")
+big = "大" * 1000 + "\n\n"
+t = article_md(title="五兆字节的文章", body=big * 1700)
+case("5-mb-article-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "五兆字节的文章"))
+case("9-mb-article-is-refused", {A: article_md(body="大" * 3_200_000)}, A_PATH, "the limit is 8 MB")
+
+# --- keys ----------------------------------------------------------------------------------------
+
+t = front(VALID_YAML.replace("title: ", "title：") + "kicker: 引题\n")
+case("full-width-colon-after-a-key", {A: t}, at(t, "title："), "YAML syntax error", hint="ASCII colon ':'")
+t = article_md(titel="错拼的键")
+case("unknown-key-is-a-warning", {A: t}, at(t, "titel:"), "warning: unknown front-matter key 'titel'", code=0,
+     hint="did you mean 'title'?")
+case("unknown-key-fails-with-strict", {A: t}, at(t, "titel:"), "warning: unknown front-matter key 'titel'",
+     args=("--strict",))
+
+# --- slugs, links, images ------------------------------------------------------------------------
+
+t = article_md(slug="fuyang-kexie-2022")
+case("duplicate-slug", {A: t}, at(t, "slug:"), "duplicate slug 'fuyang-kexie-2022'")
+for name, value in (("dotdot", "../../etc"), ("absolute", "/etc/passwd"), ("backslash", "'..\\..\\x'"),
+                    ("too-long", "a" * 121), ("uppercase", "Huaian")):
+    t = article_md(slug=value)
+    case(f"slug-{name}", {A: t}, at(t, "slug:"), "is not allowed")
+case("file-name-that-is-not-a-slug", {"articles/淮安 科协.md": article_md()}, "content/articles/淮安 科协.md",
+     "is not a valid slug")
+for name, target, fragment in (
+        ("dotdot-past-the-root", "../../../secret.md", "points outside the content directory"),
+        ("absolute", "/etc/passwd", "points outside the content directory"),
+        ("percent-encoded-dotdot", "%2e%2e/%2e%2e/%2e%2e/etc/passwd", "points outside the content directory"),
+        ("file-url", "file:///etc/passwd", "is not allowed"),
+        ("data-url", "data:text/html;base64,PHNjcmlwdD4=", "is not allowed"),
+        ("missing-article", "other.md", "does not exist")):
+    t = article_md(body=f"见[另一篇]({target})。\n")
+    case(f"link-{name}", {A: t}, at(t, "见["), fragment)
+for name, target, fragment in (
+        ("dotdot-past-the-root", "../../secret.jpg", "points outside the content directory"),
+        ("absolute", "/etc/passwd", "points outside the content directory"),
+        ("percent-encoded-dotdot", "..%2F..%2F..%2Fetc%2Fpasswd", "points outside the content directory"),
+        ("file-url", "file:///etc/passwd", "is not allowed"),
+        ("file-url-upper-case", "FILE:///etc/passwd", "is not allowed"),
+        ("http-url", "http://example.com/a.jpg", "remote image"),
+        ("protocol-relative", "//example.com/a.jpg", "remote image"),
+        ("data-url", "data:image/png;base64,iVBORw0KGgo=", "is not allowed"),
+        ("windows-drive", "C:/secret.jpg", "is not allowed"),
+        ("missing", "../images/none.jpg", "does not exist")):
+    t = article_md(body=f"前文。\n\n![图]({target})\n")
+    case(f"image-{name}", {A: t}, at(t, "![图]"), fragment)
+t = article_md(summary="'![图](/etc/passwd)'")
+case("image-outside-in-the-summary", {A: t}, at(t, "summary:"), "points outside the content directory")
+
+
+def _symlinked_article(root: Path) -> None:
+    outside = root / "outside-secret.md"
+    outside.write_text(article_md(title="不应发布的秘密"), encoding="utf-8")
+    (root / "content/articles/secret.md").symlink_to(outside)
+
+
+def _secret_not_published(root: Path) -> None:
+    assert not (root / "output/site/articles/secret").exists()
+    assert not any("不应发布的秘密" in p.read_text(encoding="utf-8", errors="replace")
+                   for p in (root / "output/site").rglob("*.html"))
+
+
+case("article-symlinked-from-outside-is-skipped", {}, "", "", code=0, prepare=_symlinked_article,
+     check=_secret_not_published)
+
+# --- Markdown that is pathological -----------------------------------------------------------------
+
+t = article_md(body="## \n\n正文。\n")
+case("empty-heading", {A: t}, at(t, "## "), "a heading has no text")
+case("deeply-nested-quotes", {A: article_md(title="深层引用", body=">" * 5000 + " 深\n")}, "", "", code=0,
+     check=page_shows("x", "深层引用"))
+case("deeply-nested-lists", {A: article_md(title="深层列表", body="".join("  " * i + "- 项\n" for i in range(500)))}, "", "",
+     code=0, check=page_shows("x", "深层列表"))
+case("many-open-brackets", {A: article_md(title="很多括号", body="[" * 50000 + "\n")}, "", "", code=0,
+     check=page_shows("x", "很多括号"))
+case("nested-figures", {A: article_md(title="套娃图", body="::: figure\n::: figure\n::: figure\n说明\n:::\n:::\n:::\n")},
+     "", "", code=0, check=page_shows("x", "套娃图"))
+
+# --- the other content files -----------------------------------------------------------------------
+
+Y = "content/yearbook.yml"
+case("config-tab-indentation", {"yearbook.yml": "title: 年鉴\npdf:\n\tpage_size: A4\n"}, f"{Y}:3", "YAML syntax error")
+case("config-binary", {"yearbook.yml": b"\x00\x01\x02"}, Y, "not a text file")
+case("config-is-a-list", {"yearbook.yml": "- title\n- 年鉴\n"}, f"{Y}:1", "must be a mapping")
+case("config-title-is-a-list", {"yearbook.yml": "title: [a, b]\n"}, f"{Y}:1", "'title' must be text")
+case("config-volumes-is-a-number", {"yearbook.yml": "title: 年鉴\nvolumes: 5\n"}, f"{Y}:2", "'volumes' must be a list")
+case("config-two-volumes-with-one-slug", {"yearbook.yml": 'title: 年鉴\nvolumes:\n  - {name: "甲", years: [2021], slug: v}\n'
+                                                          '  - {name: "乙", years: [2022], slug: v}\n'},
+     f"{Y}:4", "volume slug 'v' is taken")
+case("config-volume-slug-dotdot", {"yearbook.yml": 'title: 年鉴\nvolumes:\n  - {name: "甲", years: [2021], slug: ../../../escape}\n'},
+     f"{Y}:3", "is not allowed")
+case("config-markdown-switch-not-boolean", {"yearbook.yml": "title: 年鉴\nmarkdown:\n  raw_html: yes please\n"}, f"{Y}:3",
+     "'markdown.raw_html' must be true or false")
+case("config-theme-outside", {"yearbook.yml": "title: 年鉴\ntheme: ../../../../../../etc\n"}, Y, "theme")
+T = "content/topics.yml"
+case("topics-not-a-list", {"topics.yml": "kexue-puji: 科学普及\n"}, f"{T}:1", "list")
+case("topic-without-slug", {"topics.yml": "- name: 科学普及\n"}, f"{T}:1", "slug")
+case("topic-is-text", {"topics.yml": "- 科学普及\n"}, f"{T}:1", "")
+case("topics-tab", {"topics.yml": "- slug: a\n\tname: b\n"}, f"{T}:2", "YAML syntax error")
+R = "content/regions.yml"
+case("regions-order-is-a-number", {"regions.yml": "order: 5\n"}, f"{R}:1", "order")
+case("regions-order-holds-a-list", {"regions.yml": "order: [[江苏省]]\n"}, f"{R}:1", "")
+case("regions-entries-are-numbers", {"regions.yml": "entries: [1, 2]\n"}, f"{R}:1", "entr")
+case("regions-entry-with-a-bad-code", {"regions.yml": "entries:\n  - {code: abc, name: 某区, parent_code: 1, level: 9}\n"},
+     f"{R}:", "")
+case("regions-is-a-list", {"regions.yml": "- 江苏省\n"}, f"{R}:1", "order")
+
+# --- a theme with a broken template ----------------------------------------------------------------
+
+
+def _broken_theme(template: str, text: str) -> Callable[[Path], None]:
+    def prepare(root: Path) -> None:
+        theme = root / "themes/broken"
+        shutil.copytree(REPO / "themes/default", theme)
+        path = theme / "templates" / template
+        source = path.read_text(encoding="utf-8")
+        block = source.index("\n", source.index("{% block main %}")) + 1
+        path.write_text(source[:block] + text + "\n" + source[block:], encoding="utf-8")
+    return prepare
+
+
+def _template_line(template: str, text: str) -> Callable[[Path], str]:
+    def where(root: Path) -> str:
+        path = root / "themes/broken/templates" / template
+        return f"themes/broken/templates/{template}:{line_of(path.read_text(encoding='utf-8'), text)}"
+    return where
+
+
+for name, template, text in (("syntax-error", "article.html", "{% if %}"),
+                             ("undefined-variable", "article.html", "{{ no_such_thing.title }}"),
+                             ("runtime-error", "home.html", "{{ 1 // 0 }}"),
+                             ("missing-include", "home.html", "{% include 'no-such-part.html' %}")):
+    case(f"theme-template-{name}", {"yearbook.yml": "title: 年鉴\ntheme: broken\n"}, _template_line(template, text),
+         "template", prepare=_broken_theme(template, text))
+
+
+# --- the runner ----------------------------------------------------------------------------------
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def good_tree(tmp_path_factory):
+    """The tiny valid tree and the output of a good HTML build, made once and copied per case."""
+    from yearbook import cli
+
+    root = tmp_path_factory.mktemp("good")
+    write_site(root)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        assert cli.main(["build", "--only", "html", "--quiet"]) == 0
+    finally:
+        os.chdir(cwd)
+    return root
+
+
+def test_the_catalogue_has_the_cases_of_the_issue():
+    ids = {c.id for c in CASES}
+    assert len(ids) == len(CASES), "case ids must be unique"
+    for needed in ("yaml-tab-indentation", "yaml-unclosed-double-quote", "front-matter-never-closed", "date-written-in-chinese",
+                   "keyword-without-scene", "empty-file", "binary-file-with-nul-bytes", "gbk-file-is-accepted",
+                   "gb18030-file-is-accepted", "utf8-bom-file-is-accepted", "crlf-file-is-accepted",
+                   "full-width-colon-after-a-key", "unknown-key-is-a-warning", "duplicate-slug", "slug-dotdot",
+                   "slug-absolute", "link-dotdot-past-the-root", "link-absolute", "image-missing", "5-mb-article-is-accepted",
+                   "yaml-alias-bomb", "theme-template-syntax-error"):
+        assert needed in ids
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_a_clear_error_and_the_output_is_untouched(case: Case, good_tree, tmp_path, run_cli):
+    shutil.copytree(good_tree / "content", tmp_path / "content", symlinks=True)
+    shutil.copytree(good_tree / "output", tmp_path / "output")
+    before = snapshot(tmp_path / "output")
+    write_site(tmp_path, case.files)
+    if case.prepare:
+        case.prepare(tmp_path)
+
+    code, out, err = run_cli("build", "--only", "html", "--quiet", *case.args)
+
+    assert "Traceback" not in out + err
+    assert "internal error" not in err, err
+    assert code == case.code, err
+    where = case.where(tmp_path) if callable(case.where) else case.where
+    if where:
+        problems = [line for line in err.splitlines() if line.startswith(where + ("" if where.endswith(":") else ":"))]
+        assert problems, f"no problem at {where}:\n{err}"
+        line = next((p for p in problems if case.message in p), None)
+        assert line is not None, f"no problem at {where} says {case.message!r}:\n{err}"
+        if where.endswith(":"):  # the line number is not known in advance, but there must be one
+            assert line[len(where):].split(":", 1)[0].isdigit(), line
+        if case.hint:
+            hint = err.split(line, 1)[1].split("\n")[1]
+            assert hint.startswith("    hint: ") and case.hint in hint, f"{line}\n{hint}"
+    if code == 1:
+        assert err.rstrip().endswith("nothing was written."), err
+        assert snapshot(tmp_path / "output") == before
+    else:
+        assert (tmp_path / "output/.yearbook-output").is_file()
+        assert (tmp_path / "output/site/index.html").is_file()
+        if case.check:
+            case.check(tmp_path)
+    assert not list(tmp_path.glob(".output-*")), "a staging folder was left beside the output"
+    assert not (tmp_path / "pwned-by-yaml").exists()
