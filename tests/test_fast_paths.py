@@ -1,0 +1,95 @@
+"""The fast paths of large builds give exactly what the plain paths give: articles read in worker
+processes (collect.load_articles_in_parallel), the search index built in a forked process
+(pipeline.render_site_files), files carried over from the previous output by hard link
+(output.write_files) and YAML parsed in one pass when a second cannot find anything (yamlfile)."""
+from __future__ import annotations
+
+from yearbook import collect
+from yearbook.config import load_config
+from yearbook.errors import ProblemLog
+from yearbook.topics import load_topics
+
+
+def load(content, parallel_from: int):
+    collect.PARALLEL_MIN_FILES = parallel_from
+    log = ProblemLog()
+    config = load_config(content, log)
+    regions, _ = collect.load_regions(content, log)
+    topics = load_topics(content, log)
+    articles = collect.load_articles(config, regions, topics, log)
+    return articles, [problem.format() for problem in log.problems]
+
+
+def test_parallel_load_gives_the_serial_articles_and_problems_in_order(make_site, article, monkeypatch):
+    monkeypatch.setattr(collect, "PARALLEL_MIN_FILES", collect.PARALLEL_MIN_FILES)
+    files = {f"articles/more/extra-{n:02d}.md": article(f"第{n}篇正文。\n\n## 小节\n\n更多内容。\n", title=f"第{n}篇")
+             for n in range(12)}
+    files["articles/more/extra-03.md"] = article(titel="拼错的键")  # a warning
+    files["articles/more/extra-07.md"] = article(region="不存在的地方")  # an error
+    files["articles/more/extra-09.md"] = article(draft="true")  # checked, not returned
+    content = make_site(files)
+
+    serial_articles, serial_problems = load(content, parallel_from=10**9)
+    parallel_articles, parallel_problems = load(content, parallel_from=2)
+
+    assert parallel_problems == serial_problems
+    assert any("titel" in p for p in serial_problems) and any("不存在的地方" in p for p in serial_problems)
+    assert [a.slug for a in parallel_articles] == [a.slug for a in serial_articles]
+    assert parallel_articles == serial_articles
+
+
+def test_site_with_the_search_index_built_in_a_forked_process_is_the_serial_site(make_site, tmp_path, monkeypatch):
+    from yearbook import pipeline
+
+    content = make_site()
+
+    def site_files(output):
+        pipeline.build(pipeline.BuildOptions(content_dir=content, output_dir=output, only="html"))
+        return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+    serial = site_files(tmp_path / "serial")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    forked = site_files(tmp_path / "forked")
+
+    assert any("search" in name for name in serial)
+    assert forked == serial
+
+
+def test_files_carried_over_from_the_previous_output_keep_their_bytes(tmp_path):
+    from yearbook.output import commit_output
+    from yearbook.render_html import RenderedFile
+
+    output = tmp_path / "output"
+    commit_output(output, [RenderedFile("pdf/book.pdf", b"%PDF old"), RenderedFile("site/index.html", b"old")])
+    kept = output / "pdf" / "book.pdf"
+    commit_output(output, [RenderedFile("pdf/book.pdf", source=kept), RenderedFile("site/index.html", b"new")])
+
+    assert (output / "pdf" / "book.pdf").read_bytes() == b"%PDF old"
+    assert (output / "site" / "index.html").read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]  # the old output is gone
+
+
+def test_yaml_parsed_once_gives_what_the_checked_parse_gives(monkeypatch):
+    from pathlib import Path
+
+    from yearbook import yamlfile
+
+    text = (
+        "title: 淮安市科协：聚焦“绿色高地、枢纽新城”\nregion: '320800'\ndate: 2021-12-27\ntopics: [kexue-puji, 党建引领]\n"
+        "keywords:\n  - title: 标题\n    scene: 现场。\n    observation: 观察。\nbylines:\n  - {role: 记者, name: 李蓉}\n"
+    )
+    assert not yamlfile._needs_scan(text)
+    once = yamlfile.load_yaml(text, Path("a.md"), 2)
+    monkeypatch.setattr(yamlfile, "_needs_scan", lambda text: True)
+    twice = yamlfile.load_yaml(text, Path("a.md"), 2)
+    assert once[0] == twice[0] and once[1].lines == twice[1].lines
+
+
+def test_yaml_that_could_hide_an_alias_or_deep_nesting_is_still_checked():
+    from yearbook.yamlfile import _needs_scan
+
+    assert _needs_scan("a: &x 1\nb: *x")
+    assert _needs_scan("a: " + "[" * 60 + "]" * 60)
+    assert _needs_scan("- " * 30 + "x")
+    assert _needs_scan("a: 1\n...\nb: 2")
+    assert not _needs_scan("a:\n- b:\n  - c\nd: [1, {e: f}]")
