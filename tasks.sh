@@ -3,12 +3,13 @@
 #   bash tasks.sh build   set up, then build the sample yearbook (site + PDF) into output/
 #   bash tasks.sh test    set up, then run the whole test suite
 #   bash tasks.sh setup   only install what the project needs
-# Set-up is idempotent: system packages (CJK fonts, HarfBuzz subsetting, poppler) through apt-get,
+# Set-up is idempotent: system packages (CJK fonts, HarfBuzz subsetting, poppler, Chromium for the browser
+# tests, Ghostscript's ICC profiles for the CMYK test) through apt-get,
 # Python packages into .venv. Run as root or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig chromium libgs-common)
 PY=${PYTHON:-python3}
 VENV=.venv
 

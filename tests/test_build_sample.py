@@ -168,7 +168,7 @@ def _locators_after(text: str, label: str) -> list[int]:
 def _section_locators(text: str, heading: str, headings: list[str]) -> set[int]:
     """Every page number in the index section that starts at ``heading`` and ends at the next heading."""
     body = _without_notes(text)
-    start = body.index(squash(heading)) + len(squash(heading))
+    start = re.search("(?<!见)" + re.escape(squash(heading)), body).end()  # the entry, not a 见 reference to it
     ends = [body.find(squash(h), start) for h in headings if h != heading]
     end = min([e for e in ends if e > 0] + [len(body)])
     return {int(n) for n in re.findall(r"\d+", body[start:end])}
@@ -214,8 +214,19 @@ def test_theme_index_locators_are_the_pages_where_articles_start(pdf, pages):
     # and a page that holds no article of a theme is not listed under it
     for topic_slug, name in topics.items():
         article_pages = {starts[front_matter(s)["title"]] for s in ARTICLES if topic_slug in front_matter(s)["topics"]}
-        keyword_pages = set(range(min(article_pages), max(article_pages) + 2)) if article_pages else set()
+        keyword_pages = _keyword_pages(pdf, {front_matter(s)["title"] for s in ARTICLES if topic_slug in front_matter(s)["topics"]})
         assert _section_locators(index_text, name, list(topics.values())) <= article_pages | keyword_pages, name
+
+
+def _keyword_pages(pdf, titles: set[str]) -> set[int]:
+    """Pages where the 关键词 sections of these articles start (their level-3 bookmarks)."""
+    found, inside = set(), False
+    for mark in pdf_bookmarks(pdf):
+        if mark.level <= 2:
+            inside = mark.level == 2 and mark.title in titles
+        elif inside:
+            found.add(mark.page)
+    return found
 
 
 def test_people_index_locators_are_the_pages_of_their_articles(pdf, pages):

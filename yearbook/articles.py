@@ -2,6 +2,7 @@
 body, summary and keywords, and report what does not fit at the right file line."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import ProblemLog, SourceLocation
@@ -28,11 +29,42 @@ def _report_markup(markup: Markup, meta: ArticleMeta, first_line: int | None, lo
         log.error(problem.message, SourceLocation(meta.source.path, line), problem.hint)
 
 
-def _render_field(text: str, meta: ArticleMeta, key: tuple, content_dir: Path, log: ProblemLog) -> Markup:
-    markup = render_markdown(text, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-")
+def _render_field(text: str, meta: ArticleMeta, key: tuple, content_dir: Path, log: ProblemLog, markdown=None) -> Markup:
+    markup = render_markdown(text, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-",
+                             **_switches(markdown))
     line = meta.location(*key).line
     _report_markup(markup, meta, line, log)
     return markup
+
+
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
+FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def warn_empty_sections(meta: ArticleMeta, log: ProblemLog) -> None:
+    """Warn about a ``##`` heading with no text before the next heading of its level (or the end)."""
+    headings: list[tuple[int, int, str]] = []  # (line index, level, text)
+    content_after: dict[int, bool] = {}
+    in_fence = False
+    for index, line in enumerate(meta.source.body.split("\n")):
+        if FENCE_LINE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else ATX_HEADING.match(line)
+        if match:
+            headings.append((index, len(match.group(1)), (match.group(2) or "").strip()))
+            content_after[len(headings) - 1] = False
+        elif line.strip() and headings:
+            content_after[len(headings) - 1] = True
+    for number, (index, level, text) in enumerate(headings):
+        has_text = content_after[number]
+        for later in range(number + 1, len(headings)):
+            if headings[later][1] <= level:
+                break
+            has_text = has_text or content_after[later]
+        if not has_text and text:
+            line = meta.source.body_line + index if meta.source.body_line else None
+            log.warning(f"the section '{text}' is empty", SourceLocation(meta.source.path, line),
+                        "write its text, move the heading, or remove it")
 
 
 def resolve_region(meta: ArticleMeta, regions: RegionTable, log: ProblemLog):
@@ -60,22 +92,30 @@ def resolve_topics(meta: ArticleMeta, topics: TopicTable, log: ProblemLog):
     return found
 
 
-def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, content_dir: Path, log: ProblemLog) -> Article | None:
+def _switches(markdown) -> dict:
+    """The config's ``markdown:`` switches (a MarkdownConfig, or None for the defaults) as render_markdown arguments."""
+    return {"raw_html": markdown.raw_html, "remote_images": markdown.remote_images} if markdown is not None else {}
+
+
+def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, content_dir: Path, log: ProblemLog,
+                  markdown=None) -> Article | None:
     """Make the Article of one checked front matter; None when a problem prevents it."""
     errors_before = len(log.errors)
     region = resolve_region(meta, regions, log) if meta.region else None
     article_topics = resolve_topics(meta, topics, log)
-    body = render_markdown(meta.source.body, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-")
+    body = render_markdown(meta.source.body, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-",
+                           **_switches(markdown))
     _report_markup(body, meta, meta.source.body_line, log)
+    warn_empty_sections(meta, log)
     if not meta.source.body.strip() and not meta.keywords:
         log.warning("the article has no text", meta.location(None), "write the article below the closing '---'")
-    summary = _render_field(meta.summary, meta, ("summary",), content_dir, log) if meta.summary else None
+    summary = _render_field(meta.summary, meta, ("summary",), content_dir, log, markdown) if meta.summary else None
     keywords = []
     images = list(body.images)
     links = _link_lines(body, meta.source.body_line)
     for index, raw in enumerate(meta.keywords):
-        scene = _render_field(raw.scene, meta, ("keywords", index, "scene"), content_dir, log)
-        observation = _render_field(raw.observation, meta, ("keywords", index, "observation"), content_dir, log)
+        scene = _render_field(raw.scene, meta, ("keywords", index, "scene"), content_dir, log, markdown)
+        observation = _render_field(raw.observation, meta, ("keywords", index, "observation"), content_dir, log, markdown)
         images += scene.images + observation.images
         links += _link_lines(scene, meta.location("keywords", index, "scene").line)
         links += _link_lines(observation, meta.location("keywords", index, "observation").line)

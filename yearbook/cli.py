@@ -1,4 +1,4 @@
-"""Command line: ``yearbook [build|check] [--content DIR] [--output DIR] [--only html|pdf]``.
+"""Command line: ``yearbook [build|check|serve|new|import] [--content DIR] [--output DIR] …``.
 
 The only place that prints problems and sets exit codes: 0 success, 1 content (or setup) errors,
 2 usage errors, 3 internal errors (bugs). Tracebacks only with --debug."""
@@ -11,19 +11,84 @@ from pathlib import Path
 
 from .errors import YearbookError
 from .pipeline import BuildOptions, build
+from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yearbook", description="Build the yearbook site and PDF from content/.")
-    sub = parser.add_subparsers(dest="command", metavar="{build,check}")
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,import}")
     for name, help_text in (("build", "build the site and the PDF (default)"), ("check", "check the content; write nothing")):
         cmd = sub.add_parser(name, help=help_text)
         add_common_options(cmd)
         if name == "build":
             cmd.add_argument("--only", choices=("html", "pdf"), help="build only the site or only the PDF")
+            cmd.add_argument("--edition", type=pdf_editions, metavar="screen|print|archive",
+                             help="PDF edition(s), comma-separated (default: the config's pdf.edition, else screen)")
+    add_editor_commands(sub)
     return parser
+
+
+def pdf_editions(text: str) -> tuple[str, ...]:
+    from .config import EDITIONS
+
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    wrong = [name for name in names if name not in EDITIONS]
+    if wrong or not names:
+        raise argparse.ArgumentTypeError(f"unknown edition {wrong[0] if wrong else text!r}; choose from {', '.join(EDITIONS)}")
+    return names
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 1 and 65535")
+    return port
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("seconds cannot be negative")
+    return value
+
+
+def add_editor_commands(sub) -> None:
+    """serve, new and import: the editor's workflow (serve.py, scaffold.py, importing/)."""
+    serve = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on every save")
+    serve.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
+    serve.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output directory (default: output)")
+    serve.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    serve.add_argument("--debug", action="store_true", help="show tracebacks")
+    serve.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--pdf-delay", type=seconds, default=10.0, metavar="SECONDS",
+                       help="make the PDF after this many seconds without changes (default: 10; 0: only on request)")
+    new = sub.add_parser("new", help="create an article from a template")
+    new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
+    new.add_argument("--title", required=True, help="the headline")
+    new.add_argument("--region", help="a region name, path or code (淮安市, 江苏省/南通市/通州区, 320612)")
+    new.add_argument("--themes", "--topics", dest="topics", action="append", default=[], metavar="A,B",
+                     help="themes from topics.yml (slugs or names), comma-separated or repeated")
+    new.add_argument("--organization", help="the reporting body (default: the region's name + 科协)")
+    new.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (default: today)")
+    new.add_argument("--kicker", help="引题, the line above the headline")
+    new.add_argument("--slug", help="URL slug (default: the pinyin of the title)")
+    new.add_argument("--draft", action="store_true", help="mark it as a draft (checked, not published)")
+    new.add_argument("--debug", action="store_true", help="show tracebacks")
+    imp = sub.add_parser("import", help="turn raw reports (.txt, .docx) into draft articles")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="reports: plain text (UTF-8, GBK/GB18030) or Word .docx")
+    imp.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
+    imp.add_argument("--into", type=Path, metavar="DIR", help="where to write the drafts (default: CONTENT/articles)")
+    imp.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    imp.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
 def add_common_options(cmd: argparse.ArgumentParser) -> None:
@@ -49,19 +114,25 @@ def report_problems(problems, base: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(name)s: %(message)s")
+    if args.command in ("serve", "new", "import"):
+        return run_editor_command(args)
     base = Path.cwd()
     options = BuildOptions(
         content_dir=args.content,
         output_dir=args.output,
         only="html" if args.command == "check" else getattr(args, "only", None),
+        editions=getattr(args, "edition", None),
         write=args.command != "check",
+        progress=Progress() if args.command == "build" and not args.quiet else None,
+        strict=args.strict,
     )
     try:
         report = build(options)
     except YearbookError as exc:
         report_problems(exc.problems, base)
         count = len([p for p in exc.problems if p.severity == "error"])
-        print(f"{count} error(s); nothing was written." if options.write else f"{count} error(s).", file=sys.stderr)
+        what = f"{count} error(s)" if count or not args.strict else f"{len(exc.problems)} warning(s) with --strict"
+        print(f"{what}; nothing was written." if options.write else f"{what}.", file=sys.stderr)
         if args.debug:
             raise
         return EXIT_CONTENT
@@ -93,6 +164,48 @@ def summarize(report, options: BuildOptions) -> None:
     pdfs = f", PDF: {', '.join(report.pdfs)}" if report.pdfs else ""
     print(f"built {len(yearbook.articles)} articles into {options.output_dir} "
           f"({report.files} files{pdfs}; {timings})")
+
+
+def run_editor_command(args: argparse.Namespace) -> int:
+    """serve, new and import. Exit status as for build; serve: 2 when the port is in use (a usage error:
+    pick another with --port), 0 after Ctrl-C."""
+    try:
+        if args.command == "serve":
+            from .serve import PortInUseError, ServeOptions, serve
+
+            options = ServeOptions(content_dir=args.content, output_dir=args.output, host=args.host, port=args.port,
+                                   pdf_delay=args.pdf_delay, debug=args.debug, quiet=args.quiet)
+            try:
+                return serve(options)
+            except PortInUseError as exc:
+                print(exc.message, file=sys.stderr)
+                return EXIT_USAGE
+        if args.command == "new":
+            from .scaffold import ArticleRequest, create_article
+
+            request = ArticleRequest(title=args.title, region=args.region, topics=[t for v in args.topics for t in v.split(",") if t.strip()],
+                                     organization=args.organization, date=args.date, kicker=args.kicker, slug=args.slug, draft=args.draft)
+            path, notes = create_article(args.content, request)
+            print(f"created {path}")
+            for note in notes:
+                print(f"    note: {note}")
+            return EXIT_OK
+        from .importing import import_files
+
+        return import_files(args.files, args.content, args.into, quiet=args.quiet)
+    except YearbookError as exc:
+        report_problems(exc.problems, Path.cwd())
+        if args.debug:
+            raise
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in yearbook
+        if args.debug:
+            raise
+        print(f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}\n"
+              "    rerun with --debug for details and report it", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

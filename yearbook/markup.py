@@ -1,13 +1,16 @@
 """Markdown → HTML fragment (markdown-it-py, CommonMark + tables + ``::: figure`` blocks).
 
-Raw HTML is off. Image and link targets are checked here: remote images, absolute paths and
-paths that leave the content tree are problems; local targets are emitted as placeholders that the
-renderers turn into site or print URLs (see :data:`MEDIA_MARK`, :data:`ARTICLE_MARK`).
+Raw HTML is off (``markdown: {raw_html: true}`` in the config turns it on, and then the fragment is
+sanitized with nh3: no script, event handler or javascript: URL survives). Image and link targets are
+checked here: remote images (unless ``remote_images`` is on, and then only http(s)), file: URLs,
+absolute paths and paths that leave the content tree are problems; local targets are emitted as
+placeholders that the renderers turn into site or print URLs (see :data:`MEDIA_MARK`, :data:`ARTICLE_MARK`).
 No file I/O except checking that a referenced file exists."""
 from __future__ import annotations
 
 import posixpath
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,6 +26,9 @@ MEDIA_MARK = "\x00media:"
 ARTICLE_MARK = "\x00article:"
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2014\u2018-\u201f\u2026]")
 REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+HTTP = re.compile(r"^https?://[^/\s]", re.I)
+LOCAL_SCHEME = re.compile(r"^\s*(file|data):", re.I)  # never a link on a public page
+SCRIPT_SCHEME = re.compile(r"^\s*(javascript|vbscript):", re.I)
 
 
 @dataclass
@@ -37,6 +43,7 @@ class Markup:
     html: str
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, anchor)
     images: list[str] = field(default_factory=list)  # content-relative paths
+    remote_images: list[str] = field(default_factory=list)  # http(s) URLs (only with remote_images on)
     article_links: list[tuple[str, int | None]] = field(default_factory=list)  # (content-relative .md path, line)
     problems: list[MarkupProblem] = field(default_factory=list)
 
@@ -45,21 +52,25 @@ def _render_figure(self, tokens: list[Token], idx: int, options, env) -> str:
     return '<figure class="figure">\n' if tokens[idx].nesting == 1 else "</figure>\n"
 
 
-def _make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _make_parser(raw_html: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(container_plugin, name="figure", render=_render_figure)
+    # file: and data: targets reach _process_inline, which reports them (markdown-it would leave them as text)
+    md.validateLink = lambda url: not SCRIPT_SCHEME.match(url)
     return md
 
 
 PARSER = _make_parser()
+RAW_HTML_PARSER = _make_parser(raw_html=True)
 
 
 class _Context:
-    def __init__(self, source_dir: str, content_dir: Path, anchor_prefix: str):
+    def __init__(self, source_dir: str, content_dir: Path, anchor_prefix: str, remote_images: bool = False):
         self.source_dir = source_dir  # content-relative directory of the article, posix
         self.content_dir = content_dir
         self.anchor_prefix = anchor_prefix
+        self.remote_images = remote_images
         self.result = Markup(html="")
 
     def problem(self, message: str, token: Token, hint: str | None = None) -> None:
@@ -105,8 +116,16 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
     for child in children:
         if child.type == "image":
             src = child.attrGet("src") or ""
+            if ctx.remote_images and HTTP.match(src):
+                ctx.result.remote_images.append(src)
+                continue
             if REMOTE.match(src) or src.startswith("//"):
-                ctx.problem(f"remote image '{src}' is not allowed", block, "download the image into content/images/ and link it by a relative path")
+                remote = HTTP.match(src) or src.startswith("//")
+                ctx.problem(f"remote image '{src}' is not allowed" if remote else
+                            f"image '{src[:80]}' is not allowed: only files inside content/ can be shown, "
+                            "not a remote image, a file: URL or inline data", block,
+                            "download the image into content/images/ and link it by a relative path"
+                            + (" (or set 'markdown: {remote_images: true}' in yearbook.yml)" if remote else ""))
                 child.attrSet("src", "")
                 continue
             rel = ctx.resolve_local(src, block, "image")
@@ -116,6 +135,11 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
                 child.attrSet("src", MEDIA_MARK + rel)
         elif child.type == "link_open":
             href = child.attrGet("href") or ""
+            if LOCAL_SCHEME.match(href):
+                ctx.problem(f"link '{href[:80]}' is not allowed: it points at a file on this computer or embeds data",
+                            block, "link a file inside content/ by a relative path, or a web page by its https:// address")
+                child.attrSet("href", "")
+                continue
             if href.startswith("#") or REMOTE.match(href) or href.startswith("//"):
                 continue
             rel = ctx.resolve_local(href, block, "link")
@@ -139,20 +163,60 @@ def _collect_heading(tokens: list[Token], index: int, ctx: _Context) -> None:
         ctx.problem("a heading has no text", token, "remove the empty heading or write its title")
 
 
-def render_markdown(text: str, source_rel_path: str = "", content_dir: Path | None = None, anchor_prefix: str = "") -> Markup:
-    """Render ``text`` (Markdown) to an HTML fragment; ``source_rel_path`` is the article's content-relative path."""
+def render_markdown(text: str, source_rel_path: str = "", content_dir: Path | None = None, anchor_prefix: str = "",
+                    raw_html: bool = False, remote_images: bool = False) -> Markup:
+    """Render ``text`` (Markdown) to an HTML fragment; ``source_rel_path`` is the article's content-relative path.
+    ``raw_html`` and ``remote_images`` are the config's ``markdown:`` switches (both off by default)."""
     source_dir = posixpath.dirname(source_rel_path.replace("\\", "/"))
-    ctx = _Context(source_dir, content_dir or Path("."), anchor_prefix)
-    tokens = PARSER.parse(text)
+    ctx = _Context(source_dir, content_dir or Path("."), anchor_prefix, remote_images)
+    parser = RAW_HTML_PARSER if raw_html else PARSER
+    tokens = parser.parse(text)
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             _collect_heading(tokens, index, ctx)
         elif token.type == "inline":
             block = tokens[index - 1] if index > 0 else token
             _process_inline(token, block if block.map else token, ctx)
-    html = PARSER.renderer.render(tokens, PARSER.options, {})
+    html = parser.renderer.render(tokens, parser.options, {})
+    if raw_html:
+        html = sanitize_html(html, ctx.result.remote_images)
     ctx.result.html = FIGURE.sub(lambda m: _figure_captions(m.group(0)), html)
     return ctx.result
+
+
+SANITIZED_ATTRIBUTES = {"figure": {"class"}, "th": {"style"}, "td": {"style"}, "img": {"src", "alt", "title"},
+                        **{f"h{n}": {"id"} for n in range(1, 7)}}
+
+
+def sanitize_html(html: str, remote_images: list[str] = ()) -> str:
+    """Raw HTML is on: keep only harmless tags and attributes (nh3, the Rust ammonia sanitizer). Scripts,
+    styles, event handlers and javascript:/file:/data: URLs go; an image stays only if the Markdown checks
+    passed it (a placeholder of a checked content file, or an allowed remote image), so raw ``<img>`` can
+    reach neither the file system nor the network."""
+    import nh3
+
+    token = f"yb{secrets.token_hex(8)}"  # stands for the NUL marks, which the sanitizer would not keep
+    marks = {MEDIA_MARK: f"{token}-media:", ARTICLE_MARK: f"{token}-article:"}
+    for mark, stand_in in marks.items():
+        html = html.replace(mark, stand_in)
+    allowed_images = set(remote_images)
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src":
+            return value if value.startswith(f"{token}-media:") or value in allowed_images else None
+        if attribute == "style":
+            return value if re.fullmatch(r"text-align:\s*(left|right|center)", value) else None
+        return value
+
+    attributes = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag, names in SANITIZED_ATTRIBUTES.items():
+        attributes[tag] = attributes.get(tag, set()) | names
+    html = nh3.clean(html, attributes=attributes, attribute_filter=attribute_filter, link_rel=None,
+                     url_schemes={"http", "https", "mailto", "tel", f"{token}-media", f"{token}-article"},
+                     clean_content_tags={"script", "style", "template", "noscript", "iframe", "object"})
+    for mark, stand_in in marks.items():
+        html = html.replace(stand_in, mark)
+    return html
 
 
 FIGURE = re.compile(r'<figure class="figure">.*?</figure>', re.S)

@@ -51,6 +51,7 @@ class Topic:
 class Byline:
     role: str
     name: str
+    sort_as: str = ""  # the name's reading for the 人名索引 when the surname rule gets it wrong
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import OutputError
@@ -38,14 +39,41 @@ def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
             )
 
 
-def write_files(base: Path, files: list[RenderedFile]) -> None:
-    for item in files:
-        target = base / item.rel_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if item.source is not None:
-            shutil.copyfile(item.source, target)
-        else:
-            target.write_bytes(item.data or b"")
+THREADED_MIN_FILES = 200  # below this, a thread pool costs more than it saves
+
+
+def write_files(base: Path, files: list[RenderedFile], carried_from: Path | None = None) -> None:
+    """Write ``files`` under ``base``: each folder is made once, then the files are written by a few
+    threads (the kernel's work of creating a file is most of the cost, and runs outside the GIL).
+    Files copied from inside ``carried_from`` (the output being replaced: ``--only html`` keeps the
+    PDFs, ``--only pdf`` the site) are hard-linked instead where the file system allows."""
+    for item in files:  # a slug or name gone wrong must never write beside or above the output
+        if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
+            raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+    for folder in sorted({(base / item.rel_path).parent for item in files}):
+        folder.mkdir(parents=True, exist_ok=True)
+    prefixes = tuple({str(p) + os.sep for p in (carried_from.absolute(), carried_from.resolve())}) if carried_from else ()
+    if len(files) < THREADED_MIN_FILES:
+        for item in files:
+            _write_one(base, item, prefixes)
+        return
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
+        for _ in pool.map(lambda item: _write_one(base, item, prefixes), files, chunksize=64):
+            pass
+
+
+def _write_one(base: Path, item: RenderedFile, link_prefixes: tuple[str, ...] = ()) -> None:
+    target = base / item.rel_path
+    if item.source is not None:
+        if link_prefixes and str(item.source.absolute()).startswith(link_prefixes):
+            try:  # the old output is removed after the swap: the data lives on under the new name
+                os.link(item.source, target)
+                return
+            except OSError:
+                pass
+        shutil.copyfile(item.source, target)
+    else:
+        target.write_bytes(item.data or b"")
 
 
 def commit_output(output_dir: Path, files: list[RenderedFile]) -> None:
@@ -54,7 +82,7 @@ def commit_output(output_dir: Path, files: list[RenderedFile]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
-        write_files(staging, files)
+        write_files(staging, files, carried_from=target)
         (staging / MARKER).write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
         _swap(staging, target)
     except BaseException:
@@ -62,10 +90,27 @@ def commit_output(output_dir: Path, files: list[RenderedFile]) -> None:
         raise
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so that no moment exists
+    without an output; False where the system or file system cannot (then two renames do it)."""
+    try:
+        import ctypes
+
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def _swap(staging: Path, target: Path) -> None:
     """Put ``staging`` in place of ``target`` with renames only (the old one is removed after)."""
     if not target.exists():
         os.rename(staging, target)
+        return
+    if _exchange(staging, target):  # staging now holds the old output
+        shutil.rmtree(staging, ignore_errors=True)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
     os.rmdir(old)

@@ -2,6 +2,8 @@
 render HTML → render PDF → write the output atomically. Each stage is timed."""
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -9,12 +11,15 @@ from pathlib import Path
 
 from .collect import build_yearbook
 from .config import load_config
-from .errors import Problem, ProblemLog
+from .cache import ArticleCache
+from .errors import ContentErrors, Problem, ProblemLog
 from .model import Yearbook
-from .output import check_output_dir, clean_stale, commit_output
-from .render_html import RenderedFile, render_site
-from .render_pdf import check_cjk_font, render_volume_pdf
-from .themes import find_theme
+from .output import MARKER, check_output_dir, clean_stale, commit_output
+from .parallel import PARALLEL_MIN_ARTICLES, in_forked_process
+from .progress import NoProgress, Progress
+from .render_html import HtmlRenderer, RenderedFile
+from .render_pdf import check_cjk_font, render_volume_pdf, volume_pdf_name
+from .themes import PROJECT_THEMES, find_theme, make_environment
 from . import urls
 
 
@@ -24,6 +29,9 @@ class BuildOptions:
     output_dir: Path
     only: str | None = None  # "html", "pdf" or None for both
     write: bool = True  # False for `check`
+    progress: Progress | None = None  # a progress line on a terminal (progress.py); None: silent
+    editions: tuple[str, ...] | None = None  # PDF editions (screen, print, archive); None: the config's pdf.edition
+    strict: bool = False  # warnings fail the build before anything is written
 
 
 @dataclass
@@ -56,8 +64,17 @@ def load_yearbook(content_dir: Path, report: BuildReport) -> Yearbook:
 
 def build(options: BuildOptions) -> BuildReport:
     """Run the whole build. Nothing in output/ changes unless every stage succeeds."""
+    progress = options.progress or NoProgress()
+    try:
+        return _build(options, progress)
+    finally:
+        progress.done()  # clear the progress line before anything else is printed
+
+
+def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     report = BuildReport()
     content_dir = options.content_dir.resolve()
+    progress.stage("loading content")
     yearbook = load_yearbook(content_dir, report)
     report.yearbook = yearbook
     theme = find_theme(yearbook.config.theme, content_dir)
@@ -67,31 +84,57 @@ def build(options: BuildOptions) -> BuildReport:
     if options.only in (None, "pdf"):
         check_cjk_font()
         with report.stage("pdf"):
+            editions = options.editions or yearbook.config.pdf.edition
+            progress.stage("PDF", len(yearbook.volumes) * len(editions))
             for volume in yearbook.volumes:
-                pdf, warnings = render_volume_pdf(yearbook, volume, theme)
-                report.warnings.extend(warnings)
-                files.append(RenderedFile(f"pdf/{volume.pdf_name}", pdf))
-                report.pdfs.append(volume.pdf_name)
+                for edition in editions:
+                    pdf_name = volume_pdf_name(volume, edition)
+                    progress.advance(0, pdf_name)
+                    pdf, warnings = render_volume_pdf(yearbook, volume, theme, edition)
+                    progress.advance()
+                    report.warnings.extend(warnings)
+                    files.append(RenderedFile(f"pdf/{pdf_name}", pdf))
+                    report.pdfs.append(pdf_name)
     elif options.write:  # --only html: the previous PDFs stay
         files.extend(previous_files(options.output_dir, "pdf"))
     if options.only in (None, "html"):
         with report.stage("html"):
-            pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.startswith("pdf/")}
-            site = render_site(yearbook, theme, pdf_names)
+            screen_names = {volume.pdf_name for volume in yearbook.volumes}
+            pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.removeprefix("pdf/") in screen_names}
+            if progress.enabled:
+                progress.stage("HTML pages")
+            site = render_site_files(yearbook, theme, pdf_names, progress)
         files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source) for f in site)
     elif options.write:  # --only pdf: the previous site stays, with the new PDFs
         downloads = "site/" + urls.pdf_url("")
         files.extend(f for f in previous_files(options.output_dir, "site") if not f.rel_path.startswith(downloads))
-    if options.write:
-        for pdf_file in [f for f in files if f.rel_path.startswith("pdf/")]:
+    if options.write:  # the site offers the screen edition for download
+        screen_pdfs = {f"pdf/{volume.pdf_name}" for volume in yearbook.volumes}
+        for pdf_file in [f for f in files if f.rel_path in screen_pdfs]:
             files.append(RenderedFile("site/" + urls.pdf_url(pdf_file.rel_path.removeprefix("pdf/")), pdf_file.data, pdf_file.source))
     report.files = len(files)
     if not options.write:
         return report
+    if options.strict and report.warnings:
+        raise ContentErrors(report.warnings)  # --strict: the previous output stays
     with report.stage("write"):
+        progress.stage(f"writing {len(files)} files")
         clean_stale(options.output_dir)
         commit_output(options.output_dir, files)
     return report
+
+
+def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress) -> list[RenderedFile]:
+    """Every file of the site. On a large site a forked process builds the search index while this
+    one renders the pages, so that two cores work (the files are the same either way)."""
+    on_page = (lambda rel: progress.advance()) if progress.enabled else None
+    renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page)
+    if len(yearbook.articles) < PARALLEL_MIN_ARTICLES:
+        return renderer.render()
+    renderer.with_search = False
+    with in_forked_process(renderer.search_files) as search:
+        pages = renderer.render()
+        return pages + (search.result() if search is not None else renderer.search_files())
 
 
 def previous_files(output_dir: Path, subdir: str) -> list[RenderedFile]:
@@ -101,3 +144,165 @@ def previous_files(output_dir: Path, subdir: str) -> list[RenderedFile]:
         return []
     return [RenderedFile(path.relative_to(output_dir).as_posix(), source=path)
             for path in sorted(base.rglob("*")) if path.is_file()]
+
+
+# --- serve: rebuild the whole model, render and write only what changed ------------------------------
+
+@dataclass
+class SiteState:
+    """What ``serve`` keeps between rebuilds: parsed articles, and the fingerprint of every page on disk."""
+
+    cache: ArticleCache = field(default_factory=ArticleCache)
+    fingerprints: dict[str, str] = field(default_factory=dict)  # site rel_path → fingerprint of the file there
+    memo: dict = field(default_factory=dict)  # fingerprint.py's memo (related articles)
+    envs: dict = field(default_factory=dict)  # theme path → jinja2 Environment (templates compiled once, reloaded when edited)
+    produced: set[str] = field(default_factory=set)  # the site's files as of the last rebuild
+
+
+@dataclass
+class RebuildReport:
+    yearbook: Yearbook
+    pages: int = 0  # files of the site this build produced
+    rendered: list[str] = field(default_factory=list)  # pages rendered again (fingerprint changed)
+    written: list[str] = field(default_factory=list)  # files whose bytes changed on disk
+    removed: list[str] = field(default_factory=list)  # files no longer part of the site
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    renderer: HtmlRenderer | None = None
+    produced: set[str] = field(default_factory=set)  # every file of the site but the search index
+
+
+def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_names: set[str] | None = None) -> RebuildReport:
+    """The serve build: the whole model again (unchanged articles come from ``state.cache``), then only
+    the pages whose fingerprint changed are rendered and only files whose bytes changed are written,
+    in place under ``output/site``. Raises like :func:`build` and then writes nothing.
+    ``pdf_names`` default to every volume's PDF (serve builds them in the background)."""
+    report = BuildReport()
+    content_dir = content_dir.resolve()
+    with report.stage("load"):
+        log = ProblemLog()
+        config = load_config(content_dir, log)
+        log.raise_if_errors()
+        yearbook = build_yearbook(config, log, cache=state.cache)
+    theme = find_theme(yearbook.config.theme, content_dir)
+    if pdf_names is None:
+        pdf_names = {volume.pdf_name for volume in yearbook.volumes}
+    site_dir = output_dir / "site"
+    with report.stage("render"):
+        base = str(site_dir) + os.sep  # (pages deleted by hand are rendered again)
+        previous = {rel: fp for rel, fp in state.fingerprints.items() if os.path.isfile(base + rel)}
+        if not trusts_fingerprints(theme):
+            previous = None  # render every page; files whose bytes are unchanged are still not written
+        env = state.envs.get(theme.path)
+        if env is None:
+            env = state.envs[theme.path] = make_environment(theme)
+        renderer = HtmlRenderer(yearbook, theme, pdf_names, previous=previous, memo=state.memo, env=env)
+        renderer.with_search = False  # the search index comes after the pages: see write_search_index
+        files = renderer.render()
+    result = RebuildReport(yearbook=yearbook, pages=len(files), warnings=list(log.warnings), renderer=renderer)
+    result.rendered = [f.rel_path for f in files if not f.unchanged and f.source is None]
+    result.produced = {f.rel_path for f in files}
+    with report.stage("write"):
+        ensure_output_dir(output_dir)
+        result.written = write_changed(site_dir, files)
+        if result.produced != state.produced:  # the same files as last time: none can be stale
+            result.removed = remove_stale(site_dir, result.produced, keep_prefixes=(urls.pdf_url(""), SEARCH_DATA))
+    state.fingerprints = dict(renderer.page_fingerprints)
+    state.produced = result.produced
+    result.timings = report.timings
+    return result
+
+
+SEARCH_DATA = urls.search_data_url("")
+
+
+def write_search_index(rebuild: RebuildReport, output_dir: Path) -> list[str]:
+    """The second half of a serve rebuild: the search index of the same model, written where its
+    bytes changed (it is slow on large trees, so serve reloads the browser before it runs, or makes
+    it in a child process: background.py)."""
+    start = time.perf_counter()
+    written = write_search_files(rebuild.renderer.search_files(), output_dir, rebuild.produced)
+    rebuild.timings["search"] = time.perf_counter() - start
+    return written
+
+
+def write_search_files(files: list[RenderedFile], output_dir: Path, keep: set[str]) -> list[str]:
+    """Write the search index ``files``; remove the index files it no longer has (never the search
+    page itself, nor the paths in ``keep``)."""
+    site_dir = output_dir / "site"
+    written = write_changed(site_dir, files)
+    names = {f.rel_path for f in files} | set(keep) | {urls.output_file(urls.search_url())}
+    keep_here = {name.removeprefix(SEARCH_DATA) for name in names if name.startswith(SEARCH_DATA)}
+    removed = remove_stale(site_dir / SEARCH_DATA, keep_here, ())
+    return written + [SEARCH_DATA + rel for rel in removed]
+
+
+def trusts_fingerprints(theme) -> bool:
+    """fingerprint.py knows what the built-in theme's pages show; another theme's pages may show more,
+    so serve renders all of them (still writing only the files that changed)."""
+    return theme.path.resolve() == (PROJECT_THEMES / "default").resolve()
+
+
+def ensure_output_dir(output_dir: Path) -> None:
+    """Create ``output/`` with yearbook's marker if it is not there (check_output_dir has vetted it)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    marker = output_dir / MARKER
+    if not marker.is_file():
+        marker.write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
+
+
+def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
+    """Write the files whose bytes differ from what is on disk, each atomically; return their paths."""
+    written = []
+    for item in files:
+        if item.unchanged:
+            continue
+        target = base / item.rel_path
+        if item.source is not None:
+            src = item.source.stat()
+            try:
+                dst = target.stat()
+                if (dst.st_size, dst.st_mtime_ns) == (src.st_size, src.st_mtime_ns):
+                    continue
+            except FileNotFoundError:
+                pass
+            replace_file(target, lambda tmp: shutil.copy2(item.source, tmp))
+        else:
+            data = item.data or b""
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    continue
+            except FileNotFoundError:
+                pass
+            replace_file(target, lambda tmp: tmp.write_bytes(data))
+        written.append(item.rel_path)
+    return written
+
+
+def replace_file(target: Path, write) -> None:
+    """Write through a temporary file beside ``target`` and rename it over, so readers never see half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def remove_stale(base: Path, keep: set[str], keep_prefixes: tuple[str, ...]) -> list[str]:
+    """Remove files under ``base`` that the build no longer produces (not those under ``keep_prefixes``)."""
+    removed = []
+    if not base.is_dir():
+        return removed
+    for root, dirs, names in os.walk(base, topdown=False):
+        for name in names:
+            path = Path(root) / name
+            rel = path.relative_to(base).as_posix()
+            if rel not in keep and not (keep_prefixes and rel.startswith(keep_prefixes)) and not name.endswith(".tmp"):
+                path.unlink()
+                removed.append(rel)
+        if Path(root) != base and not any(Path(root).iterdir()):
+            Path(root).rmdir()
+    return sorted(removed)

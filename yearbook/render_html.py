@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+import jinja2
 
 from . import urls
+from .fingerprint import Fingerprints
 from .model import RegionNode, Yearbook
+from .search_index import build_search_files
 from .themes import Theme, make_environment, render_template, static_files
 from .views import SiteViews
 
@@ -16,20 +21,39 @@ class RenderedFile:
     rel_path: str  # posix path inside the site (or output) directory
     data: bytes | None = None
     source: Path | None = None  # copy this file instead of writing data
+    unchanged: bool = False  # serve only: the page's fingerprint is unchanged, keep the file already written
 
 
 class HtmlRenderer:
     """Renders every page of the site with one jinja2 environment."""
 
-    def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset()):
+    def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset(),
+                 previous: dict[str, str] | None = None, memo: dict | None = None,
+                 on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None):
         self.yearbook = yearbook
         self.theme = theme
-        self.env = make_environment(theme)
+        self.env = env or make_environment(theme)  # serve passes its own: compiled templates are kept (auto_reload)
         self.views = SiteViews(yearbook, pdf_names)
+        # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
+        # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.
+        self.fingerprints = Fingerprints(yearbook, theme, pdf_names, self.views, memo) if previous is not None else None
+        self.previous = previous or {}
+        self.page_fingerprints: dict[str, str] = {}  # rel_path → fingerprint of every page of this render
+        self.on_page = on_page  # progress: called with each page's rel_path
+        self.with_search = True  # serve sets False: it writes the search index after the pages (search_files)
 
     def page(self, template: str, page_url: str, **extra) -> RenderedFile:
+        """Every site page goes through here (see fingerprint.py for the incremental skip)."""
+        rel_path = urls.output_file(page_url)
+        if self.on_page is not None:
+            self.on_page(rel_path)
+        fingerprint = self.fingerprints.page(template, extra) if self.fingerprints is not None else None
+        if fingerprint is not None:
+            self.page_fingerprints[rel_path] = fingerprint
+            if self.previous.get(rel_path) == fingerprint:
+                return RenderedFile(rel_path, unchanged=True)
         html = render_template(self.env, self.theme, template, self.views.context(page_url, **extra))
-        return RenderedFile(urls.output_file(page_url), html.encode("utf-8"))
+        return RenderedFile(rel_path, html.encode("utf-8"))
 
     def region_pages(self, nodes: list[RegionNode], parents: tuple[RegionNode, ...] = ()) -> list[RenderedFile]:
         files = []
@@ -37,6 +61,14 @@ class HtmlRenderer:
             files.append(self.page("region.html", urls.region_url(node.slug_path), node=node, parents=parents))
             files.extend(self.region_pages(node.children, parents + (node,)))
         return files
+
+    def feeds(self, pages: list[RenderedFile]) -> list[RenderedFile]:
+        """The Atom feed, sitemap.xml (every page but 404) and robots.txt."""
+        dates = {urls.output_file(urls.article_url(a.slug)): a.date.iso() for a in self.yearbook.articles}
+        entries = [(f.rel_path.removesuffix("index.html"), dates.get(f.rel_path)) for f in pages if f.rel_path.endswith(".html")]
+        return [self.page("feed.xml", urls.feed_url()),
+                self.page("sitemap.xml", urls.sitemap_url(), sitemap_entries=entries),
+                self.page("robots.txt", urls.robots_url())]
 
     def render(self) -> list[RenderedFile]:
         yb = self.yearbook
@@ -53,14 +85,26 @@ class HtmlRenderer:
         files.append(self.page("people.html", urls.people_url()))
         for person in yb.people:
             files.append(self.page("person.html", urls.person_url(person.slug), person=person))
+        files.append(self.page("organizations.html", urls.organizations_url()))
+        for organization in self.views.organizations:
+            files.append(self.page("organization.html", urls.organization_url(organization.slug), organization=organization))
+        files.append(self.page("search.html", urls.search_url()))
+        files.extend(self.feeds(files))
         not_found = self.page("404.html", "404.html")
         files.append(not_found)
+        if self.with_search:
+            files.extend(self.search_files())
         for path in static_files(self.theme):
             files.append(RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path))
         images = sorted({image for article in yb.articles for image in article.images})
         for image in images:
             files.append(RenderedFile(urls.media_url(image), source=yb.config.content_dir / image))
         return files
+
+
+    def search_files(self) -> list[RenderedFile]:
+        """The files of the search index (search_index.py)."""
+        return [RenderedFile(path, data) for path, data in build_search_files(self.yearbook).items()]
 
 
 def render_site(yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset()) -> list[RenderedFile]:

@@ -1,4 +1,6 @@
-"""One volume → print HTML (the theme's ``book.html``) → WeasyPrint → PDF bytes.
+"""One volume → print HTML (the theme's ``book.html``) → WeasyPrint → PDF bytes, in one of three
+editions (print_layout.Edition): ``screen``; ``print`` (bleed, crop marks, CMYK colours, images
+converted to CMYK and PDF/X-4 when a CMYK ICC profile is configured); ``archive`` (PDF/A).
 
 WeasyPrint may read only files inside the content and theme directories; what it logs (a missing
 image, bad CSS) comes back as our warnings. A CJK font must be installed, or the build stops with a
@@ -7,14 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .errors import Problem, SetupError, SourceLocation
+from .errors import ContentError, Problem, SetupError, SourceLocation
 from .model import Volume, Yearbook
+from .pages import load_pages
+from .print_layout import Edition, edition_pdf_name, make_edition, page_geometry
 from .themes import Theme, make_environment, render_template
+from .urls import safe_content_path
 from .views import BookViews
 
 CJK_FONT_HINT = (
@@ -41,19 +49,21 @@ class _LogCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def make_url_fetcher(allowed_dirs: list[Path]):
-    """A WeasyPrint URL fetcher that serves only local files inside ``allowed_dirs``.
+def make_url_fetcher(allowed_dirs: list[Path], remote_urls=()):
+    """A WeasyPrint URL fetcher that serves only local files inside ``allowed_dirs`` (and exactly the
+    http(s) ``remote_urls``: the remote images of the book when the config allows them).
 
     WeasyPrint 70 wants an instance of ``weasyprint.urls.URLFetcher`` (a plain function no longer
     works), so this is a subclass whose ``fetch`` refuses everything but data: URLs and those files."""
     from weasyprint.urls import URLFetcher
 
     roots = [d.resolve() for d in allowed_dirs]
+    remote = {unquote(u) for u in remote_urls}
 
     class ContentFetcher(URLFetcher):
         def fetch(self, url: str, headers=None):
             parsed = urlparse(url)
-            if parsed.scheme == "data":
+            if parsed.scheme == "data" or (parsed.scheme in ("http", "https") and unquote(url) in remote):
                 return super().fetch(url, headers)
             if parsed.scheme != "file":
                 raise ValueError(f"refused to fetch {url!r}: only files inside the content and theme folders are read")
@@ -62,34 +72,201 @@ def make_url_fetcher(allowed_dirs: list[Path]):
                 raise ValueError(f"refused to read {path}: it is outside the content and theme folders")
             return super().fetch(path.as_uri(), headers)
 
-    return ContentFetcher(allowed_protocols=("file", "data"))
+    return ContentFetcher(allowed_protocols=("file", "data", "http", "https") if remote else ("file", "data"))
 
 
-def book_html(yearbook: Yearbook, volume: Volume, theme: Theme) -> str:
+REMOTE_IMAGE = re.compile(r"""<img\b[^>]*?\ssrc=["'](https?://[^"']+)["']""", re.I)
+
+
+def remote_image_urls(html: str) -> set[str]:
+    """The http(s) images of the book (there are some only when ``markdown.remote_images`` is on)."""
+    import html as html_lib
+
+    return {html_lib.unescape(url) for url in REMOTE_IMAGE.findall(html)}
+
+
+def book_html(yearbook: Yearbook, volume: Volume, theme: Theme, edition: Edition | None = None,
+              media_urls: dict[str, str] | None = None) -> str:
+    """The print HTML of one volume for one edition (default: screen)."""
+    pdf = yearbook.config.pdf
+    edition = edition or make_edition("screen", pdf)
     env = make_environment(theme)
-    return render_template(env, theme, "book.html", BookViews(yearbook, volume).context())
+    views = BookViews(yearbook, volume, edition=edition, geometry=page_geometry(pdf),
+                      spacing=measure_spacing(pdf.body_font), pages=load_pages(yearbook.config.content_dir),
+                      media_urls=media_urls)
+    return render_template(env, theme, "book.html", views.context())
 
 
-def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme) -> tuple[bytes, list[Problem]]:
-    """The PDF of one volume and the warnings WeasyPrint logged while making it."""
+@lru_cache(maxsize=8)
+def measure_spacing(font_family: str) -> dict[str, float]:
+    """Advance widths (in em) of a space and a no-break space in the body font, as WeasyPrint sets
+    them: book.html cancels them with ``word-spacing`` so that the typeset spaces are zero-width
+    justification points and the Latin gaps exactly 1/8 em, whatever font the system provides."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    family = font_family.replace("<", "").replace(">", "").replace(";", "")
+    rows = "".join(f'<p><span id="{key}">字{char}字</span></p>' for key, char in (("none", ""), ("space", " "), ("nbsp", "\u00a0")))
+    style = f"body {{ margin: 0; font-family: {family}; font-size: 100px }} p {{ margin: 0; white-space: pre }}"
+    document = HTML(string=f"<html><style>{style}</style><body>{rows}</body></html>").render()
+    widths = {box.element.get("id"): box.width for box in document.pages[0]._page_box.descendants()
+              if isinstance(box, boxes.InlineBox) and box.element is not None and box.element.get("id")}
+    return {key: round((widths[key] - widths["none"]) / 100, 5) for key in ("space", "nbsp")}
+
+
+def volume_pdf_name(volume: Volume, edition_name: str) -> str:
+    """``nianjian-2020-2024.pdf`` (screen), ``…-print.pdf``, ``…-archive.pdf``."""
+    return edition_pdf_name(volume.pdf_name, Edition(edition_name))
+
+
+def icc_profile_path(config) -> Path | None:
+    """The configured CMYK ICC profile (content-relative or absolute), or None."""
+    if not config.pdf.icc_profile:
+        return None
+    path = Path(config.pdf.icc_profile)
+    return path if path.is_absolute() else config.content_dir / path
+
+
+def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme,
+                      edition_name: str = "screen") -> tuple[bytes, list[Problem]]:
+    """The PDF of one volume in one edition, and the warnings made on the way (images under the
+    configured resolution, RGB images left as they are, what WeasyPrint logged)."""
     from weasyprint import HTML
 
-    html = book_html(yearbook, volume, theme)
-    collector = _LogCollector()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
-    try:
-        document = HTML(
-            string=html,
-            base_url=theme.static_dir.as_uri() + "/",
-            url_fetcher=make_url_fetcher([yearbook.config.content_dir, theme.path]),
-        )
-        pdf = document.write_pdf(pdf_identifier=volume.slug.encode(), uncompressed_pdf=False)
-    finally:
-        logger.removeHandler(collector)
-    warnings = [Problem(f"PDF {volume.pdf_name}: {message}", SourceLocation(theme.templates_dir / "book.html"), None, "warning")
-                for message in collector.messages]
+    config = yearbook.config
+    name = volume_pdf_name(volume, edition_name)
+    where = SourceLocation(config.path)
+    warnings: list[Problem] = []
+    icc = icc_profile_path(config)
+    if icc is not None and not icc.is_file():
+        raise ContentError(f"the ICC profile {config.pdf.icc_profile!r} does not exist", where,
+                           "give the path of a CMYK profile (.icc), relative to content/ or absolute")
+    cover = config.pdf.cover_image
+    if cover and (safe_content_path(cover) is None or not (config.content_dir / cover).is_file()):
+        raise ContentError(f"the cover image {cover!r} is not a file inside content/", where,
+                           "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
+    edition = make_edition(edition_name, config.pdf, has_icc_profile=icc is not None)
+    with tempfile.TemporaryDirectory(prefix="yearbook-print-") as temp:
+        media_urls: dict[str, str] = {}
+        if edition.cmyk:
+            if icc is None:
+                warnings.append(Problem(f"PDF {name}: no CMYK ICC profile is configured (pdf.icc_profile), so images stay RGB "
+                                        "and the PDF has no PDF/X output intent", where,
+                                        "set pdf.icc_profile to the printer's profile, e.g. ISOcoated_v2 or GRACoL", "warning"))
+            else:
+                media_urls, problems = convert_images_to_cmyk(volume, config.content_dir, icc, Path(temp), cover)
+                warnings.extend(Problem(f"PDF {name}: {message}", where, None, "warning") for message in problems)
+        html = book_html(yearbook, volume, theme, edition, media_urls)
+        if edition.is_print and icc is not None:
+            html = html.replace("</head>", f"<style>@color-profile device-cmyk {{ src: url({icc.resolve().as_uri()!r}); components: c, m, y, k }}</style></head>", 1)
+        collector = _LogCollector()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collector)
+        try:
+            allowed = [config.content_dir, theme.path, Path(temp)] + ([icc.parent] if icc else [])
+            document = HTML(string=html, base_url=theme.static_dir.as_uri() + "/",
+                            url_fetcher=make_url_fetcher(allowed, remote_image_urls(html) if config.markdown.remote_images else ())).render()
+            warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
+                            for message in low_resolution_images(document, config.pdf.min_dpi, config.content_dir, media_urls))
+            if cover:
+                warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger cover picture", "warning")
+                                for message in low_resolution_cover(config.content_dir / cover, config.pdf, edition))
+            pdf = document.write_pdf(pdf_identifier=volume.slug.encode(), uncompressed_pdf=False,
+                                     pdf_variant=edition.pdf_variant)
+        finally:
+            logger.removeHandler(collector)
+    warnings += [Problem(f"PDF {name}: {message}", SourceLocation(theme.templates_dir / "book.html"), None, "warning")
+                 for message in collector.messages]
     return pdf, warnings
+
+
+def _images_of(volume: Volume, cover: str = "") -> list[str]:
+    seen: list[str] = [cover] if cover else []
+    for article in volume.articles:
+        for rel in article.images:
+            if rel not in seen and rel.lower().endswith((".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".gif", ".bmp")):
+                seen.append(rel)
+    return seen
+
+
+def convert_images_to_cmyk(volume: Volume, content_dir: Path, icc: Path, temp_dir: Path,
+                           cover: str = "") -> tuple[dict[str, str], list[str]]:
+    """Copies of the volume's raster images converted to CMYK with ``icc`` (from their embedded
+    profile, else sRGB), as JPEG in ``temp_dir``: content-relative path → file URL of the copy."""
+    from io import BytesIO
+
+    from PIL import Image, ImageCms
+
+    urls: dict[str, str] = {}
+    problems: list[str] = []
+    target = ImageCms.getOpenProfile(str(icc))
+    if target.profile.xcolor_space.strip() != "CMYK":
+        raise ContentError(f"the ICC profile {icc.name} is not a CMYK profile ({target.profile.xcolor_space.strip()})",
+                           SourceLocation(content_dir / "yearbook.yml"), "use the printer's CMYK profile")
+    srgb = ImageCms.createProfile("sRGB")
+    for index, rel in enumerate(_images_of(volume, cover)):
+        try:
+            with Image.open(content_dir / rel) as image:
+                image.load()
+                dpi = image.info.get("dpi")
+                if image.mode == "CMYK":
+                    continue
+                embedded = image.info.get("icc_profile")
+                source = ImageCms.getOpenProfile(BytesIO(embedded)) if embedded else srgb
+                rgba = image.convert("RGBA")  # transparency is flattened onto white paper
+                rgb = Image.new("RGB", image.size, "white")
+                rgb.paste(rgba, mask=rgba.getchannel("A"))
+                cmyk = ImageCms.profileToProfile(rgb, source, target, renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                                 outputMode="CMYK")
+        except (OSError, ImageCms.PyCMSError, ValueError) as exc:
+            problems.append(f"image content/{rel} was not converted to CMYK ({exc}); it stays RGB")
+            continue
+        out = temp_dir / f"{index:04d}-{Path(rel).stem}.jpg"
+        cmyk.save(out, "JPEG", quality=95, dpi=dpi or (72, 72), icc_profile=target.tobytes())
+        urls[rel] = out.resolve().as_uri()
+    return urls, problems
+
+
+def low_resolution_cover(path: Path, pdf, edition: Edition) -> list[str]:
+    """The cover picture fills the page and its bleed (background-size: cover): its resolution is
+    the smaller of its pixels over the width and over the height."""
+    from PIL import Image
+
+    from .config import css_length_mm, page_size_mm
+
+    width, height = page_size_mm(pdf.page_size) or (210.0, 285.0)
+    bleed = css_length_mm(edition.bleed) or 0.0
+    with Image.open(path) as image:
+        dpi = min(image.width / ((width + 2 * bleed) / 25.4), image.height / ((height + 2 * bleed) / 25.4))
+    return [f"the cover image content/{pdf.cover_image} prints at {dpi:.0f} dpi, under {pdf.min_dpi} dpi"] if pdf.min_dpi and dpi < pdf.min_dpi else []
+
+
+def low_resolution_images(document, min_dpi: int, content_dir: Path, media_urls: dict[str, str]) -> list[str]:
+    """One message per image that prints under ``min_dpi`` at the size it has in the book (read
+    from WeasyPrint's layout, so the page number is the real one)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.images import RasterImage
+
+    if not min_dpi:
+        return []
+    originals = {url: rel for rel, url in media_urls.items()}
+    base = content_dir.resolve().as_uri() + "/"
+    messages, seen = [], set()
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.ReplacedBox) or not box.width or not box.height:
+                continue
+            pixels = box.replacement.width if isinstance(box.replacement, RasterImage) else None
+            url = box.element.get("src", "") if box.element is not None else ""
+            if not pixels:
+                continue
+            dpi = pixels / (box.width / 96)
+            rel = originals.get(url) or unquote(url.removeprefix(base)) if url else "an image"
+            if dpi < min_dpi and (rel, number) not in seen:
+                seen.add((rel, number))
+                messages.append(f"image content/{rel} prints at {dpi:.0f} dpi on page {number} "
+                                f"({box.width / 96 * 25.4:.0f} mm wide), under {min_dpi} dpi")
+    return messages
 
 
 def source_date_epoch() -> int | None:

@@ -50,9 +50,10 @@ def find_article_paths(content_dir: Path) -> list[Path]:
 def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     """Decode a text file the way editors' files come: UTF-8 (with or without BOM), else GB18030/GBK."""
     if b"\x00" in data:
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
         raise ContentError(
-            "this is not a text file (it contains NUL bytes)",
-            SourceLocation(path),
+            "this is a UTF-16 file" if utf16 else "this is not a text file (it contains NUL bytes)",
+            SourceLocation(path),  # the whole file: a binary file has no lines to point at
             "save the article as plain text (UTF-8) with a .md extension",
         )
     if data.startswith(b"\xef\xbb\xbf"):
@@ -61,21 +62,28 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise ContentError(
                 f"the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {exc.start + 3})",
-                SourceLocation(path),
+                SourceLocation(path, _line_of_byte(data, exc.start + 3)),
                 "save the file again as UTF-8 in your editor",
             ) from None
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as utf8_exc:
+        utf8_error = utf8_exc.start
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
+        bad = max(utf8_error, exc.start)  # the reading that got further is the one the editor meant
         raise ContentError(
-            f"cannot decode the file as UTF-8 or GBK/GB18030 (byte {exc.start})",
-            SourceLocation(path),
+            f"cannot decode the file as UTF-8 or GBK/GB18030 (byte {bad})",
+            SourceLocation(path, _line_of_byte(data, bad)),
             "save the file as UTF-8",
         ) from exc
+
+
+def _line_of_byte(data: bytes, offset: int) -> int:
+    """1-based line of the byte at ``offset`` (any of \\n, \\r\\n, \\r ends a line)."""
+    head = data[:offset]
+    return head.count(b"\n") + head.replace(b"\r\n", b"\n").count(b"\r") + 1
 
 
 def read_text(path: Path) -> tuple[str, str]:

@@ -69,7 +69,8 @@ def render_template(env: jinja2.Environment, theme: Theme, name: str, context: d
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {exc.name!r} not found in theme {theme.name!r}",
-                            SourceLocation(theme.templates_dir), "restore the template or choose another theme") from exc
+                            _template_location(exc, theme) or SourceLocation(theme.templates_dir),  # the line that includes it
+                            "restore the template or choose another theme") from exc
     except jinja2.TemplateError as exc:
         where = _template_location(exc, theme) or SourceLocation(theme.templates_dir / name)
         raise TemplateError(f"template error: {exc.message or exc}", where) from exc

@@ -65,6 +65,35 @@ def person_url(slug: str) -> str:
     return f"people/{slug}/"
 
 
+def organizations_url() -> str:
+    return "organizations/"
+
+
+def organization_url(slug: str) -> str:
+    return f"organizations/{slug}/"
+
+
+def search_url() -> str:
+    return "search/"
+
+
+def search_data_url(name: str) -> str:
+    """A file of the search index (``meta.json``, ``shards/3.json``, ``docs/12.json``)."""
+    return f"search/{name}"
+
+
+def feed_url() -> str:
+    return "feed.xml"
+
+
+def sitemap_url() -> str:
+    return "sitemap.xml"
+
+
+def robots_url() -> str:
+    return "robots.txt"
+
+
 def pdf_url(pdf_name: str) -> str:
     return f"downloads/{pdf_name}"
 

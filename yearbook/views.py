@@ -3,6 +3,8 @@ for the site, anchors for the book), HTML fragments with their media and article
 and labels (关键词一, dates, region paths)."""
 from __future__ import annotations
 
+import heapq
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -10,9 +12,10 @@ from markupsafe import Markup
 
 from . import urls
 from .articles import chinese_number
-from .collation import initial_letter, sort_key
+from .collation import initial_letter, plain_pinyin, sort_key
 from .markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
 from .model import Article, Person, RegionNode, Volume, Yearbook
+from .regions import Region
 
 
 @dataclass
@@ -40,6 +43,81 @@ def region_label(article: Article) -> str:
     return " · ".join(region.name for region in article.region_path)
 
 
+@dataclass
+class Organization:
+    """An organisation named as an article's ``organization`` (the same name in another province is
+    another organisation), with its articles in book order."""
+
+    name: str
+    slug: str
+    province: Region
+    articles: list
+    sort_key: tuple
+
+
+def site_organizations(articles: list[Article]) -> list[Organization]:
+    """Every organisation, in 汉语拼音 order; slugs are pinyin (淮安市科协 → huaianshikexie)."""
+    found: dict[tuple[str, str], Organization] = {}
+    for article in articles:
+        province = article.region_path[0]
+        key = (article.organization, province.code)
+        if key not in found:
+            found[key] = Organization(article.organization, "", province, [], sort_key(article.organization))
+        found[key].articles.append(article)
+    taken: set[str] = set()
+    ordered = sorted(found.values(), key=lambda o: (o.sort_key, o.province.code))
+    for org in ordered:
+        base = plain_pinyin(org.name) or "org"
+        slug = base if base not in taken else f"{base}-{org.province.slug}"
+        n = 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        org.slug = slug
+    return ordered
+
+
+class RelatedIndex:
+    """Finds, for an article, the others that share its themes or its region (see :meth:`related`).
+    Topics are bit masks and region paths tuples of codes, so scoring every pair stays cheap."""
+
+    def __init__(self, articles: list[Article]):
+        self.articles = articles
+        bits: dict[str, int] = {}
+        self.masks = [sum(1 << bits.setdefault(t.slug, len(bits)) for t in a.topics) for a in articles]
+        self.paths = [tuple(r.code for r in a.region_path) for a in articles]
+        self.position = {id(a): n for n, a in enumerate(articles)}
+
+    def related(self, article: Article, limit: int = 5) -> list[tuple[Article, str]]:
+        """Up to ``limit`` other articles, closest first (2 points per shared theme, 1 per shared region
+        level), each with the reason shown to readers (同地区：淮安市；同主题：科学普及)."""
+        me = self.position[id(article)]
+        mask, path, year = self.masks[me], self.paths[me], article.date.year
+        scored = []
+        for position, (other_mask, other_path) in enumerate(zip(self.masks, self.paths)):
+            shared = (mask & other_mask).bit_count()
+            depth = 0
+            while depth < len(path) and depth < len(other_path) and path[depth] == other_path[depth]:
+                depth += 1
+            if (shared or depth) and position != me:
+                other_year = self.articles[position].date.year
+                scored.append((-(2 * shared + depth), abs(other_year - year), position, depth))
+        related = []
+        for _, _, position, depth in heapq.nsmallest(limit, scored):
+            other = self.articles[position]
+            topics = {t.slug for t in article.topics}
+            shared_topics = [t.name for t in other.topics if t.slug in topics]
+            reasons = (["同地区：" + other.region_path[depth - 1].name] if depth else []) + (
+                ["同主题：" + "、".join(shared_topics)] if shared_topics else [])
+            related.append((other, "；".join(reasons)))
+        return related
+
+
+def latest_articles(articles: list[Article], count: int) -> list[Article]:
+    """The ``count`` newest articles (by date; ties keep book order)."""
+    return sorted(articles, key=lambda a: tuple(-x for x in a.date.sort_key()))[:count]
+
+
 class SiteViews:
     """Context for site pages: every URL is made relative to the page being rendered."""
 
@@ -52,6 +130,13 @@ class SiteViews:
         }
         self.region_nodes: dict[str, RegionNode] = {}
         self._index_regions(yearbook.region_tree)
+        self.organizations = site_organizations(yearbook.articles)
+        self.organization_of = {(a.organization, a.region_path[0].code): o for o in self.organizations for a in o.articles}
+        self.organization_groups = group_by_letter(self.organizations, lambda o: o.name)
+        self.topic_groups = topic_groups(yearbook.topic_entries)
+        self.people_groups = group_by_letter(yearbook.people, lambda p: p.name)
+        self.people_by_name = {person.name: person for person in yearbook.people}
+        self.related_index = RelatedIndex(yearbook.articles)
 
     def _index_regions(self, nodes: list[RegionNode]) -> None:
         for node in nodes:
@@ -61,6 +146,17 @@ class SiteViews:
     def region_url(self, region) -> str:
         node = self.region_nodes.get(region.code)
         return urls.region_url(node.slug_path) if node else urls.regions_url()
+
+    def organization_url(self, article: Article) -> str:
+        return urls.organization_url(self.organization_of[(article.organization, article.region_path[0].code)].slug)
+
+    def absolute_url(self, target: str) -> str:
+        """base_url + ``target`` when a base URL is configured, else '' (feeds and sitemaps then stay relative)."""
+        return self.config.base_url + target if self.config.base_url else ""
+
+    def uuid_urn(self, name: str) -> str:
+        """A stable Atom id for ``name`` (``feed``, ``articles/<slug>``) of this yearbook, with or without a base URL."""
+        return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"yearbook:{self.config.slug}/{name}"))
 
     def context(self, page_url: str, **extra) -> dict:
         root = urls.root_prefix(page_url)
@@ -90,32 +186,54 @@ class SiteViews:
             "keyword_label": keyword_label,
             "region_label": region_label,
             "group_by_letter": group_by_letter,
-            "topic_groups": topic_groups(self.yearbook.topic_entries),
-            "people_groups": group_by_letter(self.yearbook.people, lambda p: p.name),
+            "topic_groups": self.topic_groups,
+            "people_groups": self.people_groups,
+            "person_named": self.people_by_name.get,
+            "organizations": self.organizations,
+            "organization_groups": self.organization_groups,
+            "organization_url": self.organization_url,
+            "related_articles": self.related_index.related,
+            "latest_articles": lambda count: latest_articles(self.yearbook.articles, count),
+            "absolute_url": self.absolute_url,
+            "uuid_urn": self.uuid_urn,
         }
         context.update(extra)
         return context
 
 
 class BookViews:
-    """Context for the print document of one volume: links are in-document anchors."""
+    """Context for the print document of one volume: links are in-document anchors, text is
+    typeset for print (yearbook.typeset), and the indexes are built here (see docs/templates.md)."""
 
-    def __init__(self, yearbook: Yearbook, volume: Volume):
+    def __init__(self, yearbook: Yearbook, volume: Volume, *, edition=None, geometry=None, spacing=None,
+                 pages=(), media_urls: dict[str, str] | None = None):
         self.yearbook = yearbook
         self.volume = volume
         self.config = yearbook.config
+        self.edition = edition
+        self.geometry = geometry
+        self.spacing = spacing or {"space": 0.25, "nbsp": 0.25}
+        self.pages = list(pages)
+        self.media_urls = media_urls or {}  # content-relative path → URL (print edition's CMYK copies)
+
+    def _resolve(self, html: str) -> str:
+        content_dir = self.config.content_dir
+        for rel, url in self.media_urls.items():
+            html = html.replace(MEDIA_MARK + rel, url)
+        html = html.replace(MEDIA_MARK, content_dir.resolve().as_uri() + "/")
+        if ARTICLE_MARK in html:
+            for article in self.volume.articles:
+                rel = article.source_path.relative_to(content_dir).as_posix()
+                html = html.replace(ARTICLE_MARK + rel, "#" + article.anchor)
+            html = html.replace(ARTICLE_MARK, "#")
+        return html
 
     def context(self) -> dict:
-        content_dir = self.config.content_dir
+        from .typeset import typeset, typeset_html
 
-        def content(html: str, shift: int = 1) -> Markup:
-            html = html.replace(MEDIA_MARK, content_dir.resolve().as_uri() + "/")
-            if ARTICLE_MARK in html:
-                for article in self.volume.articles:
-                    rel = article.source_path.relative_to(content_dir).as_posix()
-                    html = html.replace(ARTICLE_MARK + rel, "#" + article.anchor)
-                html = html.replace(ARTICLE_MARK, "#")
-            return Markup(shift_headings(html, shift) if shift else html)
+        def content(html: str, shift: int = 1, justify: bool = True) -> Markup:
+            html = self._resolve(html)
+            return typeset_html(shift_headings(html, shift) if shift else html, justify)
 
         people = [p for p in self.yearbook.people if any(a.volume is self.volume for a, _ in p.credits)]
         entries = region_entries(self.volume.region_tree)
@@ -123,16 +241,68 @@ class BookViews:
             "region_entries": entries,
             "region_groups": group_by_letter(entries, lambda n: n.region.name, lambda n: n.region.pinyin),
             "topic_groups": topic_groups(self.volume.topic_entries),
-            "people_groups": group_by_letter(people, lambda p: p.name),
+            "topic_index": topic_index_groups(self.volume.topic_entries),
+            "people_groups": group_by_letter(people, lambda p: p.name, person_sort_reading),
             "config": self.config,
             "volume": self.volume,
+            "book_title": f"{self.config.title}（{self.volume.name}）",
+            "edition": self.edition,
+            "geometry": self.geometry,
+            "spacing": self.spacing,
+            "pages": self.pages,
+            "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
             "people": people,
             "content": content,
+            "typeset": typeset,
             "keyword_label": keyword_label,
             "region_label": region_label,
             "group_by_letter": group_by_letter,
             "person_articles": person_articles_in(self.volume),
+            "person_roles": person_roles_in(self.volume),
         }
+
+
+@dataclass
+class CrossReference:
+    """A 见 entry of the 主题索引: an alias that points to the topic name used in the book."""
+
+    term: str
+    target: str
+    target_slug: str
+    sort_key: tuple
+    is_cross_reference: bool = True
+
+
+def topic_index_groups(entries: list) -> list[LetterGroup]:
+    """The 主题索引: topics and, for each alias that is not itself a topic, a 见 cross-reference
+    (科普 → 见 科学普及), all in 汉语拼音 order and grouped by initial letter."""
+    names = {entry.topic.name for entry in entries}
+    items: list = list(entries)
+    seen: set[str] = set()
+    for entry in entries:
+        for alias in entry.topic.aliases:
+            if alias not in names and alias not in seen:
+                seen.add(alias)
+                items.append(CrossReference(alias, entry.topic.name, entry.topic.slug, sort_key(alias)))
+    items.sort(key=lambda item: item.sort_key)
+    return group_by_letter(items, lambda item: item.term if isinstance(item, CrossReference) else item.topic.name,
+                           lambda item: None if isinstance(item, CrossReference) else item.topic.sort_as)
+
+
+def person_sort_reading(person: Person) -> str:
+    """The reading a person was sorted by (surname rule or the byline's sort_as), for the letter group."""
+    return " ".join(str(syllable[0]) for syllable in person.sort_key[1]) if len(person.sort_key) > 1 else ""
+
+
+def person_roles_in(volume: Volume) -> Callable[[Person], list[str]]:
+    """A person's byline roles in this volume (融媒体记者, 通讯员 …), each once."""
+    def roles(person: Person) -> list[str]:
+        found: list[str] = []
+        for article, role in person.credits:
+            if article.volume is volume and role and role not in found:
+                found.append(role)
+        return found
+    return roles
 
 
 def topic_groups(entries: list) -> list[LetterGroup]:

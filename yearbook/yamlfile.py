@@ -28,6 +28,7 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
 Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 FULLWIDTH_KEY = re.compile(r"^(\s*-?\s*)([A-Za-z_][A-Za-z0-9_]*)\s*：")
 MAX_YAML_CHARS = 2 * 1024 * 1024
+MAX_DEPTH = 50  # lists and mappings inside each other; libyaml's composer recurses (and crashes) without a limit
 
 
 @dataclass
@@ -66,6 +67,49 @@ class _AliasFound(Exception):
         self.node = node
 
 
+class _TooDeep(Exception):
+    def __init__(self, event: yaml.Event):
+        self.node = event
+
+
+def _scan_events(text: str) -> None:
+    """Read the YAML as events (libyaml's parser keeps its own stack, so this cannot overflow) and stop at
+    the first alias or at nesting deeper than MAX_DEPTH, before anything builds a node tree from it."""
+    scanner = Loader(text)
+    try:
+        depth = 0
+        while True:
+            event = scanner.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise _AliasFound(event)
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeep(event)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+    finally:
+        scanner.dispose()
+
+
+DOCUMENT_MARK = re.compile(r"^(?:---|\.\.\.|%)", re.M)
+BLOCK_PREFIX = re.compile(r"^(?:[ ]*[-?:](?=[ \t]|$))*[ \t]*", re.M)  # indentation and compact "- " / "? " / ": "
+
+
+def _needs_scan(text: str) -> bool:
+    """False when :func:`_scan_events` provably finds nothing, so the text is parsed once, not twice:
+    no ``&`` or ``*`` (so no anchor or alias), one document, and nesting no deeper than MAX_DEPTH. A block
+    collection starts inside its line's indentation-and-indicator prefix, and the column grows at least
+    every second level (only a list may sit at its mapping key's column), so block nesting is at most
+    2 × (longest prefix + 1); each flow collection needs its own ``[`` or ``{``."""
+    if "&" in text or "*" in text or DOCUMENT_MARK.search(text):
+        return True
+    prefix = max((len(match.group(0)) for match in BLOCK_PREFIX.finditer(text)), default=0)
+    return 2 * (prefix + 1) + text.count("[") + text.count("{") > MAX_DEPTH
+
+
 def _fullwidth_colon_line(text: str) -> int | None:
     """0-based line of the first 'key：' written with a full-width colon, if any."""
     for number, raw in enumerate(text.split("\n")):
@@ -97,6 +141,8 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
         raise ContentError("the YAML is larger than 2 MB", location(0), "move long text into the Markdown body")
     loader = Loader(text)
     try:
+        if _needs_scan(text):
+            _scan_events(text)
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
@@ -109,6 +155,16 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
             location(found.node.start_mark.line),
             "write the value out in full",
         ) from None
+    except _TooDeep as deep:
+        raise ContentError(
+            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            location(deep.node.start_mark.line),
+            "write lists and fields at most a few levels inside each other",
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character)
+        line = text[:exc.position].count("\n") if isinstance(exc.position, int) else None
+        raise ContentError(f"the text contains a character YAML does not allow (#x{exc.character:04x}): {exc.reason}",
+                           location(line), "delete the invisible character (often pasted from another program)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
