@@ -134,7 +134,7 @@ class SiteViews:
         self.organization_of = {(a.organization, a.region_path[0].code): o for o in self.organizations for a in o.articles}
         self.organization_groups = group_by_letter(self.organizations, lambda o: o.name)
         self.topic_groups = topic_groups(yearbook.topic_entries)
-        self.people_groups = group_by_letter(yearbook.people, lambda p: p.name)
+        self.people_groups = group_by_letter(yearbook.people, lambda p: p.name, person_sort_reading)
         self.people_by_name = {person.name: person for person in yearbook.people}
         self.related_index = RelatedIndex(yearbook.articles)
 
