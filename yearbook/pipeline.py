@@ -51,13 +51,14 @@ class BuildReport:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def load_yearbook(content_dir: Path, report: BuildReport) -> Yearbook:
-    """Config and content → the checked model; raises ContentErrors listing every problem."""
+def load_yearbook(content_dir: Path, report: BuildReport, cache=None) -> Yearbook:
+    """Config and content → the checked model; raises ContentErrors listing every problem.
+    ``cache`` (serve) reuses the articles of unchanged files."""
     log = ProblemLog()
     with report.stage("load"):
         config = load_config(content_dir, log)
         log.raise_if_errors()
-        yearbook = build_yearbook(config, log)
+        yearbook = build_yearbook(config, log, cache=cache)
     report.warnings.extend(log.warnings)
     return yearbook
 
@@ -179,11 +180,7 @@ def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_name
     ``pdf_names`` default to every volume's PDF (serve builds them in the background)."""
     report = BuildReport()
     content_dir = content_dir.resolve()
-    with report.stage("load"):
-        log = ProblemLog()
-        config = load_config(content_dir, log)
-        log.raise_if_errors()
-        yearbook = build_yearbook(config, log, cache=state.cache)
+    yearbook = load_yearbook(content_dir, report, cache=state.cache)
     theme = find_theme(yearbook.config.theme, content_dir)
     if pdf_names is None:
         pdf_names = {volume.pdf_name for volume in yearbook.volumes}
@@ -199,7 +196,7 @@ def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_name
         renderer = HtmlRenderer(yearbook, theme, pdf_names, previous=previous, memo=state.memo, env=env)
         renderer.with_search = False  # the search index comes after the pages: see write_search_index
         files = renderer.render()
-    result = RebuildReport(yearbook=yearbook, pages=len(files), warnings=list(log.warnings), renderer=renderer)
+    result = RebuildReport(yearbook=yearbook, pages=len(files), warnings=list(report.warnings), renderer=renderer)
     result.rendered = [f.rel_path for f in files if not f.unchanged and f.source is None]
     result.produced = {f.rel_path for f in files}
     with report.stage("write"):
