@@ -79,38 +79,90 @@ def site_organizations(articles: list[Article]) -> list[Organization]:
 
 class RelatedIndex:
     """Finds, for an article, the others that share its themes or its region (see :meth:`related`).
-    Topics are bit masks and region paths tuples of codes, so scoring every pair stays cheap."""
+
+    The score of a pair is 2 × shared themes + shared region levels, so it depends only on how many
+    themes two articles share (``j``) and how deep their region paths agree (``d``). Articles are
+    grouped by region node (every prefix of a region path, the root included) and, inside a node, by
+    topic mask. For one article the groups of its own path give, level by level, how many others have
+    each (j, d), so only the best score levels are looked at, and only their members are ranked:
+    the same lists as scoring every pair (tests/test_html_fast_paths.py checks it), without doing it."""
 
     def __init__(self, articles: list[Article]):
         self.articles = articles
         bits: dict[str, int] = {}
         self.masks = [sum(1 << bits.setdefault(t.slug, len(bits)) for t in a.topics) for a in articles]
         self.paths = [tuple(r.code for r in a.region_path) for a in articles]
+        self.years = [a.date.year for a in articles]
         self.position = {id(a): n for n, a in enumerate(articles)}
+        # region prefix (() = every article) → topic mask → positions, in book order
+        self.groups: dict[tuple, dict[int, list[int]]] = {}
+        for position, (mask, path) in enumerate(zip(self.masks, self.paths)):
+            for depth in range(len(path) + 1):
+                self.groups.setdefault(path[:depth], {}).setdefault(mask, []).append(position)
+        self._by_shared: dict[tuple, list[list[int]]] = {}  # (prefix, mask) → per j: masks of that prefix sharing j topics
+        self._counts: dict[tuple, list[int]] = {}  # (prefix, mask) → per j: articles of that prefix sharing j topics
+
+    def _masks_by_shared(self, prefix: tuple, mask: int) -> list[list[int]]:
+        key = (prefix, mask)
+        found = self._by_shared.get(key)
+        if found is None:
+            found = [[] for _ in range(mask.bit_count() + 1)]
+            counts = [0] * len(found)
+            for other, members in self.groups[prefix].items():
+                shared = (mask & other).bit_count()
+                found[shared].append(other)
+                counts[shared] += len(members)
+            self._by_shared[key] = found
+            self._counts[key] = counts
+        return found
+
+    def _count(self, prefix: tuple, mask: int, shared: int) -> int:
+        if prefix not in self.groups:
+            return 0
+        self._masks_by_shared(prefix, mask)
+        return self._counts[(prefix, mask)][shared]
 
     def related(self, article: Article, limit: int = 5) -> list[tuple[Article, str]]:
         """Up to ``limit`` other articles, closest first (2 points per shared theme, 1 per shared region
-        level), each with the reason shown to readers (同地区：淮安市；同主题：科学普及)."""
+        level; then the nearest year; then book order), each with the reason shown to readers
+        (同地区：淮安市；同主题：科学普及)."""
         me = self.position[id(article)]
-        mask, path, year = self.masks[me], self.paths[me], article.date.year
+        mask, path, year = self.masks[me], self.paths[me], self.years[me]
+        top, levels = mask.bit_count(), len(path)
+        # every (shared themes j, region depth d) with a positive score, best score first
+        cells = sorted(((2 * j + d, j, d) for j in range(top + 1) for d in range(levels + 1) if j or d), reverse=True)
+        chosen: list[tuple[int, int]] = []
+        found, cutoff = 0, None
+        for score, j, d in cells:
+            if cutoff is not None and score < cutoff:
+                break
+            count = self._count(path[:d], mask, j) - (self._count(path[:d + 1], mask, j) if d < levels else 0)
+            if j == top and d == levels:
+                count -= 1  # the article itself
+            if count:
+                chosen.append((j, d))
+                found += count
+            if cutoff is None and found >= limit:
+                cutoff = score  # finish this score level: its members are ranked by year and book order
         scored = []
-        for position, (other_mask, other_path) in enumerate(zip(self.masks, self.paths)):
-            shared = (mask & other_mask).bit_count()
-            depth = 0
-            while depth < len(path) and depth < len(other_path) and path[depth] == other_path[depth]:
-                depth += 1
-            if (shared or depth) and position != me:
-                other_year = self.articles[position].date.year
-                scored.append((-(2 * shared + depth), abs(other_year - year), position, depth))
-        related = []
-        for _, _, position, depth in heapq.nsmallest(limit, scored):
-            other = self.articles[position]
-            topics = {t.slug for t in article.topics}
-            shared_topics = [t.name for t in other.topics if t.slug in topics]
-            reasons = (["同地区：" + other.region_path[depth - 1].name] if depth else []) + (
-                ["同主题：" + "、".join(shared_topics)] if shared_topics else [])
-            related.append((other, "；".join(reasons)))
-        return related
+        for j, d in chosen:
+            prefix = path[:d]
+            for other in self._masks_by_shared(prefix, mask)[j]:
+                for position in self.groups[prefix][other]:
+                    other_path = self.paths[position]
+                    if d < levels and len(other_path) > d and other_path[d] == path[d]:
+                        continue  # deeper: counted in its own cell
+                    if position != me:
+                        scored.append((-(2 * j + d), abs(self.years[position] - year), position, d))
+        return [self._with_reason(article, position, depth) for _, _, position, depth in heapq.nsmallest(limit, scored)]
+
+    def _with_reason(self, article: Article, position: int, depth: int) -> tuple[Article, str]:
+        other = self.articles[position]
+        topics = {t.slug for t in article.topics}
+        shared_topics = [t.name for t in other.topics if t.slug in topics]
+        reasons = (["同地区：" + other.region_path[depth - 1].name] if depth else []) + (
+            ["同主题：" + "、".join(shared_topics)] if shared_topics else [])
+        return other, "；".join(reasons)
 
 
 def latest_articles(articles: list[Article], count: int) -> list[Article]:
