@@ -13,17 +13,23 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 
-from pypinyin import Style, lazy_pinyin
-
 SYLLABLE = re.compile(r"^([a-zü]+?)([1-5])?$")
 
 
 @lru_cache(maxsize=65536)
 def reading_of(text: str) -> tuple[str, ...]:
     """Tone-numbered syllables (``zhong4``) for Han characters; other characters are kept as they are."""
+    from pypinyin import Style, lazy_pinyin  # imported on first use: its dictionaries take half a second to load
+
     return tuple(
         lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: list(chars))
     )
+
+
+def warm_up() -> None:
+    """Load pypinyin's dictionaries and the stroke table now (collect does it while workers parse)."""
+    reading_of("汉字")
+    _stroke_table()
 
 
 def _syllable_key(syllable: str) -> tuple:

@@ -20,7 +20,7 @@ from .sources import find_article_paths, read_source
 from .topics import TopicTable, load_topics
 from .urls import slugify_ascii
 from .yamlfile import load_yaml_file
-from .collation import person_reading, plain_pinyin
+from .collation import person_reading, plain_pinyin, warm_up
 
 REGIONS_NAME = "regions.yml"
 
@@ -122,6 +122,7 @@ def load_articles_in_parallel(paths: list[Path], config: Config, regions: Region
     with ProcessPoolExecutor(workers, multiprocessing.get_context(start_method()), initializer=_start_worker,
                              initargs=(config, regions, topics)) as pool:
         results = pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))
+        warm_up()  # the collation tables the model needs next, loaded here while the workers parse
         return dict(zip(paths, results))
 
 
