@@ -28,9 +28,12 @@ import hashlib
 import html as html_lib
 import json
 import math
+import operator
 import re
 import unicodedata
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from . import urls
 from .model import Article, RegionNode, Yearbook
@@ -68,12 +71,21 @@ def runs_of(text: str) -> list[str]:
     return RUN.findall(text)
 
 
+TO_LETTERS = re.compile("[A-Z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")  # what NORMALIZE turns into letters/digits
+
+
 def bigrams_of(text: str) -> set[str]:
     """Every pair of neighbouring letters/digits in ``text`` (normalised here)."""
+    # Only the characters that normalise to letters or digits are translated: the others (full-width
+    # punctuation, most of a Chinese text's translate work) end runs before and after alike.
     found: set[str] = set()
-    for run in runs_of(normalize(text)):
-        found.update(map(str.__add__, run, run[1:]))
+    for run in runs_of(TO_LETTERS.sub(_normalize_run, text)):
+        found.update(map(operator.add, run, run[1:]))  # operator.add: no slot-wrapper call per pair
     return found
+
+
+def _normalize_run(match: re.Match) -> str:
+    return match.group().translate(NORMALIZE)
 
 
 def query_terms(query: str) -> tuple[list[str], list[str]]:
@@ -150,10 +162,22 @@ def encode_postings(ids: list[int], doc_count: int) -> str:
         delta_text = "".join(map(_varint, [b - a - 1 for a, b in zip([-1, *ids], ids)]))
         if len(delta_text) <= bitmap_len:
             return delta_text
-    cells = [0] * math.ceil(doc_count / 6)
-    for doc_id in ids:
-        cells[doc_id // 6] |= 1 << (doc_id % 6)
-    return BITMAP_PREFIX + "".join(ALPHABET[c] for c in cells)
+    return BITMAP_PREFIX + _bitmap(ids, math.ceil(doc_count / 6))
+
+
+CELL_LETTERS = bytes(range(256)).translate(bytes.maketrans(bytes(range(64)), ALPHABET.encode("ascii")))
+
+
+def _bitmap(ids: list[int], cells: int) -> str:
+    """``cells`` letters, bit ``id % 6`` of letter ``id // 6`` set for each id. Each of the six bit
+    positions is a byte string of 0/1 read as one big integer: shifted and added, no byte carries into
+    the next, so the sum's bytes are the cells (the loops stay in C)."""
+    flags = bytearray(cells * 6)
+    deque(map(flags.__setitem__, ids, repeat(1)), maxlen=0)
+    value = 0
+    for bit in range(6):
+        value += int.from_bytes(flags[bit::6], "big") << bit
+    return value.to_bytes(cells, "big").translate(CELL_LETTERS).decode("ascii")
 
 
 def decode_postings(text: str) -> list[int]:
@@ -249,7 +273,7 @@ def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
     topics = [entry.topic for entry in yearbook.topic_entries]
     topic_index = {topic.slug: n for n, topic in enumerate(topics)}
     volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
-    postings: dict[str, list[int]] = {}
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     docs: dict[str, bytes] = {}
     facets = []
     for doc_id, article in enumerate(articles):
@@ -257,10 +281,11 @@ def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
         text = article_text(article)
         record = {"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}
         docs[urls.search_data_url(f"docs/{doc_id}.json")] = _json(record)
-        for bigram in bigrams_of("\n".join((article.title, meta_line, text))):
-            postings.setdefault(bigram, []).append(doc_id)
-        for bigram in bigrams_of(article.title):
-            postings.setdefault(TITLE_PREFIX + bigram, []).append(doc_id)
+        # postings[bigram].append(doc_id) for each bigram, looped in C
+        deque(map(list.append, map(postings.__getitem__, bigrams_of("\n".join((article.title, meta_line, text)))),
+                  repeat(doc_id)), maxlen=0)
+        deque(map(list.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
+                  repeat(doc_id)), maxlen=0)
         facets.append([region_index[article.region_path[-1].code], volume_index[article.volume.slug],
                        [topic_index[t.slug] for t in article.topics]])
     encoded = {key: encode_postings(ids, len(articles)) for key, ids in postings.items()}
