@@ -17,9 +17,9 @@ from .model import Yearbook
 from .output import MARKER, check_output_dir, clean_stale, commit_output
 from .parallel import PARALLEL_MIN_ARTICLES, in_forked_process
 from .progress import NoProgress, Progress
-from .render_html import HtmlRenderer, RenderedFile
+from .render_html import HtmlRenderer, RenderedFile, make_site_environment
 from .render_pdf import check_cjk_font, render_volume_pdf, volume_pdf_name
-from .themes import PROJECT_THEMES, find_theme, make_environment
+from .themes import PROJECT_THEMES, find_theme
 from . import urls
 
 
@@ -192,7 +192,7 @@ def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_name
             previous = None  # render every page; files whose bytes are unchanged are still not written
         env = state.envs.get(theme.path)
         if env is None:
-            env = state.envs[theme.path] = make_environment(theme)
+            env = state.envs[theme.path] = make_site_environment(theme)
         renderer = HtmlRenderer(yearbook, theme, pdf_names, previous=previous, memo=state.memo, env=env)
         renderer.with_search = False  # the search index comes after the pages: see write_search_index
         files = renderer.render()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Callable
 
 import jinja2
+import jinja2.runtime
 
 from . import urls
 from .fingerprint import Fingerprints
@@ -14,6 +16,40 @@ from .model import RegionNode, Yearbook
 from .search_index import build_search_files
 from .themes import Theme, make_environment, render_template, static_files
 from .views import SiteViews
+
+
+class SiteContext(jinja2.runtime.Context):
+    """jinja2's template context, with a shorter way to call a plain function or method from a template:
+    ``Context.call`` asks every callable (twice) whether it wants the context, environment or eval
+    context passed in; functions and methods without ``jinja_pass_arg`` (the views' helpers, ``urls.*``,
+    ``date.iso``), and built-in methods, are called directly. Anything else (macros, callable objects,
+    ``pass_context`` functions) goes through jinja2's own ``call``. The result is the same."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - jinja2's signature
+        __traceback_hide__ = True  # noqa: F841 - as in jinja2: not shown in template tracebacks
+        kind = type(__obj)
+        if kind is FunctionType:
+            plain = getattr(__obj, "jinja_pass_arg", None) is None
+        elif kind is MethodType:
+            plain = getattr(__obj.__func__, "jinja_pass_arg", None) is None
+        else:
+            plain = kind is BuiltinFunctionType
+        if not plain:
+            return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+def make_site_environment(theme: Theme) -> jinja2.Environment:
+    """The theme's environment (themes.make_environment) with :class:`SiteContext`."""
+    env = make_environment(theme)
+    env.context_class = SiteContext
+    return env
 
 
 @dataclass(frozen=True)
@@ -32,7 +68,7 @@ class HtmlRenderer:
                  on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None):
         self.yearbook = yearbook
         self.theme = theme
-        self.env = env or make_environment(theme)  # serve passes its own: compiled templates are kept (auto_reload)
+        self.env = env or make_site_environment(theme)  # serve passes its own: compiled templates are kept (auto_reload)
         self.views = SiteViews(yearbook, pdf_names)
         # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
         # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.

@@ -39,6 +39,11 @@ def keyword_label(number: int) -> str:
     return f"关键词{chinese_number(number)}"
 
 
+def volume_label(volume: Volume) -> str:
+    """2021 → 2021卷; names already ending in 卷 or 册 stay (the theme's volume_label macro, as a function)."""
+    return volume.name if volume.name.endswith(("卷", "册")) else f"{volume.name}卷"
+
+
 def region_label(article: Article) -> str:
     return " · ".join(region.name for region in article.region_path)
 
@@ -225,6 +230,8 @@ class SiteViews:
 
         absolute = self.config.base_url + urls.output_file(page_url).removesuffix("index.html") if self.config.base_url else ""
         context = {
+            "page_link": lambda target: url(target) or "./",
+            "volume_label": volume_label,
             "config": self.config,
             "yearbook": self.yearbook,
             "page_url": page_url,
