@@ -25,6 +25,7 @@ def render_pdfs(content_dir: Path, output_dir: Path) -> dict:
     """Render and write every volume's PDF; the result as a JSON-able dict."""
     from . import urls
     from .errors import YearbookError
+    from .output import cache_dir
     from .pipeline import BuildReport, load_yearbook, replace_file
     from .render_pdf import check_cjk_font, render_volume_pdf
     from .themes import find_theme
@@ -38,7 +39,7 @@ def render_pdfs(content_dir: Path, output_dir: Path) -> dict:
         check_cjk_font()
         names, warnings = [], [w.format(base) for w in report.warnings]
         for volume in yearbook.volumes:
-            pdf, problems = render_volume_pdf(yearbook, volume, theme)
+            pdf, problems = render_volume_pdf(yearbook, volume, theme, cache_dir=cache_dir(output_dir, "pdf"))
             warnings += [p.format(base) for p in problems]
             for target in (output_dir / "pdf" / volume.pdf_name, output_dir / "site" / urls.pdf_url(volume.pdf_name)):
                 replace_file(target, lambda tmp: tmp.write_bytes(pdf))

@@ -123,6 +123,14 @@ def _swap(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def cache_dir(output_dir: Path, kind: str) -> Path:
+    """Where builds into ``output_dir`` keep what they can reuse (laid-out PDF parts): beside it, as
+    ``.output-cache/<kind>``, so that the atomic swap of the output never copies it, and deleting it
+    only makes the next build slower."""
+    target = output_dir.resolve()
+    return target.parent / f".{target.name}-cache" / kind
+
+
 def clean_stale(output_dir: Path) -> None:
     """Tidy what an interrupted build left beside the output. If the build was killed between
     its two renames, the output is restored first: the new build if it was complete, else the old one."""

@@ -14,7 +14,7 @@ from .config import load_config
 from .cache import ArticleCache
 from .errors import ContentErrors, Problem, ProblemLog
 from .model import Yearbook
-from .output import MARKER, check_output_dir, clean_stale, commit_output
+from .output import MARKER, cache_dir, check_output_dir, clean_stale, commit_output
 from .parallel import PARALLEL_MIN_ARTICLES, in_forked_process
 from .progress import NoProgress, Progress
 from .render_html import HtmlRenderer, RenderedFile, make_site_environment
@@ -91,7 +91,8 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                 for edition in editions:
                     pdf_name = volume_pdf_name(volume, edition)
                     progress.advance(0, pdf_name)
-                    pdf, warnings = render_volume_pdf(yearbook, volume, theme, edition)
+                    pdf, warnings = render_volume_pdf(yearbook, volume, theme, edition,
+                                                      cache_dir=cache_dir(options.output_dir, "pdf") if options.write else None)
                     progress.advance()
                     report.warnings.extend(warnings)
                     files.append(RenderedFile(f"pdf/{pdf_name}", pdf))

@@ -85,16 +85,30 @@ def remote_image_urls(html: str) -> set[str]:
     return {html_lib.unescape(url) for url in REMOTE_IMAGE.findall(html)}
 
 
+class BookRenderer:
+    """The print HTML of one volume for one edition: the whole book, or one part of it
+    (pdf_parts.Part) with the page numbers it shows given as ``page_numbers(anchor)``."""
+
+    def __init__(self, yearbook: Yearbook, volume: Volume, theme: Theme, edition: Edition | None = None,
+                 media_urls: dict[str, str] | None = None):
+        pdf = yearbook.config.pdf
+        self.theme = theme
+        self.edition = edition or make_edition("screen", pdf)
+        self.env = make_environment(theme)
+        views = BookViews(yearbook, volume, edition=self.edition, geometry=page_geometry(pdf),
+                          spacing=measure_spacing(pdf.body_font), pages=load_pages(yearbook.config.content_dir),
+                          media_urls=media_urls)
+        self.context = views.context()
+
+    def html(self, part=None, page_numbers=None) -> str:
+        context = self.context if part is None else {**self.context, "part": part, "page_numbers": page_numbers}
+        return render_template(self.env, self.theme, "book.html", context)
+
+
 def book_html(yearbook: Yearbook, volume: Volume, theme: Theme, edition: Edition | None = None,
               media_urls: dict[str, str] | None = None) -> str:
     """The print HTML of one volume for one edition (default: screen)."""
-    pdf = yearbook.config.pdf
-    edition = edition or make_edition("screen", pdf)
-    env = make_environment(theme)
-    views = BookViews(yearbook, volume, edition=edition, geometry=page_geometry(pdf),
-                      spacing=measure_spacing(pdf.body_font), pages=load_pages(yearbook.config.content_dir),
-                      media_urls=media_urls)
-    return render_template(env, theme, "book.html", views.context())
+    return BookRenderer(yearbook, volume, theme, edition, media_urls).html()
 
 
 @lru_cache(maxsize=8)
@@ -127,11 +141,17 @@ def icc_profile_path(config) -> Path | None:
     return path if path.is_absolute() else config.content_dir / path
 
 
-def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme,
-                      edition_name: str = "screen") -> tuple[bytes, list[Problem]]:
+def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_name: str = "screen",
+                      split: bool | None = None, cache_dir: Path | None = None) -> tuple[bytes, list[Problem]]:
     """The PDF of one volume in one edition, and the warnings made on the way (images under the
-    configured resolution, RGB images left as they are, what WeasyPrint logged)."""
-    from weasyprint import HTML
+    configured resolution, RGB images left as they are, what WeasyPrint logged).
+
+    ``split``: lay the book out in parts on every core and join them (split_render; the pages,
+    目录, indexes, bookmarks and folios are those of a single pass), or in one WeasyPrint pass.
+    None chooses the split render for books of :data:`split_render.SPLIT_MIN_ARTICLES` articles or
+    more, unless the edition is a tagged PDF (the join does not merge structure trees).
+    ``cache_dir``: where the split render keeps laid-out parts between builds."""
+    from . import split_render
 
     config = yearbook.config
     name = volume_pdf_name(volume, edition_name)
@@ -146,6 +166,8 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme,
         raise ContentError(f"the cover image {cover!r} is not a file inside content/", where,
                            "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
     edition = make_edition(edition_name, config.pdf, has_icc_profile=icc is not None)
+    if split is None:
+        split = split_render.should_split(volume, edition)
     with tempfile.TemporaryDirectory(prefix="yearbook-print-") as temp:
         media_urls: dict[str, str] = {}
         if edition.cmyk:
@@ -156,28 +178,49 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme,
             else:
                 media_urls, problems = convert_images_to_cmyk(volume, config.content_dir, icc, Path(temp), cover)
                 warnings.extend(Problem(f"PDF {name}: {message}", where, None, "warning") for message in problems)
-        html = book_html(yearbook, volume, theme, edition, media_urls)
+        renderer = BookRenderer(yearbook, volume, theme, edition, media_urls)
+        head_extra = ""
         if edition.is_print and icc is not None:
-            html = html.replace("</head>", f"<style>@color-profile device-cmyk {{ src: url({icc.resolve().as_uri()!r}); components: c, m, y, k }}</style></head>", 1)
-        collector = _LogCollector()
-        logger = logging.getLogger("weasyprint")
-        logger.addHandler(collector)
-        try:
-            allowed = [config.content_dir, theme.path, Path(temp)] + ([icc.parent] if icc else [])
-            document = HTML(string=html, base_url=theme.static_dir.as_uri() + "/",
-                            url_fetcher=make_url_fetcher(allowed, remote_image_urls(html) if config.markdown.remote_images else ())).render()
-            warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
-                            for message in low_resolution_images(document, config.pdf.min_dpi, config.content_dir, media_urls))
-            if cover:
-                warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger cover picture", "warning")
-                                for message in low_resolution_cover(config.content_dir / cover, config.pdf, edition))
-            pdf = document.write_pdf(pdf_identifier=volume.slug.encode(), uncompressed_pdf=False,
-                                     pdf_variant=edition.pdf_variant)
-        finally:
-            logger.removeHandler(collector)
+            head_extra = f"<style>@color-profile device-cmyk {{ src: url({icc.resolve().as_uri()!r}); components: c, m, y, k }}</style>"
+        allowed = [config.content_dir, theme.path, Path(temp)] + ([icc.parent] if icc else [])
+
+        def fetcher_for(html: str):
+            return make_url_fetcher(allowed, remote_image_urls(html) if config.markdown.remote_images else ())
+
+        if split:
+            pdf, messages, images = split_render.render(renderer, volume, edition, fetcher_for, head_extra,
+                                                        cache_dir, theme)
+        else:
+            pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme)
+        warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
+                        for message in low_resolution_messages(images, config.pdf.min_dpi, config.content_dir, media_urls))
+        if cover:
+            warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger cover picture", "warning")
+                            for message in low_resolution_cover(config.content_dir / cover, config.pdf, edition))
     warnings += [Problem(f"PDF {name}: {message}", SourceLocation(theme.templates_dir / "book.html"), None, "warning")
-                 for message in collector.messages]
+                 for message in messages]
     return pdf, warnings
+
+
+def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fetcher_for, head_extra: str,
+                   theme: Theme) -> tuple[bytes, list[str], list[tuple]]:
+    """The whole book in one WeasyPrint pass: PDF, WeasyPrint's warnings, the raster images."""
+    from weasyprint import HTML
+
+    html = renderer.html()
+    if head_extra:
+        html = html.replace("</head>", head_extra + "</head>", 1)
+    collector = _LogCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = HTML(string=html, base_url=theme.static_dir.as_uri() + "/", url_fetcher=fetcher_for(html)).render()
+        images = raster_images(document)
+        pdf = document.write_pdf(pdf_identifier=volume.slug.encode(), uncompressed_pdf=False,
+                                 pdf_variant=edition.pdf_variant)
+    finally:
+        logger.removeHandler(collector)
+    return pdf, collector.messages, images
 
 
 def _images_of(volume: Volume, cover: str = "") -> list[str]:
@@ -241,31 +284,34 @@ def low_resolution_cover(path: Path, pdf, edition: Edition) -> list[str]:
     return [f"the cover image content/{pdf.cover_image} prints at {dpi:.0f} dpi, under {pdf.min_dpi} dpi"] if pdf.min_dpi and dpi < pdf.min_dpi else []
 
 
-def low_resolution_images(document, min_dpi: int, content_dir: Path, media_urls: dict[str, str]) -> list[str]:
-    """One message per image that prints under ``min_dpi`` at the size it has in the book (read
-    from WeasyPrint's layout, so the page number is the real one)."""
+def raster_images(document) -> list[tuple[str, int, float, float]]:
+    """Every raster image as laid out: (src, page number from 1, dpi at its printed size, width mm)."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.images import RasterImage
 
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.ReplacedBox) and box.width and box.height and isinstance(box.replacement, RasterImage):
+                url = box.element.get("src", "") if box.element is not None else ""
+                found.append((url, number, box.replacement.width / (box.width / 96), box.width / 96 * 25.4))
+    return found
+
+
+def low_resolution_messages(images, min_dpi: int, content_dir: Path, media_urls: dict[str, str]) -> list[str]:
+    """One message per image and page where it prints under ``min_dpi`` at the size it has in the
+    book (read from WeasyPrint's layout, so the page number is the real one)."""
     if not min_dpi:
         return []
     originals = {url: rel for rel, url in media_urls.items()}
     base = content_dir.resolve().as_uri() + "/"
     messages, seen = [], set()
-    for number, page in enumerate(document.pages, start=1):
-        for box in page._page_box.descendants():
-            if not isinstance(box, boxes.ReplacedBox) or not box.width or not box.height:
-                continue
-            pixels = box.replacement.width if isinstance(box.replacement, RasterImage) else None
-            url = box.element.get("src", "") if box.element is not None else ""
-            if not pixels:
-                continue
-            dpi = pixels / (box.width / 96)
-            rel = originals.get(url) or unquote(url.removeprefix(base)) if url else "an image"
-            if dpi < min_dpi and (rel, number) not in seen:
-                seen.add((rel, number))
-                messages.append(f"image content/{rel} prints at {dpi:.0f} dpi on page {number} "
-                                f"({box.width / 96 * 25.4:.0f} mm wide), under {min_dpi} dpi")
+    for url, number, dpi, width_mm in images:
+        rel = originals.get(url) or unquote(url.removeprefix(base)) if url else "an image"
+        if dpi < min_dpi and (rel, number) not in seen:
+            seen.add((rel, number))
+            messages.append(f"image content/{rel} prints at {dpi:.0f} dpi on page {number} "
+                            f"({width_mm:.0f} mm wide), under {min_dpi} dpi")
     return messages
 
 

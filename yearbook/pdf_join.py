@@ -1,0 +1,143 @@
+"""Join separately laid-out parts of a book into one PDF (pikepdf): pages in book order, each page's
+running heads and folio drawn over it from the furniture, pages moved sideways when they land on
+the other side from the one they were laid out on, one set of named destinations and one outline
+(bookmarks) for the whole book. The document catalog, metadata and output intent are the front
+part's, as WeasyPrint wrote them for the edition.
+
+pikepdf (qpdf) is used because it copies pages between PDFs with their fonts and images and writes
+the result deterministically; WeasyPrint cannot join documents laid out in other processes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+import pikepdf
+
+
+@dataclass
+class Slot:
+    """One page of the book: page ``page`` of part layout ``source`` (None: a blank page), moved
+    ``shift`` points sideways, with furniture page ``furniture`` ((document, page) or None)."""
+
+    source: object | None
+    page: int
+    shift: float = 0.0
+    furniture: tuple | None = None
+
+
+def _contents_bytes(page: pikepdf.Dictionary) -> bytes:
+    contents = page.get("/Contents")
+    if contents is None:
+        return b""
+    if isinstance(contents, pikepdf.Array):
+        return b"\n".join(bytes(c.read_bytes()) for c in contents)
+    return contents.read_bytes()
+
+
+class Joiner:
+    def __init__(self, front_pdf: bytes):
+        self.pdf = pikepdf.open(BytesIO(front_pdf))
+        self._sources: dict[int, pikepdf.Pdf] = {}
+        self._forms: dict[tuple, pikepdf.Object] = {}
+        for key in ("/Outlines", "/PageMode"):
+            if key in self.pdf.Root:
+                del self.pdf.Root[key]
+
+    def source(self, pdf_bytes: bytes) -> pikepdf.Pdf:
+        key = id(pdf_bytes)
+        if key not in self._sources:
+            self._sources[key] = (pikepdf.open(BytesIO(pdf_bytes)), pdf_bytes)
+        return self._sources[key][0]
+
+    def _furniture_form(self, document: bytes, index: int) -> pikepdf.Object:
+        key = (id(document), index)
+        if key not in self._forms:
+            page = self.source(document).pages[index].obj
+            form = pikepdf.Stream(self.pdf, _contents_bytes(page))
+            form["/Type"] = pikepdf.Name.XObject
+            form["/Subtype"] = pikepdf.Name.Form
+            form["/BBox"] = pikepdf.Array([float(v) for v in page.MediaBox])
+            form["/Resources"] = self.pdf.copy_foreign(page.Resources)
+            self._forms[key] = self.pdf.make_indirect(form)
+        return self._forms[key]
+
+    def add_page(self, slot: Slot, blank_template: tuple) -> pikepdf.Page:
+        if slot.source is None:  # a blank page: its furniture page (crop marks, if any) is the page
+            document, index = slot.furniture or blank_template
+            self.pdf.pages.append(self.source(document).pages[index])
+            return self.pdf.pages[-1]
+        self.pdf.pages.append(self.source(slot.source).pages[slot.page])
+        page = self.pdf.pages[-1]
+        resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
+        # the page's own drawing in a saved graphics state (its transformation must not reach the
+        # furniture), moved sideways when it lands on the other side
+        move = f" 1 0 0 1 {slot.shift:.6f} 0 cm" if slot.shift else ""
+        page.contents_add(f"q{move}\n".encode(), prepend=True)
+        page.contents_add(b"\nQ\n")
+        if slot.shift:
+            for annotation in page.obj.get("/Annots", []):
+                rect = [float(v) for v in annotation.Rect]
+                annotation.Rect = pikepdf.Array([rect[0] + slot.shift, rect[1], rect[2] + slot.shift, rect[3]])
+        if slot.furniture is not None:
+            form = self._furniture_form(*slot.furniture)
+            xobjects = pikepdf.Dictionary({k: v for k, v in resources.get("/XObject", {}).items()})
+            xobjects["/YbFurniture"] = form
+            resources["/XObject"] = xobjects
+            page.contents_add(b"\nq /YbFurniture Do Q\n")
+        page.obj.Resources = self.pdf.make_indirect(resources)
+        return page
+
+    def set_destinations(self, names: list[tuple[str, int, float, float]]) -> None:
+        """Named destinations (every anchor of the book, first occurrence), sorted by name as the
+        name tree requires."""
+        pages = self.pdf.pages
+        array = pikepdf.Array()
+        for name, page, x, y in sorted(names):
+            array.append(pikepdf.String(name))
+            array.append(pikepdf.Array([pages[page].obj, pikepdf.Name.XYZ, x, y, 0]))
+        root_names = self.pdf.Root.get("/Names")
+        if root_names is None:
+            root_names = self.pdf.Root["/Names"] = pikepdf.Dictionary()
+        root_names["/Dests"] = self.pdf.make_indirect(pikepdf.Dictionary({"/Names": array}))
+
+    def set_outline(self, tree: list) -> None:
+        """The bookmark tree: [(label, (page, x, y), children, state)], as WeasyPrint builds it."""
+        pages = self.pdf.pages
+
+        def add(subtrees, parent):
+            count = len(subtrees)
+            items = []
+            for label, (page, x, y), children, state in subtrees:
+                item = self.pdf.make_indirect(pikepdf.Dictionary({
+                    "/Title": pikepdf.String(label),
+                    "/Dest": pikepdf.Array([pages[page].obj, pikepdf.Name.XYZ, x, y, 0]),
+                }))
+                child_items, child_count = add(children, item)
+                item["/Count"] = -child_count if state == "closed" else child_count
+                if state != "closed":
+                    count += child_count
+                if items:
+                    item["/Prev"] = items[-1]
+                    items[-1]["/Next"] = item
+                if child_items:
+                    item["/First"], item["/Last"] = child_items[0], child_items[-1]
+                item["/Parent"] = parent
+                items.append(item)
+            return items, count
+
+        if not tree:
+            return
+        root = self.pdf.make_indirect(pikepdf.Dictionary({"/Type": pikepdf.Name.Outlines}))
+        items, count = add(tree, root)
+        root["/Count"], root["/First"], root["/Last"] = count, items[0], items[-1]
+        del root["/Type"]  # WeasyPrint writes the outline root without /Type: keep the files alike
+        self.pdf.Root["/Outlines"] = root
+
+    def save(self, object_streams: bool = True) -> bytes:
+        out = BytesIO()
+        self.pdf.save(out, deterministic_id=True, compress_streams=True,
+                      object_stream_mode=pikepdf.ObjectStreamMode.generate if object_streams
+                      else pikepdf.ObjectStreamMode.disable)
+        for source, _ in self._sources.values():
+            source.close()
+        return out.getvalue()

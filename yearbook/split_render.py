@@ -1,0 +1,351 @@
+"""The book laid out in parts on every core, then joined: the same pages as one WeasyPrint pass
+(render_pdf._render_single), in a fraction of the time, and after an edit only the parts that
+changed are laid out again (the others come from the part cache).
+
+1. Every part is laid out (pdf_parts.plan_parts): the articles, and the front matter and chapter
+   openers with stand-in page numbers, to learn how many pages each takes.
+2. Page numbers follow: chapters and the indexes open on a recto (a blank verso before them when
+   needed), so every anchor's page is known. The openers and the indexes are laid out with their
+   numbers.
+3. The front matter (目录) is laid out with the numbers, and the furniture — running heads, folios,
+   crop marks — of every other page, in chunks.
+If a part laid out with its real numbers takes more or fewer pages than with the stand-ins (a
+longer number wraps a line), the numbers are worked out again and step 2–3 repeat: as WeasyPrint
+does when target-counter() changes a page. Then pdf_join puts the pages together.
+
+Workers are forked processes (they share the loaded model); where forking is unsafe (a threaded
+host) the parts are laid out in this process, one after another."""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, furniture_html,
+                        layout_part, plan_parts)
+
+SPLIT_MIN_ARTICLES = 20
+FURNITURE_CHUNK = 60  # pages per furniture document: after an edit moves pages, few chunks change
+TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f")
+
+
+def should_split(volume, edition) -> bool:
+    from .parallel import worker_count
+
+    tagged = (edition.pdf_variant or "").lower() in TAGGED_VARIANTS
+    return not tagged and len(volume.articles) >= SPLIT_MIN_ARTICLES and worker_count() >= 1
+
+
+@dataclass
+class _Job:
+    part: Part
+    numbers: dict[str, int] | None = None
+    placeholder: str = ""
+    bare: bool = True
+    first_side: str = "right"
+    counter_start: int | None = None
+
+
+class _Worker:
+    """What a (forked) worker needs to lay out any part; set before the pool forks."""
+
+    def __init__(self, renderer, edition, fetcher_for, head_extra: str, cache: PartCache, theme, identifier: bytes):
+        import weasyprint
+
+        self.renderer = renderer
+        self.edition = edition
+        self.fetcher_for = fetcher_for
+        self.head_extra = head_extra
+        self.cache = cache
+        self.base_url = theme.static_dir.as_uri() + "/"
+        stylesheets = sorted(theme.static_dir.glob("*.css"))
+        self.static_key = cache_key(weasyprint.__version__, edition, *(p.read_bytes() for p in stylesheets))
+        self.identifier = identifier
+        self._file_hashes: dict[str, str] = {}
+
+    def _files_key(self, html: str) -> str:
+        """The bytes of the local files (images) a part shows, so that a changed image is laid out again."""
+        import re
+        from urllib.parse import unquote, urlparse
+
+        digests = []
+        for url in sorted(set(re.findall(r"""(?:src|href)=["'](file://[^"']+)["']""", html))):
+            if url not in self._file_hashes:
+                try:
+                    self._file_hashes[url] = cache_key(Path(unquote(urlparse(url).path)).read_bytes())
+                except OSError:
+                    self._file_hashes[url] = "missing"
+            digests.append(self._file_hashes[url])
+        return cache_key(*digests)
+
+    def run(self, job: _Job) -> PartLayout:
+        part = job.part
+        if part.kind == "furniture":
+            html = self.renderer.html(part)
+        else:
+            numbers = job.numbers
+            lookup = None
+            if numbers is not None or job.placeholder:
+                lookup = (lambda anchor: numbers.get(anchor, job.placeholder)) if numbers is not None else (lambda anchor: job.placeholder)
+            html = self.renderer.html(part, lookup)
+        if self.head_extra:
+            html = html.replace("</head>", self.head_extra + "</head>", 1)
+        key = cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, self._files_key(html))
+        cached = self.cache.get(key)
+        if cached is not None:
+            return key, cached
+        layout = layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
+                             job.bare, job.first_side, job.counter_start)
+        self.cache.put(key, layout)
+        return key, layout
+
+
+_WORKER: _Worker | None = None
+
+
+def _run(job: _Job) -> tuple[str, PartLayout]:
+    return _WORKER.run(job)
+
+
+class _Pool:
+    def __init__(self, workers: int):
+        from .parallel import start_method
+
+        self.executor = None
+        self.keys: set[str] = set()
+        if workers > 1 and start_method() == "fork":
+            self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"))
+
+    def submit(self, job: _Job) -> Future:
+        """A future of the part's layout (the cache keys used are noted in ``self.keys``)."""
+        result: Future = Future()
+        if self.executor is not None:
+            inner = self.executor.submit(_run, job)
+            inner.add_done_callback(lambda f: self._settle(f, result))
+            return result
+        try:
+            key, layout = _run(job)
+            self.keys.add(key)
+            result.set_result(layout)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            result.set_exception(exc)
+        return result
+
+    def _settle(self, inner: Future, result: Future) -> None:
+        if inner.cancelled():
+            result.cancel()
+        elif inner.exception() is not None:
+            result.set_exception(inner.exception())
+        else:
+            key, layout = inner.result()
+            self.keys.add(key)
+            result.set_result(layout)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+
+def _side(number: int) -> str:
+    return "right" if number % 2 else "left"
+
+
+def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme):
+    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images)."""
+    global _WORKER
+    from .parallel import worker_count
+    from .pdf_join import Joiner, Slot
+    from .print_layout import page_geometry
+
+    cache = PartCache(cache_dir)
+    _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode())
+    geometry = page_geometry(renderer.context["config"].pdf)
+    # a page laid out as a recto and printed as a verso moves by (outer − inner) margin
+    to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
+    parts = plan_parts(volume, people=bool(renderer.context["people"]))
+    estimate = max(100, 5 * len(volume.articles) + 50)
+    placeholder = "8" * len(str(estimate))
+    pool = _Pool(worker_count())
+    try:
+        # 1. everything that does not need page numbers, biggest first; stand-ins where it does
+        body = [p for p in parts if p.kind == "body"]
+        futures = {p: pool.submit(_Job(p)) for p in sorted(body, key=lambda p: -(p.stop - p.start))}
+        futures.update({p: pool.submit(_Job(p, placeholder=placeholder, bare=p.kind != "front"))
+                        for p in parts if p.kind in ("front", "opener")})
+        layouts: dict[Part, PartLayout] = {p: f.result() for p, f in futures.items()}
+        front = layouts[parts[0]]
+        indexes = [p for p in parts if p.kind == "index"]
+        counts = {p: len(layouts[p].pages) for p in parts if p in layouts}
+        for p in indexes:
+            counts[p] = 1
+        final: dict[Part, PartLayout] = {}
+        for _ in range(4):
+            numbers, starts = _number_pages(parts, counts, layouts)
+            # 2. openers and indexes with their page numbers
+            stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind in ("opener", "index")}
+            for p, future in stage2.items():
+                final[p] = future.result()
+            changed = [p for p in stage2 if len(final[p].pages) != counts[p]]
+            for p in changed:
+                counts[p] = len(final[p].pages)
+                layouts[p] = final[p]
+            if any(p.kind == "opener" for p in changed):
+                continue  # pages after an opener moved: number again
+            numbers, starts = _number_pages(parts, counts, {**layouts, **final})
+            # 3. the front matter with its numbers, and the furniture of every other page
+            front_future = pool.submit(_Job(parts[0], numbers=numbers, bare=False))
+            pages = _book_pages(parts, counts, starts, {**layouts, **final})
+            chunks = _furniture_chunks(pages, len(front.pages))
+            furniture_futures = [(first, last, pool.submit(_Job(Part("furniture", html=furniture_html(
+                [info for info, _, _ in pages[first - 1:last]], _carried(pages, first))),
+                first_side=_side(first - 1), counter_start=first - 1, bare=False)))
+                for first, last in chunks]
+            final[parts[0]] = front_future.result()
+            if len(final[parts[0]].pages) != counts[parts[0]]:
+                counts[parts[0]] = len(final[parts[0]].pages)
+                layouts[parts[0]] = final[parts[0]]
+                continue
+            furniture = [(first, last, f.result()) for first, last, f in furniture_futures]
+            break
+        else:
+            raise RuntimeError("page numbers did not settle after 4 rounds")
+    finally:
+        pool.close()
+        cache.used |= pool.keys
+        _WORKER = None
+
+    for p in parts:
+        if p not in final:
+            final[p] = layouts[p]
+    # 4. join
+    joiner = Joiner(final[parts[0]].pdf)
+    furniture_of: dict[int, tuple] = {}
+    for first, last, layout in furniture:
+        for number in range(first, last + 1):
+            furniture_of[number] = (layout.pdf, number - first + 1)  # page 0 is the carried strings
+    blank_template = None
+    messages: list[str] = []
+    images: list[tuple] = []
+    for number, (info, part, index) in enumerate(pages, start=1):
+        if part is parts[0]:
+            continue
+        if part is None:
+            joiner.add_page(Slot(None, 0, furniture=furniture_of[number]), blank_template)
+            continue
+        rendered_right = index % 2 == 0
+        shift = 0.0 if rendered_right == (number % 2 == 1) else (to_verso if rendered_right else -to_verso)
+        joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number]), blank_template)
+    # destinations, bookmarks, messages, images, in book order
+    names: dict[str, tuple] = {}
+    marks = []
+    for part in parts:
+        layout, start = final[part], starts[part]
+        for anchor, (page, x, y) in layout.anchors.items():
+            if anchor not in names:
+                names[anchor] = (start + page - 1, x + _shift_of(part, page, start, to_verso), y)
+        for page, level, label, x, y, state in layout.bookmarks:
+            marks.append((start + page - 1, level, label, x + _shift_of(part, page, start, to_verso), y, state))
+        messages.extend(layout.messages)
+        images.extend((url, start + page, dpi, width) for url, page, dpi, width in layout.images)
+    joiner.set_destinations([(name, page, x, y) for name, (page, x, y) in names.items()])
+    joiner.set_outline(_bookmark_tree(marks))
+    variant = (edition.pdf_variant or "").lower()
+    pdf = joiner.save(object_streams=not variant.startswith("pdf/a-1"))
+    cache.prune()
+    return pdf, list(dict.fromkeys(messages)), images
+
+
+def _shift_of(part: Part, page: int, start: int, to_verso: float) -> float:
+    if part.kind == "front":
+        return 0.0
+    rendered_right = page % 2 == 0
+    placed_right = (start + page) % 2 == 1
+    return 0.0 if rendered_right == placed_right else (to_verso if rendered_right else -to_verso)
+
+
+def _number_pages(parts: list[Part], counts: dict[Part, int], layouts: dict[Part, PartLayout]):
+    """Each part's first page number, and every anchor's page number."""
+    starts: dict[Part, int] = {}
+    number = 1
+    for part in parts:
+        if part.kind != "front" and part.starts_on_recto and number % 2 == 0:
+            number += 1  # a blank verso
+        starts[part] = number
+        number += counts[part]
+    numbers: dict[str, int] = {}
+    for part in parts:
+        layout = layouts.get(part)
+        if layout is None:
+            continue
+        for anchor, (page, _, _) in layout.anchors.items():
+            numbers.setdefault(anchor, starts[part] + page)
+    for part in parts:  # the indexes' own anchors, before they are laid out with numbers
+        if part.kind == "index":
+            numbers.setdefault(INDEX_ANCHORS[part.index], starts[part])
+    return numbers, starts
+
+
+def _book_pages(parts, counts, starts, layouts) -> list[tuple[PageInfo, Part | None, int]]:
+    """Every page of the book: (what its furniture depends on, its part or None for a blank, its
+    index in the part)."""
+    pages: list[tuple[PageInfo, Part | None, int]] = []
+    for part in parts:
+        while len(pages) + 1 < starts[part]:
+            nxt = layouts[part].pages[0].name if layouts[part].pages else ""
+            pages.append((PageInfo(nxt, True, {}), None, 0))
+        for index, info in enumerate(layouts[part].pages[:counts[part]]):
+            pages.append((info, part, index))
+    return pages
+
+
+def _carried(pages, first: int) -> dict[str, str]:
+    """The named strings in force when page ``first`` begins: the last value set before it."""
+    values: dict[str, str] = {}
+    for info, _, _ in pages[:first - 1]:
+        for name, texts in info.strings.items():
+            if texts:
+                values[name] = texts[-1]
+    return values
+
+
+def _furniture_chunks(pages, front_count: int) -> list[tuple[int, int]]:
+    """Page ranges (first, last; numbers from 1) of the furniture documents: every page after the
+    front matter, in runs of about FURNITURE_CHUNK pages aligned to page numbers (so that an edit
+    that moves pages changes few of them), never ending on a blank page (WeasyPrint makes a blank
+    page only before the page that asks for a recto)."""
+    chunks = []
+    first = front_count + 1
+    total = len(pages)
+    while first <= total:
+        last = min(total, (first // FURNITURE_CHUNK + 1) * FURNITURE_CHUNK)
+        while last < total and pages[last - 1][0].blank:
+            last += 1
+        chunks.append((first, last))
+        first = last + 1
+    return chunks
+
+
+class _Identity:
+    @staticmethod
+    def transform_point(x, y):
+        return x, y
+
+
+def _bookmark_tree(marks) -> list:
+    """WeasyPrint's bookmark tree (Document.make_bookmark_tree) over the pages of the whole book."""
+    from types import SimpleNamespace
+
+    from weasyprint.anchors import make_page_bookmark_tree
+
+    root: list = []
+    skipped: list = []
+    last_by_depth = [root]
+    previous = 0
+    by_page: dict[int, list] = {}
+    for page, level, label, x, y, state in marks:
+        by_page.setdefault(page, []).append((level, label, (x, y), state))
+    for page in sorted(by_page):
+        previous = make_page_bookmark_tree(SimpleNamespace(bookmarks=by_page[page]), skipped, last_by_depth,
+                                           previous, page, _Identity())
+    return root
