@@ -82,3 +82,94 @@ def test_related_articles_of_an_article_with_nothing_in_common_is_empty():
     index = RelatedIndex(articles)
     assert index.related(loner) == []
     assert index.related(articles[0]) == related_by_scoring_all(articles, articles[0])
+
+
+# --- serve: the edited article's page first, then the rest ------------------------------------------------
+
+from yearbook.pipeline import SiteState, rebuild_site  # noqa: E402
+
+OLD_TITLE, NEW_TITLE = "淮安市科协聚焦绿色高地", "淮安市科协改过的新标题"
+
+
+def retitle(content, new: str = NEW_TITLE) -> None:
+    path = content / "articles" / "huaian-kexie-2021.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"title: {OLD_TITLE}", f"title: {new}"), encoding="utf-8")
+
+
+def test_serve_writes_the_edited_articles_page_before_the_lists_that_show_it(make_site, tmp_path):
+    content = make_site()
+    site = tmp_path / "output" / "site"
+    state = SiteState()
+    rebuild_site(content, tmp_path / "output", state)
+    retitle(content)
+    seen = {}
+
+    def first_written(written):
+        seen["written"] = list(written)
+        seen["article"] = (site / "articles/huaian-kexie-2021/index.html").read_text(encoding="utf-8")
+        seen["home"] = (site / "index.html").read_text(encoding="utf-8")
+
+    report = rebuild_site(content, tmp_path / "output", state, on_first_written=first_written)
+    assert seen["written"] == ["articles/huaian-kexie-2021/index.html"]
+    assert NEW_TITLE in seen["article"] and OLD_TITLE in seen["home"]  # the lists come after …
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert NEW_TITLE in home and OLD_TITLE not in home  # … in the same rebuild
+    assert report.first == ["articles/huaian-kexie-2021/index.html"]
+    assert "articles/huaian-kexie-2021/index.html" in report.written and "index.html" in report.written
+
+
+def test_serve_renders_in_the_usual_order_when_what_every_page_shows_changed(make_site, tmp_path):
+    content = make_site()
+    state = SiteState()
+    rebuild_site(content, tmp_path / "output", state)
+    path = content / "articles" / "huaian-kexie-2021.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2021-12-27", "date: 2019-12-27"), encoding="utf-8")
+    called = []
+    report = rebuild_site(content, tmp_path / "output", state, on_first_written=called.append)
+    assert called == [] and report.first == []  # a new volume: every page's navigation changed
+    home = (tmp_path / "output/site/index.html").read_text(encoding="utf-8")
+    assert "volumes/2019/" in home
+
+
+def test_an_article_swapped_for_a_link_out_of_the_tree_is_not_read(make_site, tmp_path):
+    content = make_site()
+    state = SiteState()
+    rebuild_site(content, tmp_path / "output", state)
+    outside = tmp_path / "outside.md"
+    path = content / "articles" / "huaian-kexie-2021.md"
+    outside.write_text(path.read_text(encoding="utf-8").replace(f"title: {OLD_TITLE}", "title: 不该读到的标题"), encoding="utf-8")
+    path.unlink()
+    path.symlink_to(outside)
+    report = rebuild_site(content, tmp_path / "output", state)
+    assert all("不该读到的标题" not in p.read_text(encoding="utf-8") for p in (tmp_path / "output/site").rglob("*.html"))
+    assert "articles/huaian-kexie-2021/index.html" in report.removed
+
+
+def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest(make_site, tmp_path, monkeypatch):
+    import io
+
+    from yearbook import serve as serve_module
+    from yearbook.livereload import LiveState
+
+    content = make_site()
+    live = LiveState()
+    preview = serve_module.Preview(serve_module.ServeOptions(content, tmp_path / "output"), live, io.StringIO(), io.StringIO())
+    assert preview.rebuild(None)
+    seen = {}
+    real = serve_module.rebuild_site
+
+    def rebuild_site(*args, on_first_written=None, **kwargs):
+        def first(written):
+            on_first_written(written)
+            seen["state"] = live.snapshot()  # what a browser learns now: its page changed
+            seen["ahead"] = dict(preview.ahead)  # the build a reload fetched now is told it shows
+        return real(*args, on_first_written=first, **kwargs)
+
+    monkeypatch.setattr(serve_module, "rebuild_site", rebuild_site)
+    retitle(content)
+    assert preview.rebuild({content / "articles" / "huaian-kexie-2021.md"})
+    page = "articles/huaian-kexie-2021/index.html"
+    assert seen["state"]["changed"] == [page]
+    final = live.snapshot()
+    assert seen["ahead"][page] == final["build"]  # so the last build does not reload it again …
+    assert page in final["changed"] and "index.html" in final["changed"]  # … though it lists it, for pages that poll

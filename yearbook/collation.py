@@ -50,6 +50,7 @@ def stroke_count(char: str) -> int:
     return _stroke_table().get(char, 0)
 
 
+@lru_cache(maxsize=65536)  # serve asks again for every name on every rebuild
 def sort_key(text: str, reading: str | None = None) -> tuple:
     """A key that orders ``text`` in 汉语拼音 order: Latin/digit headings first, then character by
     character by syllable, tone and stroke count."""
@@ -100,6 +101,7 @@ def initial_letter(text: str, reading: str | None = None) -> str:
     return letter if "A" <= letter <= "Z" else "#"
 
 
+@lru_cache(maxsize=65536)
 def plain_pinyin(text: str, reading: str | None = None) -> str:
     """Toneless pinyin without spaces, for slugs: 李蓉 → lirong."""
     syllables = reading.split() if reading else reading_of(text)

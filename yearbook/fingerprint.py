@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
+from .collect import source_rel_path
 from .model import Article, Person, RegionNode, TopicEntry, Volume, Yearbook
 from .themes import Theme
 
@@ -97,7 +98,7 @@ class Fingerprints:
     def _link_slugs(self) -> dict[str, str]:
         if self._slug_by_source is None:
             content_dir = self.yearbook.config.content_dir
-            self._slug_by_source = {a.source_path.relative_to(content_dir).as_posix(): a.slug for a in self.yearbook.articles}
+            self._slug_by_source = {source_rel_path(a.source_path, content_dir): a.slug for a in self.yearbook.articles}
         return self._slug_by_source
 
     def _once(self, name: str, make):

@@ -32,6 +32,7 @@ class BuildOptions:
     progress: Progress | None = None  # a progress line on a terminal (progress.py); None: silent
     editions: tuple[str, ...] | None = None  # PDF editions (screen, print, archive); None: the config's pdf.edition
     strict: bool = False  # warnings fail the build before anything is written
+    single_pass: bool = False  # the PDF in one WeasyPrint pass, not split into parts (render_pdf)
 
 
 @dataclass
@@ -92,6 +93,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                     pdf_name = volume_pdf_name(volume, edition)
                     progress.advance(0, pdf_name)
                     pdf, warnings = render_volume_pdf(yearbook, volume, theme, edition,
+                                                      split=False if options.single_pass else None,
                                                       cache_dir=cache_dir(options.output_dir, "pdf") if options.write else None)
                     progress.advance()
                     report.warnings.extend(warnings)

@@ -73,16 +73,20 @@ class HtmlRenderer:
         # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
         # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.
         self.fingerprints = Fingerprints(yearbook, theme, pdf_names, self.views, memo) if previous is not None else None
-        self.previous = previous or {}
+        self.previous = previous if previous is not None else {}
         self.page_fingerprints: dict[str, str] = {}  # rel_path → fingerprint of every page of this render
         self.on_page = on_page  # progress: called with each page's rel_path
         self.with_search = True  # serve sets False: it writes the search index after the pages (search_files)
+        self.done: dict[str, RenderedFile] = {}  # serve: pages already rendered and written by this build
+
 
     def page(self, template: str, page_url: str, **extra) -> RenderedFile:
         """Every site page goes through here (see fingerprint.py for the incremental skip)."""
         rel_path = urls.output_file(page_url)
         if self.on_page is not None:
             self.on_page(rel_path)
+        if rel_path in self.done:
+            return RenderedFile(rel_path, unchanged=True)
         fingerprint = self.fingerprints.page(template, extra) if self.fingerprints is not None else None
         if fingerprint is not None:
             self.page_fingerprints[rel_path] = fingerprint

@@ -162,7 +162,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     def _send(self, status: int, ctype: str, body: bytes, head: bool = False, headers: dict | None = None,
               page: str | None = None) -> None:
         if page is not None:
-            body = inject_live_script(body, page, self.server.live.snapshot())
+            state = self.server.live.snapshot()
+            ahead = self.server.preview.ahead.get(page) if self.server.preview is not None else None
+            if ahead is not None:  # written before the rest of its rebuild: already the page of that build
+                state["build"] = max(state["build"], ahead)
+            body = inject_live_script(body, page, state)
         try:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -258,6 +262,7 @@ class Preview:
         self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done)
         self._last_warnings: list[str] = []
         self.last_report = None
+        self.ahead: dict[str, int] = {}  # pages written ahead of the rest of a rebuild → the build they belong to
 
     def say(self, text: str, stream: TextIO | None = None) -> None:
         if stream is None and self.options.quiet:
@@ -269,8 +274,23 @@ class Preview:
         """One rebuild; True if it succeeded. Errors go to the terminal and the browser, never up."""
         with self.lock:
             start = time.perf_counter()
+
+            def first_written(written: list[str]) -> None:
+                """The edited articles' pages are on disk: their open pages may reload now. The next build
+                (the rest of this rebuild) lists them again, for a page that polls and missed this one; a
+                page fetched in between is told it already is of that build, so it does not reload twice."""
+                if changed is not None:
+                    self.ahead = {page: self.live.snapshot()["build"] + 2 for page in written}
+                    self.live.built(written)
+
             try:
-                report = rebuild_site(self.content_dir, self.output_dir, self.state)
+                try:
+                    report = rebuild_site(self.content_dir, self.output_dir, self.state, on_first_written=first_written)
+                except BaseException:
+                    if self.ahead:
+                        self.live.built(sorted(self.ahead))  # the build those pages were promised
+                        self.ahead = {}
+                    raise
             except YearbookError as exc:
                 lines = [p.format(self.base) for p in exc.problems]
                 for line in lines:
@@ -290,6 +310,7 @@ class Preview:
             elapsed = time.perf_counter() - start
             self.last_report = report
             self.live.built(None if changed is None else report.written + report.removed)
+            self.ahead = {}
             self._report(report, elapsed, changed)
             if len(report.yearbook.articles) > SEARCH_IN_PROCESS_MAX:
                 self.search.changed()  # a large tree: the index is made in a child process, off this thread
@@ -307,8 +328,10 @@ class Preview:
         pages = [r for r in report.rendered if r.endswith(".html")]
         total = len([r for r in report.produced if r.endswith(".html")])
         what = "built" if changed is None else "rebuilt"
+        first = report.timings.get("first")
         self.say(f"{what} {len(pages)} of {total} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
-                 + (f" ({', '.join(sorted(p.name for p in changed)[:3])})" if changed else ""))
+                 + (f" ({', '.join(sorted(p.name for p in changed)[:3])})" if changed else "")
+                 + (f"; edited page written after {first:.2f}s" if first is not None else ""))
 
     def request_pdf(self) -> None:
         self.say("PDF requested")

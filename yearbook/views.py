@@ -13,6 +13,7 @@ from markupsafe import Markup
 from . import urls
 from .articles import chinese_number
 from .collation import initial_letter, plain_pinyin, sort_key
+from .collect import source_rel_path
 from .markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
 from .model import Article, Person, RegionNode, Volume, Yearbook
 from .regions import Region
@@ -99,13 +100,20 @@ class RelatedIndex:
         self.paths = [tuple(r.code for r in a.region_path) for a in articles]
         self.years = [a.date.year for a in articles]
         self.position = {id(a): n for n, a in enumerate(articles)}
-        # region prefix (() = every article) → topic mask → positions, in book order
-        self.groups: dict[tuple, dict[int, list[int]]] = {}
-        for position, (mask, path) in enumerate(zip(self.masks, self.paths)):
-            for depth in range(len(path) + 1):
-                self.groups.setdefault(path[:depth], {}).setdefault(mask, []).append(position)
+        self._groups: dict[tuple, dict[int, list[int]]] | None = None
         self._by_shared: dict[tuple, list[list[int]]] = {}  # (prefix, mask) → per j: masks of that prefix sharing j topics
         self._counts: dict[tuple, list[int]] = {}  # (prefix, mask) → per j: articles of that prefix sharing j topics
+
+    @property
+    def groups(self) -> dict[tuple, dict[int, list[int]]]:
+        """Region prefix (() = every article) → topic mask → positions, in book order; made on first use
+        (serve mostly reuses the lists of the previous rebuild: fingerprint.py)."""
+        if self._groups is None:
+            self._groups = {}
+            for position, (mask, path) in enumerate(zip(self.masks, self.paths)):
+                for depth in range(len(path) + 1):
+                    self._groups.setdefault(path[:depth], {}).setdefault(mask, []).append(position)
+        return self._groups
 
     def _masks_by_shared(self, prefix: tuple, mask: int) -> list[list[int]]:
         key = (prefix, mask)
@@ -183,7 +191,7 @@ class SiteViews:
         self.config = yearbook.config
         self.pdf_names = pdf_names
         self.articles_by_source = {
-            a.source_path.relative_to(self.config.content_dir).as_posix(): a for a in yearbook.articles
+            source_rel_path(a.source_path, self.config.content_dir): a for a in yearbook.articles
         }
         self.region_nodes: dict[str, RegionNode] = {}
         self._index_regions(yearbook.region_tree)
