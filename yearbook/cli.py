@@ -26,6 +26,9 @@ def make_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--only", choices=("html", "pdf"), help="build only the site or only the PDF")
             cmd.add_argument("--edition", type=pdf_editions, metavar="screen|print|archive",
                              help="PDF edition(s), comma-separated (default: the config's pdf.edition, else screen)")
+            cmd.add_argument("--single-pass", action="store_true",
+                             help="lay the PDF out in one WeasyPrint pass, not in parts on every core "
+                                  "(slower; the same pages; books under 20 articles always are)")
     add_editor_commands(sub)
     return parser
 
@@ -122,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         output_dir=args.output,
         only="html" if args.command == "check" else getattr(args, "only", None),
         editions=getattr(args, "edition", None),
+        single_pass=getattr(args, "single_pass", False),
         write=args.command != "check",
         progress=Progress() if args.command == "build" and not args.quiet else None,
         strict=args.strict,
