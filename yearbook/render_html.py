@@ -68,7 +68,10 @@ class HtmlRenderer:
                  on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None):
         self.yearbook = yearbook
         self.theme = theme
-        self.env = env or make_site_environment(theme)  # serve passes its own: compiled templates are kept (auto_reload)
+        if env is None:  # one build: the templates cannot change under it, so jinja2 need not stat them for every page
+            env = make_site_environment(theme)
+            env.auto_reload = False
+        self.env = env  # serve passes its own: compiled templates are kept (auto_reload)
         self.views = SiteViews(yearbook, pdf_names)
         # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
         # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.

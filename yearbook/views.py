@@ -227,7 +227,7 @@ class SiteViews:
         root = urls.root_prefix(page_url)
 
         def url(target: str) -> str:
-            return urls.relative_url(page_url, target)
+            return root + target or "./"  # urls.relative_url(page_url, target), with the prefix worked out once
 
         def content(html: str) -> Markup:
             html = html.replace(MEDIA_MARK, root + "media/")
