@@ -145,6 +145,39 @@ def test_toc_index_bookmarks_destinations_links(book):
     assert len(outline_a) > 20 and len(links_a) > 50
 
 
+def test_pages_look_the_same(book, tmp_path):
+    """Every page rasterised (pdftoppm, 40 dpi, grey) is the same picture in both files: the glyphs
+    drawn from the merged font programs (pdf_fonts) are the glyphs of the single pass."""
+    from PIL import Image, ImageChops
+
+    for name in ("single", "split"):
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(book[name]), str(tmp_path / name)], check=True)
+    singles, splits = sorted(tmp_path.glob("single-*.png")), sorted(tmp_path.glob("split-*.png"))
+    assert len(singles) == len(splits) > 20
+    for a, b in zip(singles, splits):
+        difference = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
+        assert difference.point(lambda v: 255 if v > 64 else 0).getbbox() is None, f"{b.name} differs from {a.name}"
+
+
+def test_one_font_program_per_face(book):
+    """The parts' font subsets are merged: one embedded program per typeface, as in a single pass,
+    and the file is not much larger than the single pass."""
+    import pikepdf
+
+    def programs(path):
+        with pikepdf.open(path) as pdf:
+            found = {}
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/FontFile3" in obj:
+                    found.setdefault(str(obj.FontName), set()).add(obj.FontFile3.objgen)
+            return found
+
+    split = programs(book["split"])
+    assert split and all(len(ids) == 1 for ids in split.values())
+    assert set(split) == set(programs(book["single"]))
+    assert book["split"].stat().st_size < 1.5 * book["single"].stat().st_size
+
+
 def test_parts_were_really_split(book):
     """Guard against a split render that quietly fell back to one pass: the parts are in the cache."""
     cached = list((book["root"] / "cache").glob("*.pdf"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 import pikepdf
 
@@ -35,8 +36,9 @@ def _contents_bytes(page: pikepdf.Dictionary) -> bytes:
 
 
 class Joiner:
-    def __init__(self, front_pdf: bytes):
+    def __init__(self, front_pdf: bytes, font_cache: Path | None = None):
         self.pdf = pikepdf.open(BytesIO(front_pdf))
+        self.font_cache = font_cache
         self._sources: dict[int, pikepdf.Pdf] = {}
         self._forms: dict[tuple, pikepdf.Object] = {}
         for key in ("/Outlines", "/PageMode"):
@@ -134,6 +136,9 @@ class Joiner:
         self.pdf.Root["/Outlines"] = root
 
     def save(self, object_streams: bool = True) -> bytes:
+        from .pdf_fonts import merge_font_programs
+
+        merge_font_programs(self.pdf, self.font_cache)
         out = BytesIO()
         self.pdf.save(out, deterministic_id=True, compress_streams=True,
                       object_stream_mode=pikepdf.ObjectStreamMode.generate if object_streams

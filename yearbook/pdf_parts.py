@@ -256,6 +256,8 @@ class PartCache:
         if self.directory is None:
             return
         for path in self.directory.iterdir():
+            if path.is_dir():
+                continue
             key = path.name.split(".")[0] if not path.name.startswith(".") else path.name[1:].split(".")[0]
             if key not in self.used:
                 path.unlink(missing_ok=True)

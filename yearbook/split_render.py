@@ -219,7 +219,7 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         if p not in final:
             final[p] = layouts[p]
     # 4. join
-    joiner = Joiner(final[parts[0]].pdf)
+    joiner = Joiner(final[parts[0]].pdf, cache_dir / "fonts" if cache_dir is not None else None)
     furniture_of: dict[int, tuple] = {}
     for first, last, layout in furniture:
         for number in range(first, last + 1):
