@@ -173,3 +173,36 @@ def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest
     final = live.snapshot()
     assert seen["ahead"][page] == final["build"]  # so the last build does not reload it again …
     assert page in final["changed"] and "index.html" in final["changed"]  # … though it lists it, for pages that poll
+
+
+# --- the search index, its articles shared out between two processes ---------------------------------------
+
+def test_search_index_made_of_parts_is_the_index_made_at_once(make_site, article):
+    from yearbook import search_index
+    from yearbook.pipeline import BuildReport, load_yearbook
+
+    files = {f"articles/more/extra-{n:02d}.md": article(f"第{n}篇正文，讲科普大篷车。\n", title=f"第{n}篇报道", date=f"2022-0{1 + n % 9}")
+             for n in range(11)}
+    yearbook = load_yearbook(make_site(files).resolve(), BuildReport())
+    whole = search_index.build_search_files(yearbook)
+    builder = search_index.SearchBuilder(yearbook)
+    count = len(builder.articles)
+    for cuts in ([0, count], [0, 1, count], [0, 3, 4, 9, count], list(range(count + 1))):
+        parts = [builder.part(range(a, b)) for a, b in zip(cuts, cuts[1:])]
+        assert builder.files([builder.joined(parts[:1]), builder.joined(parts[1:])]) == whole, cuts
+
+
+def test_site_with_the_search_index_shared_out_in_small_chunks_is_the_serial_site(make_site, article, tmp_path, monkeypatch):
+    from yearbook import pipeline
+
+    content = make_site({f"articles/more/extra-{n:02d}.md": article(f"第{n}篇正文。\n", title=f"第{n}篇") for n in range(9)})
+
+    def site_files(output):
+        pipeline.build(pipeline.BuildOptions(content_dir=content, output_dir=output, only="html"))
+        return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+    serial = site_files(tmp_path / "serial")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(pipeline, "SEARCH_CHUNK", 1)
+    shared = site_files(tmp_path / "shared")
+    assert shared == serial

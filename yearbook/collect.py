@@ -15,7 +15,7 @@ from .config import Config
 from .errors import ContentError, ProblemLog, SourceLocation
 from .frontmatter import parse_front_matter
 from .model import Article, Chapter, Person, RegionNode, TopicEntry, Volume, Yearbook
-from .parallel import PARALLEL_MIN_ARTICLES, start_method, worker_count
+from .parallel import PARALLEL_MIN_ARTICLES, frozen_heap, start_method, worker_count
 from .regions import UNSPECIFIED_CODE, Region, RegionLookupError, RegionTable
 from .sources import find_article_paths, read_source
 from .topics import TopicTable, load_topics
@@ -120,8 +120,8 @@ def load_articles_in_parallel(paths: list[Path], config: Config, regions: Region
     workers = min(worker_count(), 4)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2:
         return {}
-    with ProcessPoolExecutor(workers, multiprocessing.get_context(start_method()), initializer=_start_worker,
-                             initargs=(config, regions, topics)) as pool:
+    with frozen_heap(), ProcessPoolExecutor(workers, multiprocessing.get_context(start_method()), initializer=_start_worker,
+                                            initargs=(config, regions, topics)) as pool:
         results = pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))
         warm_up()  # the collation tables the model needs next, loaded here while the workers parse
         return dict(zip(paths, results))

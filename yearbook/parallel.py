@@ -3,6 +3,7 @@ forked process beside the main one. Small trees stay serial (starting a process 
 saves below :data:`PARALLEL_MIN_ARTICLES`)."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -47,7 +48,50 @@ def in_forked_process(job: Callable) -> Iterator[Future | None]:
     _background_job = job
     pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"))
     try:
-        yield pool.submit(_run_background_job)  # forks now, with _background_job set
+        with frozen_heap():
+            yield pool.submit(_run_background_job)  # forks now, with _background_job set
     finally:
         pool.shutdown(cancel_futures=True)
         _background_job = None
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Around a fork: the objects that exist now are moved out of the garbage collector's reach
+    (``gc.freeze``) until the block ends. A collection writes to every object it scans, and after a
+    fork each page written is copied, in the child and in the parent: without this, the model the two
+    processes share is soon held twice."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+class TwoEndedRange:
+    """The numbers 0 … ``total`` − 1 handed out in chunks to two processes (made before the fork): one
+    takes from the front, the other from the back, until they meet. Each ends with one run of numbers
+    (front: 0 … m − 1, back: m … total − 1), so whatever each made of its chunks joins in order, and
+    neither waits while there is work: the share of each follows how much else it had to do."""
+
+    def __init__(self, total: int, chunk: int):
+        self.total, self.chunk = total, chunk
+        self._ends = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None).Array("q", [0, total])
+
+    def take(self, from_front: bool) -> range | None:
+        with self._ends.get_lock():
+            front, back = self._ends[0], self._ends[1]
+            if front >= back:
+                return None
+            if from_front:
+                self._ends[0] = min(front + self.chunk, back)
+                return range(front, self._ends[0])
+            self._ends[1] = max(back - self.chunk, front)
+            return range(self._ends[1], back)
+
+    def work(self, job: Callable[[range], object], from_front: bool) -> list[tuple[range, object]]:
+        """``job(chunk)`` for every chunk this end takes, in increasing order of the numbers."""
+        done = []
+        while (chunk := self.take(from_front)) is not None:
+            done.append((chunk, job(chunk)))
+        return done if from_front else done[::-1]

@@ -16,9 +16,10 @@ from .cache import ArticleCache
 from .errors import ContentErrors, Problem, ProblemLog
 from .model import Yearbook
 from .output import MARKER, cache_dir, check_output_dir, clean_stale, commit_output
-from .parallel import PARALLEL_MIN_ARTICLES, in_forked_process
+from .parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from .progress import NoProgress, Progress
 from .render_html import HtmlRenderer, RenderedFile, make_site_environment
+from .search_index import SearchBuilder
 from .render_pdf import check_cjk_font, render_volume_pdf, volume_pdf_name
 from .themes import PROJECT_THEMES, find_theme
 from . import urls
@@ -129,17 +130,29 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     return report
 
 
+SEARCH_CHUNK = 32  # articles of the search index handed out at a time (render_site_files)
+
+
 def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress) -> list[RenderedFile]:
-    """Every file of the site. On a large site a forked process builds the search index while this
-    one renders the pages, so that two cores work (the files are the same either way)."""
+    """Every file of the site. On a large site a forked process starts on the search index while this
+    one renders the pages; then this one takes its share of the index's articles from the other end,
+    so that both cores stay busy to the end (the files are the same either way: search_index.SearchBuilder)."""
     on_page = (lambda rel: progress.advance()) if progress.enabled else None
     renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page)
     if len(yearbook.articles) < PARALLEL_MIN_ARTICLES:
         return renderer.render()
     renderer.with_search = False
-    with in_forked_process(renderer.search_files) as search:
+    builder = SearchBuilder(yearbook)
+    ids = TwoEndedRange(len(builder.articles), SEARCH_CHUNK)
+
+    def front() -> tuple:  # in the forked process: one part, so that little is sent back
+        return builder.joined([part for _, part in ids.work(builder.part, from_front=True)])
+
+    with in_forked_process(front) as search:
         pages = renderer.render()
-        return pages + (search.result() if search is not None else renderer.search_files())
+        back = builder.joined([part for _, part in ids.work(builder.part, from_front=False)])
+        parts = [search.result() if search is not None else front(), back]
+    return pages + [RenderedFile(path, data) for path, data in builder.files(parts).items()]
 
 
 def previous_files(output_dir: Path, subdir: str) -> list[RenderedFile]:

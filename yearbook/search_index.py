@@ -31,8 +31,10 @@ import math
 import operator
 import re
 import unicodedata
+from array import array
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import repeat
 
 from . import urls
@@ -265,45 +267,87 @@ def shard_count_for(total_bytes: int) -> int:
     return count
 
 
+class SearchBuilder:
+    """Builds the index of one yearbook in two steps, so that the work per article can be shared out:
+    :meth:`part` does the articles of a range of ids (their doc files, facets and postings; any range,
+    in any process), :meth:`files` joins the parts of every id, in order, into the files."""
+
+    def __init__(self, yearbook: Yearbook):
+        self.yearbook = yearbook
+        self.articles = search_order(yearbook.articles)  # doc id → article
+        self.regions, self.region_index = _region_table(yearbook.region_tree)
+        self.topics = [entry.topic for entry in yearbook.topic_entries]
+        self.topic_index = {topic.slug: n for n, topic in enumerate(self.topics)}
+        self.volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
+
+    def part(self, ids: range) -> tuple[list[bytes], list, dict[str, array]]:
+        """(the doc files, the facets, bigram → ids) of the articles with doc ids ``ids``."""
+        postings: defaultdict[str, array] = defaultdict(partial(array, "I"))  # 4 bytes an entry, not a list's 8 (+ slack)
+        docs: list[bytes] = []
+        facets = []
+        for doc_id in ids:
+            article = self.articles[doc_id]
+            meta_line = article_meta_line(article)
+            text = article_text(article)
+            docs.append(_json({"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}))
+            # postings[bigram].append(doc_id) for each bigram, looped in C
+            deque(map(array.append, map(postings.__getitem__, bigrams_of("\n".join((article.title, meta_line, text)))),
+                      repeat(doc_id)), maxlen=0)
+            deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
+                      repeat(doc_id)), maxlen=0)
+            facets.append([self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
+                           [self.topic_index[t.slug] for t in article.topics]])
+        return docs, facets, dict(postings)
+
+    def files(self, parts: list[tuple[list[bytes], list, dict[str, array]]]) -> dict[str, bytes]:
+        """The index files from ``parts`` that cover the doc ids 0, 1, … in this order."""
+        count = len(self.articles)
+        docs, facets, postings = self.joined(parts)
+        if len(docs) != count:
+            raise ValueError(f"search index parts cover {len(docs)} of {count} articles")
+        encoded = {key: encode_postings(ids, count) for key, ids in postings.items()}
+        del postings
+        total = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
+        shards = shard_count_for(total)
+        buckets: list[dict[str, str]] = [{} for _ in range(shards)]
+        for key in sorted(encoded):
+            buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
+        shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
+        sha1 = hashlib.sha1()  # of the files in this order, fed one by one (not joined in one more copy of them all)
+        deque(map(sha1.update, shard_files.values()), maxlen=0)
+        deque(map(sha1.update, docs), maxlen=0)
+        meta = {
+            "version": INDEX_VERSION, "build": sha1.hexdigest()[:12], "shards": shards, "docs": count,
+            "regions": self.regions,
+            "topics": [[topic.slug, topic.name] for topic in self.topics],
+            "volumes": [[volume.slug, volume_label(volume)] for volume in self.yearbook.volumes],
+            "facets": facets,
+        }
+        return {urls.search_data_url("meta.json"): _json(meta), **shard_files,
+                **{urls.search_data_url(f"docs/{doc_id}.json"): data for doc_id, data in enumerate(docs)}}
+
+
+    def joined(self, parts: list[tuple[list[bytes], list, dict[str, array]]]) -> tuple[list[bytes], list, dict[str, array]]:
+        """One part of consecutive parts (in order)."""
+        docs: list[bytes] = []
+        facets: list = []
+        postings: dict[str, array] = {}
+        for part_docs, part_facets, part_postings in parts:
+            docs += part_docs
+            facets += part_facets
+            for key, ids in part_postings.items():
+                if key in postings:
+                    postings[key] += ids  # later parts hold later ids: the list stays sorted
+                else:
+                    postings[key] = ids
+        return docs, facets, postings
+
+
 def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
     """meta.json, the shards and one file per article: site-relative path → bytes (render_html makes
     them RenderedFiles; nothing is written here)."""
-    articles = search_order(yearbook.articles)
-    regions, region_index = _region_table(yearbook.region_tree)
-    topics = [entry.topic for entry in yearbook.topic_entries]
-    topic_index = {topic.slug: n for n, topic in enumerate(topics)}
-    volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    docs: dict[str, bytes] = {}
-    facets = []
-    for doc_id, article in enumerate(articles):
-        meta_line = article_meta_line(article)
-        text = article_text(article)
-        record = {"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}
-        docs[urls.search_data_url(f"docs/{doc_id}.json")] = _json(record)
-        # postings[bigram].append(doc_id) for each bigram, looped in C
-        deque(map(list.append, map(postings.__getitem__, bigrams_of("\n".join((article.title, meta_line, text)))),
-                  repeat(doc_id)), maxlen=0)
-        deque(map(list.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
-                  repeat(doc_id)), maxlen=0)
-        facets.append([region_index[article.region_path[-1].code], volume_index[article.volume.slug],
-                       [topic_index[t.slug] for t in article.topics]])
-    encoded = {key: encode_postings(ids, len(articles)) for key, ids in postings.items()}
-    total = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
-    shards = shard_count_for(total)
-    buckets: list[dict[str, str]] = [{} for _ in range(shards)]
-    for key in sorted(encoded):
-        buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
-    shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
-    digest = hashlib.sha1(b"".join([*shard_files.values(), *docs.values()])).hexdigest()[:12]
-    meta = {
-        "version": INDEX_VERSION, "build": digest, "shards": shards, "docs": len(articles),
-        "regions": regions,
-        "topics": [[topic.slug, topic.name] for topic in topics],
-        "volumes": [[volume.slug, volume_label(volume)] for volume in yearbook.volumes],
-        "facets": facets,
-    }
-    return {urls.search_data_url("meta.json"): _json(meta), **shard_files, **docs}
+    builder = SearchBuilder(yearbook)
+    return builder.files([builder.part(range(len(builder.articles)))])
 
 
 # --- the reader (tests, benchmark): what search.js does, in Python -----------------------------------
