@@ -129,6 +129,10 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
     from weasyprint.formatting_structure import boxes
     from weasyprint.images import RasterImage
 
+    from .leaders import install as install_fast_leaders
+
+    install_fast_leaders()
+
     extra = BARE_CSS if bare else ""
     if first_side == "left":
         extra += " html { break-before: left; }"
@@ -251,12 +255,17 @@ class PartCache:
             temp.write_bytes(data)
             temp.replace(self.directory / f"{key}{suffix}")
 
-    def prune(self, keep_other: int = 0) -> None:
+    def write_stats(self, stats: dict) -> None:
+        """What the last split render did and how long each stage took (``stats.json``, for bench/)."""
+        if self.directory is not None:
+            (self.directory / "stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def prune(self) -> None:
         """Remove the entries this build did not use (a cache never outgrows one build)."""
         if self.directory is None:
             return
         for path in self.directory.iterdir():
-            if path.is_dir():
+            if path.is_dir() or path.name == "stats.json":
                 continue
             key = path.name.split(".")[0] if not path.name.startswith(".") else path.name[1:].split(".")[0]
             if key not in self.used:

@@ -207,6 +207,10 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
     """The whole book in one WeasyPrint pass: PDF, WeasyPrint's warnings, the raster images."""
     from weasyprint import HTML
 
+    from .leaders import install as install_fast_leaders
+
+    install_fast_leaders()
+
     html = renderer.html()
     if head_extra:
         html = html.replace("</head>", head_extra + "</head>", 1)

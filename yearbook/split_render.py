@@ -5,19 +5,21 @@ changed are laid out again (the others come from the part cache).
 1. Every part is laid out (pdf_parts.plan_parts): the articles, and the front matter and chapter
    openers with stand-in page numbers, to learn how many pages each takes.
 2. Page numbers follow: chapters and the indexes open on a recto (a blank verso before them when
-   needed), so every anchor's page is known. The openers and the indexes are laid out with their
-   numbers.
-3. The front matter (目录) is laid out with the numbers, and the furniture — running heads, folios,
-   crop marks — of every other page, in chunks.
+   needed), so every article's page is known. The indexes and the openers are laid out with their
+   numbers, and beside them the furniture — running heads, folios, crop marks — of the chapters'
+   pages.
+3. The front matter (目录) is laid out with every number, and the furniture of the indexes' pages.
 If a part laid out with its real numbers takes more or fewer pages than with the stand-ins (a
-longer number wraps a line), the numbers are worked out again and step 2–3 repeat: as WeasyPrint
-does when target-counter() changes a page. Then pdf_join puts the pages together.
+longer number wraps a line), the numbers are worked out again and steps 2–3 repeat, as WeasyPrint
+does when target-counter() changes a page. Then pdf_join puts the pages together, with one font
+program per typeface (pdf_fonts).
 
 Workers are forked processes (they share the loaded model); where forking is unsafe (a threaded
 host) the parts are laid out in this process, one after another."""
 from __future__ import annotations
 
 import multiprocessing
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,17 +96,17 @@ class _Worker:
         key = cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, self._files_key(html))
         cached = self.cache.get(key)
         if cached is not None:
-            return key, cached
+            return key, cached, False
         layout = layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
                              job.bare, job.first_side, job.counter_start)
         self.cache.put(key, layout)
-        return key, layout
+        return key, layout, True
 
 
 _WORKER: _Worker | None = None
 
 
-def _run(job: _Job) -> tuple[str, PartLayout]:
+def _run(job: _Job) -> tuple[str, PartLayout, bool]:
     return _WORKER.run(job)
 
 
@@ -114,6 +116,7 @@ class _Pool:
 
         self.executor = None
         self.keys: set[str] = set()
+        self.laid_out = 0  # parts laid out by WeasyPrint (the others came from the cache)
         if workers > 1 and start_method() == "fork":
             self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"))
 
@@ -125,8 +128,9 @@ class _Pool:
             inner.add_done_callback(lambda f: self._settle(f, result))
             return result
         try:
-            key, layout = _run(job)
+            key, layout, fresh = _run(job)
             self.keys.add(key)
+            self.laid_out += fresh
             result.set_result(layout)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
             result.set_exception(exc)
@@ -138,8 +142,9 @@ class _Pool:
         elif inner.exception() is not None:
             result.set_exception(inner.exception())
         else:
-            key, layout = inner.result()
+            key, layout, fresh = inner.result()
             self.keys.add(key)
+            self.laid_out += fresh
             result.set_result(layout)
 
     def close(self) -> None:
@@ -158,6 +163,15 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
     from .pdf_join import Joiner, Slot
     from .print_layout import page_geometry
 
+    clock = time.perf_counter()
+    stats: dict = {"stages": {}}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stats["stages"][name] = round(stats["stages"].get(name, 0) + now - clock, 3)
+        clock = now
+
     cache = PartCache(cache_dir)
     _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode())
     geometry = page_geometry(renderer.context["config"].pdf)
@@ -167,6 +181,7 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
     estimate = max(100, 5 * len(volume.articles) + 50)
     placeholder = "8" * len(str(estimate))
     pool = _Pool(worker_count())
+    furniture: list = []
     try:
         # 1. everything that does not need page numbers, biggest first; stand-ins where it does
         body = [p for p in parts if p.kind == "body"]
@@ -174,18 +189,31 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         futures.update({p: pool.submit(_Job(p, placeholder=placeholder, bare=p.kind != "front"))
                         for p in parts if p.kind in ("front", "opener")})
         layouts: dict[Part, PartLayout] = {p: f.result() for p, f in futures.items()}
-        front = layouts[parts[0]]
+        lap("parts")
         indexes = [p for p in parts if p.kind == "index"]
+        chapters_end = parts.index(indexes[0])
         counts = {p: len(layouts[p].pages) for p in parts if p in layouts}
         for p in indexes:
             counts[p] = 1
         final: dict[Part, PartLayout] = {}
+
+        def furniture_jobs(pages, first: int, last: int) -> list:
+            return [(a, b, pool.submit(_Job(Part("furniture", html=furniture_html(
+                [info for info, _, _ in pages[a - 1:b]], _carried(pages, a))),
+                first_side=_side(a - 1), counter_start=a - 1, bare=False)))
+                for a, b in _furniture_chunks(pages, first, last)]
+
         for _ in range(4):
-            numbers, starts = _number_pages(parts, counts, layouts)
-            # 2. openers and indexes with their page numbers
-            stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind in ("opener", "index")}
+            numbers, starts = _number_pages(parts, counts, {**layouts, **final})
+            # 2. the indexes (longest first) and the openers with their numbers, and the furniture of
+            #    the chapters' pages, which needs nothing more
+            stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in sorted(indexes, key=lambda p: -counts[p])}
+            stage2.update({p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind == "opener"})
+            pages = _book_pages(parts[:chapters_end], counts, starts, {**layouts, **final})
+            early = furniture_jobs(pages, counts[parts[0]] + 1, len(pages))
             for p, future in stage2.items():
                 final[p] = future.result()
+            lap("openers and indexes")
             changed = [p for p in stage2 if len(final[p].pages) != counts[p]]
             for p in changed:
                 counts[p] = len(final[p].pages)
@@ -193,20 +221,19 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
             if any(p.kind == "opener" for p in changed):
                 continue  # pages after an opener moved: number again
             numbers, starts = _number_pages(parts, counts, {**layouts, **final})
-            # 3. the front matter with its numbers, and the furniture of every other page
+            # 3. the front matter with its numbers, and the furniture of the indexes' pages
             front_future = pool.submit(_Job(parts[0], numbers=numbers, bare=False))
             pages = _book_pages(parts, counts, starts, {**layouts, **final})
-            chunks = _furniture_chunks(pages, len(front.pages))
-            furniture_futures = [(first, last, pool.submit(_Job(Part("furniture", html=furniture_html(
-                [info for info, _, _ in pages[first - 1:last]], _carried(pages, first))),
-                first_side=_side(first - 1), counter_start=first - 1, bare=False)))
-                for first, last in chunks]
+            late = furniture_jobs(pages, early[-1][1] + 1 if early else counts[parts[0]] + 1, len(pages))
             final[parts[0]] = front_future.result()
+            lap("front matter")
             if len(final[parts[0]].pages) != counts[parts[0]]:
                 counts[parts[0]] = len(final[parts[0]].pages)
                 layouts[parts[0]] = final[parts[0]]
                 continue
-            furniture = [(first, last, f.result()) for first, last, f in furniture_futures]
+            furniture = [(a, b, f.result()) for a, b, f in early + late]
+            lap("furniture")
+            stats["rounds"] = stats.get("rounds", 0) + 1
             break
         else:
             raise RuntimeError("page numbers did not settle after 4 rounds")
@@ -251,8 +278,13 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
     joiner.set_destinations([(name, page, x, y) for name, (page, x, y) in names.items()])
     joiner.set_outline(_bookmark_tree(marks))
     variant = (edition.pdf_variant or "").lower()
+    lap("join")
     pdf = joiner.save(object_streams=not variant.startswith("pdf/a-1"))
+    lap("fonts and write")
     cache.prune()
+    stats.update(parts=len(parts), furniture_documents=len(furniture), pages=len(pages),
+                 laid_out=pool.laid_out, reused=len(pool.keys) - pool.laid_out)
+    cache.write_stats(stats)
     return pdf, list(dict.fromkeys(messages)), images
 
 
@@ -309,20 +341,18 @@ def _carried(pages, first: int) -> dict[str, str]:
     return values
 
 
-def _furniture_chunks(pages, front_count: int) -> list[tuple[int, int]]:
-    """Page ranges (first, last; numbers from 1) of the furniture documents: every page after the
-    front matter, in runs of about FURNITURE_CHUNK pages aligned to page numbers (so that an edit
-    that moves pages changes few of them), never ending on a blank page (WeasyPrint makes a blank
-    page only before the page that asks for a recto)."""
+def _furniture_chunks(pages, first: int, last: int) -> list[tuple[int, int]]:
+    """Page ranges (first, last; numbers from 1) of the furniture documents for pages first..last,
+    in runs of about FURNITURE_CHUNK pages aligned to page numbers (so that an edit that moves pages
+    changes few of them), never ending on a blank page (WeasyPrint makes a blank page only before
+    the page that asks for a recto)."""
     chunks = []
-    first = front_count + 1
-    total = len(pages)
-    while first <= total:
-        last = min(total, (first // FURNITURE_CHUNK + 1) * FURNITURE_CHUNK)
-        while last < total and pages[last - 1][0].blank:
-            last += 1
-        chunks.append((first, last))
-        first = last + 1
+    while first <= last:
+        end = min(last, (first // FURNITURE_CHUNK + 1) * FURNITURE_CHUNK)
+        while end < last and pages[end - 1][0].blank:
+            end += 1
+        chunks.append((first, end))
+        first = end + 1
     return chunks
 
 
