@@ -1,7 +1,7 @@
 """Benchmark the yearbook build against Hugo on generated corpora, and print the table.
 
-    python bench/run.py [--sizes 100,1000,5000] [--pdf-sizes 100,1000] [--skip-pdf] [--skip-hugo]
-                        [--repeat N] [--work DIR] [--json FILE]
+    python bench/run.py [--sizes 100,1000,5000] [--pdf-sizes 100,1000] [--skip-pdf] [--skip-single]
+                        [--skip-hugo] [--repeat N] [--work DIR] [--json FILE]
 
 For each size N: generate the corpus (``generate_corpus.py``, kept in ``--work`` between runs), then
 measure, each in a fresh process as an editor runs it:
@@ -11,8 +11,10 @@ measure, each in a fresh process as an editor runs it:
   as ``serve`` rebuilds (``pipeline.rebuild_site`` twice in one process, timing the second; plain
   ``pipeline.build`` twice where there is no serve rebuild);
 - Hugo on the same corpus (``hugo_site.py``), cold (no ``public/``, empty cache dir), and the ratios;
-- for N in ``--pdf-sizes``: cold ``build --only pdf``, its pages (``pdfinfo``) and pages per second,
-  and the PDF rebuild after editing one article.
+- for N in ``--pdf-sizes``: the PDF in one WeasyPrint pass (``build --only pdf --single-pass``, the
+  baseline), then the split render from an empty part cache (``build --only pdf``) with the time of
+  each of its stages, the throughput ratio of the two (same pages), and two rebuilds with the cache
+  after editing one article: a sentence added, and a paragraph added that moves the later pages.
 
 Wall times are the best of ``--repeat`` runs. Peak memory is the most the build's processes held at
 once: the sum of their proportional set sizes (``/proc/PID/smaps_rollup``, so that pages a forked
@@ -147,8 +149,11 @@ def stages(stdout: str) -> dict[str, float]:
     return {name: float(value) for name, value in STAGE.findall(inside)}
 
 
-def build_cmd(content: Path, output: Path, only: str) -> list:
-    return [sys.executable, REPO / "build.py", "build", "--only", only, "--content", content, "--output", output]
+def build_cmd(content: Path, output: Path, only: str, *extra) -> list:
+    return [sys.executable, REPO / "build.py", "build", "--only", only, "--content", content, "--output", output, *extra]
+
+
+BIG_EDIT = "\n\n" + "编者补记：本段为基准测试而加，使这篇报告多出几行，其后各页的页码随之移动。" * 12 + "\n"
 
 
 def corpus(work: Path, count: int, seed: int) -> Path:
@@ -204,8 +209,16 @@ class Row:
     pdf_cpu: float | None = None
     pdf_peak_mb: float | None = None
     pdf_pages: int | None = None
-    pdf_rebuild: float | None = None
+    pdf_rebuild: float | None = None  # a sentence added to one article (split render, with its cache)
+    pdf_rebuild_moves: float | None = None  # a paragraph added: the pages after it move
     pdf_stages: dict = field(default_factory=dict)
+    pdf_split_stats: dict = field(default_factory=dict)  # split_render's stats.json of the cold build
+    pdf_size_mb: float | None = None
+    single_cold: float | None = None  # the same book in one WeasyPrint pass (build --single-pass)
+    single_cpu: float | None = None
+    single_peak_mb: float | None = None
+    single_pages: int | None = None
+    single_size_mb: float | None = None
 
 
 def bench_size(n: int, args, work: Path) -> Row:
@@ -268,22 +281,42 @@ def bench_hugo(row: Row, content: Path, work: Path, args) -> None:
 
 
 def bench_pdf(row: Row, content: Path, output: Path, target: Path, args) -> None:
+    """The PDF: one WeasyPrint pass (the baseline the issue measures against), then the split render
+    from an empty part cache, then two rebuilds after an edit (with the cache, as an editor's next
+    build): a sentence added, and a paragraph that moves the pages after it."""
     pdf_dir = output / "pdf"
+    cache = output.parent / f".{output.name}-cache"
+
+    def pdf_files():
+        pdfs = sorted(pdf_dir.glob("*.pdf"))
+        counts = [pdf_pages(p) for p in pdfs]
+        pages = sum(c for c in counts if c) if pdfs and all(counts) else None
+        return pages, sum(p.stat().st_size for p in pdfs) / 1e6
+
+    if not args.skip_single:
+        shutil.rmtree(pdf_dir, ignore_errors=True)
+        run = measure(build_cmd(content, output, "pdf", "--single-pass"))
+        row.single_cold, row.single_cpu, row.single_peak_mb = run.wall, run.cpu, run.peak_mb
+        row.single_pages, row.single_size_mb = pdf_files()
+        log(f"  PDF single pass {run.wall:.1f} s (CPU {run.cpu:.1f} s), {row.single_pages} pages, {run.peak_mb:.0f} MB")
     shutil.rmtree(pdf_dir, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
     run = measure(build_cmd(content, output, "pdf"))
-    best([run])
     row.pdf_cold, row.pdf_cpu, row.pdf_peak_mb, row.pdf_stages = run.wall, run.cpu, run.peak_mb, stages(run.stdout)
-    pdfs = sorted(pdf_dir.glob("*.pdf"))
-    counts = [pdf_pages(p) for p in pdfs]
-    row.pdf_pages = sum(c for c in counts if c) if pdfs and all(counts) else None
-    log(f"  PDF cold {run.wall:.1f} s (CPU {run.cpu:.1f} s), {row.pdf_pages} pages, {run.peak_mb:.0f} MB")
+    row.pdf_pages, row.pdf_size_mb = pdf_files()
+    stats = cache / "pdf" / "stats.json"
+    row.pdf_split_stats = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
+    log(f"  PDF split {run.wall:.1f} s (CPU {run.cpu:.1f} s), {row.pdf_pages} pages, {run.peak_mb:.0f} MB, "
+        f"{row.pdf_split_stats.get('stages')}")
     original = target.read_bytes()
     try:
-        target.write_bytes(original + EDIT.encode())
-        run = measure(build_cmd(content, output, "pdf"))
-        best([run])
-        row.pdf_rebuild = run.wall
-        log(f"  PDF rebuild {run.wall:.1f} s")
+        for edit, attr in ((EDIT, "pdf_rebuild"), (BIG_EDIT, "pdf_rebuild_moves")):
+            target.write_bytes(original + edit.encode())
+            run = measure(build_cmd(content, output, "pdf"))
+            setattr(row, attr, run.wall)
+            done = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
+            log(f"  PDF rebuild after an edit ({attr}) {run.wall:.1f} s: {done.get('laid_out')} parts laid out, "
+                f"{done.get('stages')}")
     finally:
         target.write_bytes(original)
 
@@ -345,12 +378,14 @@ def table(rows: list[Row]) -> str:
             f"| {fmt(r.html_rebuild_inproc * 1000 if r.html_rebuild_inproc is not None else None, '.0f')} |")
     pdf_rows = [r for r in rows if r.pdf_cold is not None]
     if pdf_rows:
-        lines += ["", "| N | PDF cold s | CPU s | pages | pages/s | peak MB | rebuild after one edit s |",
-                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += ["", "| N | pages | one pass s | CPU s | peak MB | MB | split s | CPU s | peak MB | MB | throughput vs one pass "
+                  "| rebuild, a sentence added s | rebuild, pages move s |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in pdf_rows:
-            rate = r.pdf_pages / r.pdf_cold if r.pdf_pages else None
-            lines.append(f"| {r.n:,} | {r.pdf_cold:.1f} | {fmt(r.pdf_cpu, '.1f')} | {fmt(r.pdf_pages, ',')} | {fmt(rate, '.1f')} "
-                         f"| {r.pdf_peak_mb:.0f} | {fmt(r.pdf_rebuild, '.1f')} |")
+            lines.append(f"| {r.n:,} | {fmt(r.pdf_pages, ',')} | {fmt(r.single_cold, '.1f')} | {fmt(r.single_cpu, '.1f')} "
+                         f"| {fmt(r.single_peak_mb, '.0f')} | {fmt(r.single_size_mb, '.1f')} | {r.pdf_cold:.1f} | {fmt(r.pdf_cpu, '.1f')} "
+                         f"| {r.pdf_peak_mb:.0f} | {fmt(r.pdf_size_mb, '.1f')} | {ratio(r.single_cold, r.pdf_cold)} "
+                         f"| {fmt(r.pdf_rebuild, '.1f')} | {fmt(r.pdf_rebuild_moves, '.1f')} |")
     return "\n".join(lines)
 
 
@@ -379,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-sizes", type=sizes, default=[100, 1000],
                         help="sizes whose PDF is built too (default 100,1000; see RESULTS.md for how long that takes)")
     parser.add_argument("--skip-pdf", action="store_true", help="no PDF at any size")
+    parser.add_argument("--skip-single", action="store_true", help="no one-pass PDF baseline (it is the slowest part)")
     parser.add_argument("--skip-hugo", action="store_true", help="do not build the Hugo site")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cold build; the fastest counts")
     parser.add_argument("--seed", type=int, default=2024, help="corpus seed (default 2024)")
