@@ -16,20 +16,89 @@ from importlib.resources import files
 SYLLABLE = re.compile(r"^([a-zü]+?)([1-5])?$")
 
 
+MAYBE_HAN = re.compile("[\u3000-\U0010ffff]")  # pypinyin reads nothing below U+3007 (〇) as Han
+_known: dict[str, tuple[str, ...]] = {}  # readings worked out in another process (ReadingsProcess)
+
+
 @lru_cache(maxsize=65536)
 def reading_of(text: str) -> tuple[str, ...]:
     """Tone-numbered syllables (``zhong4``) for Han characters; other characters are kept as they are."""
-    from pypinyin import Style, lazy_pinyin  # imported on first use: its dictionaries take half a second to load
+    known = _known.get(text)
+    if known is not None:
+        return known
+    if not MAYBE_HAN.search(text):
+        return tuple(text)  # what pypinyin gives for a text without Han characters, without loading it
+    return _pypinyin_reading(text)
+
+
+def _pypinyin_reading(text: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin  # imported on first use: its dictionaries take 0.5 s and 60 MB
 
     return tuple(
         lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: list(chars))
     )
 
 
-def warm_up() -> None:
-    """Load pypinyin's dictionaries and the stroke table now (collect does it while workers parse)."""
-    reading_of("汉字")
-    _stroke_table()
+class ReadingsProcess:
+    """pypinyin in a forked process of its own, for a large build: its dictionaries (60 MB, half a
+    second to load) are loaded there while the articles are read, and never in the build's process,
+    which asks for the readings it will need in one go (:meth:`fetch`). A text it did not ask for is
+    still read, by pypinyin in this process."""
+
+    def __init__(self, conn, process):
+        self.conn, self.process = conn, process
+
+    @classmethod
+    def start(cls) -> "ReadingsProcess | None":
+        """The process, or None where forking is not safe or there is one core."""
+        import multiprocessing
+
+        from .parallel import frozen_heap, start_method, worker_count
+
+        if start_method() != "fork" or worker_count() < 2:
+            return None
+        context = multiprocessing.get_context("fork")
+        conn, child_conn = context.Pipe()
+        process = context.Process(target=_serve_readings, args=(child_conn,), daemon=True)
+        with frozen_heap():
+            process.start()
+        child_conn.close()
+        return cls(conn, process)
+
+    def fetch(self, texts) -> None:
+        """Work out the readings of ``texts`` there; :func:`reading_of` then answers from them."""
+        wanted = [t for t in dict.fromkeys(texts) if t not in _known and MAYBE_HAN.search(t)]
+        try:
+            self.conn.send(wanted)
+            _known.update(zip(wanted, self.conn.recv()))
+        except (OSError, EOFError):  # the process is gone: pypinyin here, when asked
+            pass
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.conn.close()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _serve_readings(conn) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it closes the pipe, this ends
+    _pypinyin_reading("汉字")  # load the dictionaries before the first request
+    while True:
+        try:
+            texts = conn.recv()
+        except (EOFError, OSError):
+            return
+        if texts is None:
+            return
+        conn.send([_pypinyin_reading(text) for text in texts])
 
 
 def _syllable_key(syllable: str) -> tuple:

@@ -21,7 +21,7 @@ from .sources import find_article_paths, read_source
 from .topics import TopicTable, load_topics
 from .urls import slugify_ascii
 from .yamlfile import load_yaml_file
-from .collation import person_reading, plain_pinyin, warm_up
+from .collation import ReadingsProcess, person_reading, plain_pinyin
 
 REGIONS_NAME = "regions.yml"
 
@@ -78,11 +78,14 @@ def load_article(path: Path, config: Config, regions: RegionTable, topics: Topic
     return article if article is not None and not meta.draft else None
 
 
-def load_articles(config: Config, regions: RegionTable, topics: TopicTable, log: ProblemLog, cache=None) -> list[Article]:
+def load_articles(config: Config, regions: RegionTable, topics: TopicTable, log: ProblemLog, cache=None,
+                  paths: list[Path] | None = None) -> list[Article]:
     """Read, check and render every article file (drafts are checked but not returned).
     ``cache`` (serve: :class:`yearbook.cache.ArticleCache`) skips files that did not change.
-    Without a cache, a large tree is read on every core (:func:`load_articles_in_parallel`)."""
-    paths = find_article_paths(config.content_dir) if cache is None else cache.article_paths(config.content_dir, find_article_paths)
+    Without a cache, a large tree is read on every core (:func:`load_articles_in_parallel`).
+    ``paths``: the article files, when the caller has found them already."""
+    if paths is None:
+        paths = find_article_paths(config.content_dir) if cache is None else cache.article_paths(config.content_dir, find_article_paths)
     built = load_articles_in_parallel(paths, config, regions, topics) if cache is None else {}
     articles = []
     for path in paths:
@@ -123,7 +126,6 @@ def load_articles_in_parallel(paths: list[Path], config: Config, regions: Region
     with frozen_heap(), ProcessPoolExecutor(workers, multiprocessing.get_context(start_method()), initializer=_start_worker,
                                             initargs=(config, regions, topics)) as pool:
         results = pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))
-        warm_up()  # the collation tables the model needs next, loaded here while the workers parse
         return dict(zip(paths, results))
 
 
@@ -270,14 +272,26 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
     """Load and check the whole content tree; raise ContentErrors (all of them) if anything is wrong."""
     regions, chapter_order = load_regions(config.content_dir, log)
     topics = load_topics(config.content_dir, log)
+    paths = None
+    readings = None
     if cache is not None:
         cache.begin(config.content_dir)
-    articles = load_articles(config, regions, topics, log, cache)
-    check_slugs_and_links(articles, config.content_dir, log)
-    log.raise_if_errors()
-    chapter_rank = {code: rank for rank, code in enumerate(chapter_order)}
-    for article in articles:
-        article.region_path = regions.ancestors(article.region.code)
+    else:
+        paths = find_article_paths(config.content_dir)
+        if len(paths) >= PARALLEL_MIN_FILES:  # pypinyin loads in a process of its own while the workers parse
+            readings = ReadingsProcess.start()
+    try:
+        articles = load_articles(config, regions, topics, log, cache, paths)
+        check_slugs_and_links(articles, config.content_dir, log)
+        log.raise_if_errors()
+        chapter_rank = {code: rank for rank, code in enumerate(chapter_order)}
+        for article in articles:
+            article.region_path = regions.ancestors(article.region.code)
+        if readings is not None:
+            readings.fetch(_texts_to_read(articles, regions, chapter_rank))
+    finally:
+        if readings is not None:
+            readings.close()
     articles.sort(key=lambda a: _article_order(a, regions, chapter_rank))
     volumes = _volumes(config, articles, regions, chapter_rank)
     for volume in volumes:
@@ -288,6 +302,22 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
     return Yearbook(config=config, articles=book_order, volumes=volumes,
                     region_tree=_region_tree(articles, regions, chapter_rank),
                     topic_entries=_topic_entries(articles), people=_people(articles))
+
+
+def _texts_to_read(articles: list[Article], regions: RegionTable, chapter_rank: dict[str, int]) -> list[str]:
+    """What the model and the site will ask collation for: the names of people (and without their
+    surname, for person_reading), organisations and topics, and the titles that break ties in book order."""
+    texts: list[str] = []
+    for article in articles:
+        texts.append(article.organization)
+        texts += [t.name for t in article.topics]
+        for byline in article.bylines:
+            texts += [byline.name, byline.name[1:], byline.name[2:]]
+    ties: dict[tuple, list[str]] = defaultdict(list)
+    for article in articles:
+        ties[_article_order(article, regions, chapter_rank)[:-1]].append(article.title)
+    texts += [title for titles in ties.values() if len(titles) > 1 for title in titles]
+    return texts
 
 
 def region_index_key(region: Region) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -144,14 +145,24 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
     renderer.with_search = False
     builder = SearchBuilder(yearbook)
     ids = TwoEndedRange(len(builder.articles), SEARCH_CHUNK)
+    with tempfile.TemporaryFile() as spool:  # the front's doc files, written there as they are made
 
-    def front() -> tuple:  # in the forked process: one part, so that little is sent back
-        return builder.joined([part for _, part in ids.work(builder.part, from_front=True)])
+        def front() -> tuple:
+            """The front's part, its doc files spooled (not held, nor pickled back in one piece)."""
+            whole: tuple = ([], [], {})
+            while (chunk := ids.take(from_front=True)) is not None:
+                docs, facets, postings = builder.part(chunk)
+                spool.writelines(docs)
+                builder.extend(whole, ([len(doc) for doc in docs], facets, postings))
+            spool.flush()
+            return whole
 
-    with in_forked_process(front) as search:
-        pages = renderer.render()
-        back = builder.joined([part for _, part in ids.work(builder.part, from_front=False)])
-        parts = [search.result() if search is not None else front(), back]
+        with in_forked_process(front) as search:
+            pages = renderer.render()
+            back = builder.joined([part for _, part in ids.work(builder.part, from_front=False)])
+            sizes, facets, postings = search.result() if search is not None else front()
+        spool.seek(0)
+        parts = [([spool.read(size) for size in sizes], facets, postings), back]
     return pages + [RenderedFile(path, data) for path, data in builder.files(parts).items()]
 
 

@@ -329,18 +329,23 @@ class SearchBuilder:
 
     def joined(self, parts: list[tuple[list[bytes], list, dict[str, array]]]) -> tuple[list[bytes], list, dict[str, array]]:
         """One part of consecutive parts (in order)."""
-        docs: list[bytes] = []
-        facets: list = []
-        postings: dict[str, array] = {}
-        for part_docs, part_facets, part_postings in parts:
-            docs += part_docs
-            facets += part_facets
-            for key, ids in part_postings.items():
-                if key in postings:
-                    postings[key] += ids  # later parts hold later ids: the list stays sorted
-                else:
-                    postings[key] = ids
-        return docs, facets, postings
+        whole: tuple[list[bytes], list, dict[str, array]] = ([], [], {})
+        for part in parts:
+            self.extend(whole, part)
+        return whole
+
+    @staticmethod
+    def extend(whole: tuple[list[bytes], list, dict[str, array]], part: tuple[list[bytes], list, dict[str, array]]) -> None:
+        """Add ``part`` (the ids right after those of ``whole``) to ``whole``."""
+        docs, facets, postings = whole
+        part_docs, part_facets, part_postings = part
+        docs += part_docs
+        facets += part_facets
+        for key, ids in part_postings.items():
+            if key in postings:
+                postings[key] += ids  # later parts hold later ids: the list stays sorted
+            else:
+                postings[key] = ids
 
 
 def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
