@@ -206,3 +206,29 @@ def test_site_with_the_search_index_shared_out_in_small_chunks_is_the_serial_sit
     monkeypatch.setattr(pipeline, "SEARCH_CHUNK", 1)
     shared = site_files(tmp_path / "shared")
     assert shared == serial
+
+
+# --- readings from pypinyin's own process -------------------------------------------------------------------
+
+NAMES = ["单田芳", "曾国藩", "重庆市科协", "银行", "长孙无忌", "2021—2022", "ＸＸ市", "〇一", "abc 12", "—·、", "乐清市", "解放"]
+
+
+def test_readings_from_the_readings_process_are_pypinyins(monkeypatch):
+    from yearbook import collation
+
+    expected = [collation._pypinyin_reading(text) for text in NAMES]
+    monkeypatch.setattr(collation, "_known", {})
+    collation.reading_of.cache_clear()
+    readings = collation.ReadingsProcess.start()
+    if readings is None:
+        pytest.skip("no fork here")
+    try:
+        readings.fetch(NAMES)
+    finally:
+        readings.close()
+    assert not readings.process.is_alive()
+    asked = []
+    monkeypatch.setattr(collation, "_pypinyin_reading", lambda text: asked.append(text) or ())
+    assert [collation.reading_of(text) for text in NAMES] == expected
+    assert asked == []  # every one came from the process, or needed no pypinyin at all
+    collation.reading_of.cache_clear()
