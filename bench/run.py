@@ -201,6 +201,7 @@ class Row:
     html_stages: dict = field(default_factory=dict)
     html_rebuild_cli: float = 0.0
     html_rebuild_inproc: float | None = None
+    serve_rebuild: dict = field(default_factory=dict)  # text/title edit → median s to the edited page and to all pages
     hugo_cold: float | None = None
     hugo_cpu: float | None = None
     hugo_peak_mb: float | None = None
@@ -247,8 +248,10 @@ def bench_size(n: int, args, work: Path) -> Row:
         target.write_bytes(original)
         probe = measure([sys.executable, __file__, "--probe-rebuild", content, output, target])
         if probe.returncode == 0:
-            row.html_rebuild_inproc = json.loads(probe.stdout.strip().splitlines()[-1])["second"]
-            log(f"  HTML rebuild (in-process) {row.html_rebuild_inproc * 1000:.0f} ms")
+            probed = json.loads(probe.stdout.strip().splitlines()[-1])
+            row.html_rebuild_inproc = probed["second"]
+            row.serve_rebuild = {kind: probed[kind] for kind in ("text", "title") if kind in probed}
+            log(f"  HTML rebuild (in-process) {row.html_rebuild_inproc * 1000:.0f} ms; {row.serve_rebuild}")
         else:
             log(f"  in-process rebuild failed: {probe.stderr[-500:]}")
     finally:
@@ -321,37 +324,52 @@ def bench_pdf(row: Row, content: Path, output: Path, target: Path, args) -> None
         target.write_bytes(original)
 
 
-def probe_rebuild(content: Path, output: Path, target: Path) -> None:
-    """In one process, as ``serve`` does: build the site, edit ``target``, build again; print the
-    second build's time. Uses the serve rebuild (``pipeline.rebuild_site``) where the pipeline has one,
-    else ``pipeline.build`` twice."""
+def probe_rebuild(content: Path, output: Path, target: Path, edits: int = 5) -> None:
+    """In one process, as ``serve`` does: build the site, then ``edits`` times edit ``target`` and build
+    again; print the medians of those rebuilds: the whole rebuild, and (``pipeline.rebuild_site``'s
+    ``timings["first"]``) the time until the edited article's page was written. Two kinds of edit: a
+    sentence added to the text (the page itself changes), and the title changed (every list that
+    shows the article changes too). Uses the serve rebuild where the pipeline has one, else
+    ``pipeline.build`` twice."""
+    import statistics
+
     from yearbook import pipeline
 
     if hasattr(pipeline, "rebuild_site") and hasattr(pipeline, "SiteState"):
         state = pipeline.SiteState()
         method = "rebuild_site"
 
-        def once() -> None:
-            pipeline.rebuild_site(content, output, state)
+        def once() -> dict:
+            return pipeline.rebuild_site(content, output, state).timings
     else:
         options = pipeline.BuildOptions(content_dir=content, output_dir=output, only="html")
         method = "build"
 
-        def once() -> None:
-            pipeline.build(options)
+        def once() -> dict:
+            return pipeline.build(options).timings
 
     start = time.perf_counter()
     once()
     first = time.perf_counter() - start
     original = target.read_bytes()
+    text = original.decode("utf-8")
+    results = {}
     try:
-        target.write_bytes(original + EDIT.encode())
-        start = time.perf_counter()
-        once()
-        second = time.perf_counter() - start
+        for kind, edit in (("text", lambda n: text + EDIT * (n + 1)),
+                           ("title", lambda n: re.sub(r"^title: (.*)$", lambda m: f"title: 改{n}{m.group(1)}", text, count=1, flags=re.M))):
+            alls, pages = [], []
+            for n in range(edits):
+                target.write_bytes(edit(n).encode("utf-8"))
+                start = time.perf_counter()
+                timings = once()
+                alls.append(time.perf_counter() - start)
+                pages.append(timings.get("first", alls[-1]))
+            results[kind] = {"all": statistics.median(alls), "edited_page": statistics.median(pages)}
+            target.write_bytes(original)
+            once()
     finally:
         target.write_bytes(original)
-    print(json.dumps({"method": method, "first": first, "second": second}))
+    print(json.dumps({"method": method, "first": first, "second": results["text"]["all"], **results}))
 
 
 def ratio(a: float | None, b: float | None) -> str:
@@ -365,8 +383,9 @@ def fmt(value, spec: str, missing: str = "–") -> str:
 def table(rows: list[Row]) -> str:
     lines = [
         "| N | chars | HTML cold s | CPU s | stages load/html/write s | pages | peak MB | Hugo s | Hugo CPU s | Hugo MB "
-        "| time vs Hugo | CPU vs Hugo | memory vs Hugo | rebuild, new process s | serve rebuild ms |",
-        "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| time vs Hugo | CPU vs Hugo | memory vs Hugo | rebuild, new process s "
+        "| serve rebuild ms, text edit: edited page / all | title edit: edited page / all |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         st = "/".join(f"{r.html_stages.get(k, 0):.2f}" for k in ("load", "html", "write"))
@@ -375,7 +394,8 @@ def table(rows: list[Row]) -> str:
             f"| {r.html_peak_mb:.0f} | {fmt(r.hugo_cold, '.2f')} | {fmt(r.hugo_cpu, '.2f')} | {fmt(r.hugo_peak_mb, '.0f')} "
             f"| {ratio(r.html_cold, r.hugo_cold)} | {ratio(r.html_cpu, r.hugo_cpu)} | {ratio(r.html_peak_mb, r.hugo_peak_mb)} "
             f"| {r.html_rebuild_cli:.2f} "
-            f"| {fmt(r.html_rebuild_inproc * 1000 if r.html_rebuild_inproc is not None else None, '.0f')} |")
+            + "".join(f"| {r.serve_rebuild[kind]['edited_page'] * 1000:.0f} / {r.serve_rebuild[kind]['all'] * 1000:.0f} "
+                      if kind in r.serve_rebuild else "| – " for kind in ("text", "title")) + "|")
     pdf_rows = [r for r in rows if r.pdf_cold is not None]
     if pdf_rows:
         lines += ["", "| N | pages | one pass s | CPU s | peak MB | MB | split s | CPU s | peak MB | MB | throughput vs one pass "
