@@ -25,8 +25,25 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _faces(pdf: pikepdf.Pdf) -> dict[str, list[pikepdf.Dictionary]]:
-    """Font descriptors with a CFF OpenType program, by font name; None for names that must stay."""
+def _cids(widths) -> set[int]:
+    """The glyphs a CID font uses: the CIDs its /W array gives widths for."""
+    used: set[int] = set()
+    items = list(widths) if widths is not None else []
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if i + 1 < len(items) and isinstance(items[i + 1], pikepdf.Array):
+            used.update(range(first, first + len(items[i + 1])))
+            i += 2
+        else:
+            used.update(range(first, int(items[i + 1]) + 1))
+            i += 3
+    return used
+
+
+def _faces(pdf: pikepdf.Pdf) -> dict[str, list]:
+    """Per font name, its (descriptor, glyphs used) pairs: fonts with a CFF OpenType program only;
+    a name with any other kind of program is left out."""
     faces: dict[str, list | None] = {}
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font" or obj.get("/Subtype") != "/Type0":
@@ -34,17 +51,19 @@ def _faces(pdf: pikepdf.Pdf) -> dict[str, list[pikepdf.Dictionary]]:
         descendants = obj.get("/DescendantFonts")
         if not descendants:
             continue
-        descriptor = descendants[0].get("/FontDescriptor")
+        cid_font = descendants[0]
+        descriptor = cid_font.get("/FontDescriptor")
         if descriptor is None:
             continue
         name = str(descriptor.get("/FontName", ""))
         program = descriptor.get("/FontFile3")
         mergeable = (program is not None and program.get("/Subtype") == "/OpenType" and "/CIDSet" not in descriptor
-                     and not isinstance(obj.get("/Encoding"), pikepdf.Stream))
+                     and not isinstance(obj.get("/Encoding"), pikepdf.Stream)
+                     and cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity) == pikepdf.Name.Identity)
         if not mergeable:
             faces[name] = None
         elif faces.get(name, []) is not None:
-            faces.setdefault(name, []).append(descriptor)
+            faces.setdefault(name, []).append((descriptor, _cids(cid_font.get("/W"))))
     return {name: ds for name, ds in faces.items() if ds}
 
 
@@ -52,20 +71,25 @@ def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> None
     """Point every descriptor of a face to one program holding every glyph the book uses. Merged
     programs not used by this book are removed from ``cache_dir``."""
     used: set[str] = set()
-    for name, descriptors in sorted(_faces(pdf).items()):
-        programs: dict[str, bytes] = {}
-        for descriptor in descriptors:
-            data = descriptor.FontFile3.read_bytes()
-            programs.setdefault(_digest(data), data)
+    for name, members in sorted(_faces(pdf).items()):
+        programs: dict[str, tuple[bytes, set[int]]] = {}
+        digests: dict[tuple, str] = {}
+        for descriptor, glyphs in members:
+            key = descriptor.FontFile3.objgen
+            if key not in digests:
+                data = descriptor.FontFile3.read_bytes()
+                digests[key] = _digest(data)
+                programs.setdefault(digests[key], (data, set()))
+            programs[digests[key]][1].update(glyphs)
         if len(programs) == 1:
-            merged = next(iter(programs.values()))
+            merged = next(iter(programs.values()))[0]
         else:
             merged = _merged(programs, cache_dir, used)
             if merged is None:
                 continue
         stream = pdf.make_stream(merged)
         stream["/Subtype"] = pikepdf.Name.OpenType
-        for descriptor in descriptors:
+        for descriptor, _ in members:
             descriptor["/FontFile3"] = stream
     if cache_dir is not None and cache_dir.is_dir():
         for path in cache_dir.iterdir():
@@ -73,9 +97,9 @@ def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> None
                 path.unlink(missing_ok=True)
 
 
-def _charstrings(data: bytes) -> tuple[bytes, int, list[int], int] | None:
-    """The CharStrings INDEX of a CFF OpenType program, read directly: (CFF table, start of the
-    glyph data, offsets, number of font DICTs). fontTools reads these one offset at a time."""
+def _charstrings(data: bytes):
+    """A CFF OpenType program's CharStrings INDEX, read directly (fontTools reads its offsets one by
+    one): (CFF table, start of the glyph data, offset size, glyph count, font DICT count)."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data), lazy=True)
@@ -88,39 +112,48 @@ def _charstrings(data: bytes) -> tuple[bytes, int, list[int], int] | None:
         return None
     count = int.from_bytes(table[at:at + 2], "big")
     size = table[at + 2]
-    raw = table[at + 3:at + 3 + (count + 1) * size]
-    offsets = [int.from_bytes(raw[i:i + size], "big") for i in range(0, len(raw), size)]
-    fd_count = len(top.rawDict.get("FDArray") and top.FDArray or [])
-    return table, at + 2 + (count + 1) * size, offsets, fd_count
+    fd_count = len(top.FDArray) if "FDArray" in top.rawDict else 0
+    return table, at + 3, size, count, fd_count
 
 
-def _merged(programs: dict[str, bytes], cache_dir: Path | None, used: set[str]) -> bytes | None:
+def _glyph(index, gid: int) -> bytes:
+    table, offsets_at, size, count, _ = index
+    if gid >= count:
+        return b""
+    start = int.from_bytes(table[offsets_at + gid * size:offsets_at + (gid + 1) * size], "big")
+    end = int.from_bytes(table[offsets_at + (gid + 1) * size:offsets_at + (gid + 2) * size], "big")
+    data_at = offsets_at + (count + 1) * size - 1  # CFF offsets count from 1
+    return bytes(table[data_at + start:data_at + end])
+
+
+def _merged(programs: dict[str, tuple[bytes, set[int]]], cache_dir: Path | None, used: set[str]) -> bytes | None:
+    """The largest subset with the glyphs that only the others use copied in. Each subset's glyphs
+    are the CIDs its font dictionaries give widths for (CIDToGIDMap /Identity: CID = glyph id)."""
     from fontTools.misc.psCharStrings import T2CharString
     from fontTools.ttLib import TTFont
 
     indexes = {}
-    for digest, data in sorted(programs.items()):
+    for digest, (data, _) in sorted(programs.items()):
         index = _charstrings(data)
         if index is None:
             return None
         indexes[digest] = index
     # HarfBuzz drops unused glyph slots and font DICTs at the end only, so the subset with the most
     # of both has a slot and a font DICT (the same one: FDSelect is kept) for every glyph of the others
-    base_digest = max(indexes, key=lambda d: (len(indexes[d][2]), indexes[d][3], d))
-    if any(fd > indexes[base_digest][3] for _, _, _, fd in indexes.values()):
+    base_digest = max(indexes, key=lambda d: (indexes[d][3], indexes[d][4], d))
+    base_index = indexes[base_digest]
+    if any(index[4] > base_index[4] for index in indexes.values()):
         return None
-    base_offsets = indexes[base_digest][2]
-
-    def inked(offsets, gid):
-        return gid + 1 < len(offsets) and offsets[gid + 1] - offsets[gid] > EMPTY_CHARSTRING
-
+    in_base = programs[base_digest][1]
     additions: dict[int, bytes] = {}
-    for digest, (table, data_start, offsets, _) in indexes.items():
-        if digest == base_digest:
-            continue
-        for gid in range(len(offsets) - 1):
-            if gid not in additions and inked(offsets, gid) and not inked(base_offsets, gid):
-                additions[gid] = bytes(table[data_start + offsets[gid]:data_start + offsets[gid + 1]])
+    for digest, (_, glyphs) in programs.items():
+        for gid in sorted(glyphs - in_base):
+            if gid not in additions:
+                bytecode = _glyph(indexes[digest], gid)
+                if len(bytecode) > EMPTY_CHARSTRING:
+                    if gid >= base_index[3]:
+                        return None
+                    additions[gid] = bytecode
     key = hashlib.sha256(base_digest.encode())
     for gid in sorted(additions):
         key.update(gid.to_bytes(4, "big") + len(additions[gid]).to_bytes(4, "big") + additions[gid])
@@ -130,7 +163,7 @@ def _merged(programs: dict[str, bytes], cache_dir: Path | None, used: set[str]) 
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     # bounding boxes stay those of the original font (what the subsets say), the timestamp too
-    base = TTFont(io.BytesIO(programs[base_digest]), recalcBBoxes=False, recalcTimestamp=False)
+    base = TTFont(io.BytesIO(programs[base_digest][0]), recalcBBoxes=False, recalcTimestamp=False)
     top = base["CFF "].cff.topDictIndex[0]
     charstrings = top.CharStrings
     order = base.getGlyphOrder()

@@ -207,7 +207,9 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
             numbers, starts = _number_pages(parts, counts, {**layouts, **final})
             # 2. the indexes (longest first) and the openers with their numbers, and the furniture of
             #    the chapters' pages, which needs nothing more
-            stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in sorted(indexes, key=lambda p: -counts[p])}
+            # the 主题索引 (every article under each of its themes) is by far the longest; it starts first
+            longest = sorted(indexes, key=lambda p: (-counts[p], ("topics", "people", "regions").index(p.index)))
+            stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in longest}
             stage2.update({p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind == "opener"})
             pages = _book_pages(parts[:chapters_end], counts, starts, {**layouts, **final})
             early = furniture_jobs(pages, counts[parts[0]] + 1, len(pages))
