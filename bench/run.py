@@ -307,7 +307,7 @@ def bench_pdf(row: Row, content: Path, output: Path, target: Path, args) -> None
     run = measure(build_cmd(content, output, "pdf"))
     row.pdf_cold, row.pdf_cpu, row.pdf_peak_mb, row.pdf_stages = run.wall, run.cpu, run.peak_mb, stages(run.stdout)
     row.pdf_pages, row.pdf_size_mb = pdf_files()
-    stats = cache / "pdf" / "stats.json"
+    stats = next((cache / "pdf").glob("*/stats.json"), cache / "pdf" / "stats.json")
     row.pdf_split_stats = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
     log(f"  PDF split {run.wall:.1f} s (CPU {run.cpu:.1f} s), {row.pdf_pages} pages, {run.peak_mb:.0f} MB, "
         f"{row.pdf_split_stats.get('stages')}")
@@ -317,6 +317,7 @@ def bench_pdf(row: Row, content: Path, output: Path, target: Path, args) -> None
             target.write_bytes(original + edit.encode())
             run = measure(build_cmd(content, output, "pdf"))
             setattr(row, attr, run.wall)
+            stats = next((cache / "pdf").glob("*/stats.json"), stats)
             done = json.loads(stats.read_text(encoding="utf-8")) if stats.is_file() else {}
             log(f"  PDF rebuild after an edit ({attr}) {run.wall:.1f} s: {done.get('laid_out')} parts laid out, "
                 f"{done.get('stages')}")

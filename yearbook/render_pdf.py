@@ -188,8 +188,10 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
             return make_url_fetcher(allowed, remote_image_urls(html) if config.markdown.remote_images else ())
 
         if split:
+            # one cache folder per PDF, so that the volumes and editions of one build keep each other's parts
+            part_cache = cache_dir / name.removesuffix(".pdf") if cache_dir is not None else None
             pdf, messages, images = split_render.render(renderer, volume, edition, fetcher_for, head_extra,
-                                                        cache_dir, theme)
+                                                        part_cache, theme)
         else:
             pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme)
         warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
