@@ -63,9 +63,9 @@ class Joiner:
             self._forms[key] = self.pdf.make_indirect(form)
         return self._forms[key]
 
-    def add_page(self, slot: Slot, blank_template: tuple) -> pikepdf.Page:
+    def add_page(self, slot: Slot) -> pikepdf.Page:
         if slot.source is None:  # a blank page: its furniture page (crop marks, if any) is the page
-            document, index = slot.furniture or blank_template
+            document, index = slot.furniture
             self.pdf.pages.append(self.source(document).pages[index])
             return self.pdf.pages[-1]
         self.pdf.pages.append(self.source(slot.source).pages[slot.page])

@@ -253,18 +253,17 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
     for first, last, layout in furniture:
         for number in range(first, last + 1):
             furniture_of[number] = (layout.pdf, number - first + 1)  # page 0 is the carried strings
-    blank_template = None
     messages: list[str] = []
     images: list[tuple] = []
     for number, (info, part, index) in enumerate(pages, start=1):
         if part is parts[0]:
             continue
         if part is None:
-            joiner.add_page(Slot(None, 0, furniture=furniture_of[number]), blank_template)
+            joiner.add_page(Slot(None, 0, furniture=furniture_of[number]))
             continue
         rendered_right = index % 2 == 0
         shift = 0.0 if rendered_right == (number % 2 == 1) else (to_verso if rendered_right else -to_verso)
-        joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number]), blank_template)
+        joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number]))
     # destinations, bookmarks, messages, images, in book order
     names: dict[str, tuple] = {}
     marks = []
