@@ -178,9 +178,43 @@ def test_one_font_program_per_face(book):
     assert book["split"].stat().st_size < 1.5 * book["single"].stat().st_size
 
 
+def test_print_edition_boxes_marks_and_pages(book, tmp_path):
+    """The print edition (3 mm bleed, crop marks drawn by the furniture, on blank pages too): the
+    same page boxes and the same pictures, bleed and marks included, as the single pass."""
+    import pikepdf
+    from PIL import Image, ImageChops
+
+    yearbook = load_yearbook(book["content"], BuildReport())
+    theme = find_theme(yearbook.config.theme, book["content"])
+    volume = yearbook.volumes[0]
+    single, _ = render_volume_pdf(yearbook, volume, theme, "print", split=False)
+    small = pytest.MonkeyPatch()
+    small.setattr(pdf_parts, "ARTICLES_PER_PART", 3)
+    small.setattr(split_render, "FURNITURE_CHUNK", 7)
+    try:
+        split, _ = render_volume_pdf(yearbook, volume, theme, "print", split=True, cache_dir=tmp_path / "cache")
+    finally:
+        small.undo()
+    files = {}
+    for name, data in (("single", single), ("split", split)):
+        files[name] = tmp_path / f"{name}.pdf"
+        files[name].write_bytes(data)
+    with pikepdf.open(files["single"]) as a, pikepdf.open(files["split"]) as b:
+        assert len(a.pages) == len(b.pages)
+        for pa, pb in zip(a.pages, b.pages):
+            for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+                assert [round(float(v), 2) for v in pa.obj[box]] == [round(float(v), 2) for v in pb.obj[box]]
+        assert float(a.pages[0].obj.MediaBox[2]) > float(a.pages[0].obj.TrimBox[2])  # there is a bleed
+    for name in files:
+        subprocess.run(["pdftoppm", "-r", "30", "-gray", "-png", str(files[name]), str(tmp_path / name)], check=True)
+    for a, b in zip(sorted(tmp_path.glob("single-*.png")), sorted(tmp_path.glob("split-*.png"))):
+        difference = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
+        assert difference.point(lambda v: 255 if v > 64 else 0).getbbox() is None, f"{b.name} differs from {a.name}"
+
+
 def test_parts_were_really_split(book):
     """Guard against a split render that quietly fell back to one pass: the parts are in the cache."""
-    cached = list((book["root"] / "cache").glob("*.pdf"))
+    cached = list((book["root"] / "cache").rglob("*.pdf"))
     assert len(cached) > 10
 
 
@@ -203,15 +237,15 @@ def test_cache_reuse_and_an_edit(book, tmp_path):
         finally:
             small.undo()
 
-    before = {p.name for p in cache.glob("*.pdf")}
+    before = {p.name for p in cache.rglob("*.pdf")}
     assert build(cache) == book["split"].read_bytes()
-    assert {p.name for p in cache.glob("*.pdf")} == before
+    assert {p.name for p in cache.rglob("*.pdf")} == before
 
     article = sorted((content / "articles").rglob("*.md"))[3]
     text = article.read_text(encoding="utf-8")
     article.write_text(text + "\n" + "编辑补充的一段文字，用来检验重新排版。" * 40 + "\n", encoding="utf-8")
     edited = build(cache)
-    new = {p.name for p in cache.glob("*.pdf")} - before
+    new = {p.name for p in cache.rglob("*.pdf")} - before
     assert 0 < len(new) < len(before)
     assert edited == build(None)
     assert edited != book["split"].read_bytes()

@@ -140,7 +140,10 @@ class Joiner:
 
         merge_font_programs(self.pdf, self.font_cache)
         out = BytesIO()
+        # streams WeasyPrint compressed are copied as they are (qpdf would otherwise inflate and
+        # deflate every page again); the few new ones are compressed
         self.pdf.save(out, deterministic_id=True, compress_streams=True,
+                      stream_decode_level=pikepdf.StreamDecodeLevel.none,
                       object_stream_mode=pikepdf.ObjectStreamMode.generate if object_streams
                       else pikepdf.ObjectStreamMode.disable)
         for source, _ in self._sources.values():
