@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ARTICLES_PER_PART = 12  # ~45 pages: enough parts to keep two cores busy, and a cheap re-layout after an edit
-INDEXES = ("regions", "topics", "people")
 INDEX_ANCHORS = {"regions": "index-regions", "topics": "index-topics", "people": "index-people"}
 
 # A part laid out on its own has no running heads, folios or crop marks: the furniture brings them.
@@ -43,12 +42,6 @@ class Part:
     stop: int = 0
     index: str = ""  # index: regions, topics or people
     html: str = ""  # furniture: the pages (see furniture_html)
-
-    @property
-    def label(self) -> str:
-        if self.kind in ("opener", "body"):
-            return f"{self.kind} {self.chapter + 1}" + (f" [{self.start}:{self.stop}]" if self.kind == "body" else "")
-        return f"{self.kind} {self.index}".strip() if self.kind != "furniture" else "furniture"
 
     @property
     def starts_on_recto(self) -> bool:
@@ -91,7 +84,7 @@ class PartLayout:
     pages: list[PageInfo]
     anchors: dict[str, tuple[int, float, float]]
     bookmarks: list[tuple[int, int, str, float, float, str]]  # page, level, label, x, y, state
-    images: list[tuple[str, int, float, float]]  # url, page, dpi, width in mm
+    images: list[tuple[str, int, float, float]]  # url, page (from 1), dpi, width in mm
     messages: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
@@ -108,17 +101,6 @@ class PartLayout:
                    messages=data["messages"])
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if not message.startswith("No anchor #"):  # links into other parts: the join resolves them
-            self.messages.append(message)
-
-
 def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, identifier: bytes,
                 bare: bool, first_side: str = "right", counter_start: int | None = None) -> PartLayout:
     """Lay out one part with WeasyPrint and write it as PDF. ``bare``: without the margin boxes and
@@ -126,10 +108,9 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
     set the side and the number of the first page."""
     from weasyprint import HTML
     from weasyprint.document import Document
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.images import RasterImage
 
     from .leaders import install as install_fast_leaders
+    from .render_pdf import LogCollector, raster_images
 
     install_fast_leaders()
 
@@ -149,7 +130,7 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
         contexts.append(context)
         return context
 
-    collector = _Collector()
+    collector = LogCollector(ignore=("No anchor #",))  # links into other parts: the join resolves them
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     Document._build_layout_context = classmethod(capture)
@@ -159,7 +140,8 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
         Document._build_layout_context = classmethod(build_context)
     try:
         strings = contexts[-1].string_set if contexts else {}
-        pages, anchors, bookmarks, images = [], {}, [], []
+        pages, anchors, bookmarks = [], {}, []
+        images = raster_images(document)  # page numbers from 1 within the part
         present = set()
         for number, page in enumerate(document.pages):
             page_type = page._page_box.page_type
@@ -172,10 +154,6 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
                 anchors.setdefault(name, (number, x * 0.75, (height - y) * 0.75))
             for level, label, (x, y), state in page.bookmarks:
                 bookmarks.append((number, level, label, x * 0.75, (height - y) * 0.75, state))
-            for box in page._page_box.descendants():
-                if isinstance(box, boxes.ReplacedBox) and box.width and isinstance(box.replacement, RasterImage):
-                    url = box.element.get("src", "") if box.element is not None else ""
-                    images.append((url, number, box.replacement.width / (box.width / 96), box.width / 96 * 25.4))
         # Links into other parts: give them a stand-in anchor so that WeasyPrint keeps them (as links
         # to named destinations, which the join defines for the whole book).
         if document.pages:

@@ -40,13 +40,18 @@ def check_cjk_font() -> None:
         raise SetupError("no Chinese (CJK) font is installed, so the PDF would show empty boxes", None, CJK_FONT_HINT)
 
 
-class _LogCollector(logging.Handler):
-    def __init__(self) -> None:
+class LogCollector(logging.Handler):
+    """WeasyPrint's warnings, kept as messages (``ignore``: prefixes of messages to drop)."""
+
+    def __init__(self, ignore: tuple[str, ...] = ()) -> None:
         super().__init__(logging.WARNING)
+        self.ignore = ignore
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(self.ignore):
+            self.messages.append(message)
 
 
 def make_url_fetcher(allowed_dirs: list[Path], remote_urls=()):
@@ -216,7 +221,7 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
     html = renderer.html()
     if head_extra:
         html = html.replace("</head>", head_extra + "</head>", 1)
-    collector = _LogCollector()
+    collector = LogCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:

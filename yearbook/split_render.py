@@ -28,15 +28,14 @@ from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, ca
                         layout_part, plan_parts)
 
 SPLIT_MIN_ARTICLES = 20
+PART_FORMAT = 2  # of a cached PartLayout: a change to what layout_part records must bump it
 FURNITURE_CHUNK = 60  # pages per furniture document: after an edit moves pages, few chunks change
 TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f")
 
 
 def should_split(volume, edition) -> bool:
-    from .parallel import worker_count
-
     tagged = (edition.pdf_variant or "").lower() in TAGGED_VARIANTS
-    return not tagged and len(volume.articles) >= SPLIT_MIN_ARTICLES and worker_count() >= 1
+    return not tagged and len(volume.articles) >= SPLIT_MIN_ARTICLES
 
 
 @dataclass
@@ -62,7 +61,7 @@ class _Worker:
         self.cache = cache
         self.base_url = theme.static_dir.as_uri() + "/"
         stylesheets = sorted(theme.static_dir.glob("*.css"))
-        self.static_key = cache_key(weasyprint.__version__, edition, *(p.read_bytes() for p in stylesheets))
+        self.static_key = cache_key(PART_FORMAT, weasyprint.__version__, edition, *(p.read_bytes() for p in stylesheets))
         self.identifier = identifier
         self._file_hashes: dict[str, str] = {}
 
@@ -261,8 +260,7 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         if part is None:
             joiner.add_page(Slot(None, 0, furniture=furniture_of[number]))
             continue
-        rendered_right = index % 2 == 0
-        shift = 0.0 if rendered_right == (number % 2 == 1) else (to_verso if rendered_right else -to_verso)
+        shift = _shift_of(part, index, starts[part], to_verso)
         joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number]))
     # destinations, bookmarks, messages, images, in book order
     names: dict[str, tuple] = {}
@@ -275,7 +273,7 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         for page, level, label, x, y, state in layout.bookmarks:
             marks.append((start + page - 1, level, label, x + _shift_of(part, page, start, to_verso), y, state))
         messages.extend(layout.messages)
-        images.extend((url, start + page, dpi, width) for url, page, dpi, width in layout.images)
+        images.extend((url, start + page - 1, dpi, width) for url, page, dpi, width in layout.images)
     joiner.set_destinations([(name, page, x, y) for name, (page, x, y) in names.items()])
     joiner.set_outline(_bookmark_tree(marks))
     variant = (edition.pdf_variant or "").lower()
