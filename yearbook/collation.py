@@ -87,9 +87,9 @@ class ReadingsProcess:
 
 
 def _serve_readings(conn) -> None:
-    import signal
+    from .parallel import ignore_ctrl_c
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it closes the pipe, this ends
+    ignore_ctrl_c()  # Ctrl-C is the build's to handle: it closes the pipe, this ends
     _pypinyin_reading("汉字")  # load the dictionaries before the first request
     while True:
         try:

@@ -15,7 +15,7 @@ from .config import Config
 from .errors import ContentError, ProblemLog, SourceLocation
 from .frontmatter import parse_front_matter
 from .model import Article, Chapter, Person, RegionNode, TopicEntry, Volume, Yearbook
-from .parallel import PARALLEL_MIN_ARTICLES, frozen_heap, start_method, worker_count
+from .parallel import PARALLEL_MIN_ARTICLES, frozen_heap, ignore_ctrl_c, start_method, worker_count
 from .regions import UNSPECIFIED_CODE, Region, RegionLookupError, RegionTable
 from .sources import find_article_paths, read_source
 from .topics import TopicTable, load_topics
@@ -107,6 +107,7 @@ _worker_state: tuple | None = None  # (config, regions, topics) inside a worker 
 
 def _start_worker(config: Config, regions: RegionTable, topics: TopicTable) -> None:
     global _worker_state
+    ignore_ctrl_c()
     _worker_state = (config, regions, topics)
 
 

@@ -30,6 +30,14 @@ def start_method() -> str:
     return "spawn"
 
 
+def ignore_ctrl_c() -> None:
+    """In a worker process: leave Ctrl-C to the build's own process, which stops the workers (a
+    worker interrupted in its idle loop would print a traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 _background_job: Callable | None = None
 
 
@@ -46,7 +54,7 @@ def in_forked_process(job: Callable) -> Iterator[Future | None]:
         yield None
         return
     _background_job = job
-    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
     try:
         with frozen_heap():
             yield pool.submit(_run_background_job)  # forks now, with _background_job set

@@ -111,13 +111,13 @@ def _run(job: _Job) -> tuple[str, PartLayout, bool]:
 
 class _Pool:
     def __init__(self, workers: int):
-        from .parallel import start_method
+        from .parallel import ignore_ctrl_c, start_method
 
         self.executor = None
         self.keys: set[str] = set()
         self.laid_out = 0  # parts laid out by WeasyPrint (the others came from the cache)
         if workers > 1 and start_method() == "fork":
-            self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"))
+            self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
 
     def submit(self, job: _Job) -> Future:
         """A future of the part's layout (the cache keys used are noted in ``self.keys``)."""
