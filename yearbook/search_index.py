@@ -30,6 +30,7 @@ import json
 import math
 import operator
 import re
+import sys
 import unicodedata
 from array import array
 from collections import defaultdict, deque
@@ -88,6 +89,54 @@ def bigrams_of(text: str) -> set[str]:
 
 def _normalize_run(match: re.Match) -> str:
     return match.group().translate(NORMALIZE)
+
+
+# The index's builder works on bigram *keys*: a bigram of two characters of the Basic Multilingual Plane
+# is the 32-bit number whose native-order bytes are its UTF-16 code units (KEY_CODEC), so that a text's
+# keys come out of ``memoryview.cast("I")`` in C, without a two-character string per pair. Characters
+# that are not letters or digits become U+0000 first, so a key with a zero half is no bigram (dropped
+# when the files are made); a text with characters beyond U+FFFF takes the string path for its pairs.
+KEY_CODEC = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+KEY_HALF = 0xFFFF
+_key_table: list[str] | None = None
+
+
+def key_table() -> list[str]:
+    """BMP code point → its normalised character, or U+0000 when it is not a letter or digit
+    (str.translate table; made once per process, 30 ms)."""
+    global _key_table
+    if _key_table is None:
+        table = ["\x00"] * 0x10000
+        for match in RUN.finditer("".join(map(chr, range(0x10000)))):
+            for ch in match.group():
+                table[ord(ch)] = chr(NORMALIZE.get(ord(ch), ord(ch)))
+        _key_table = table
+    return _key_table
+
+
+def bigram_keys(text: str) -> set[int | str]:
+    """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
+    the pairs with a character beyond U+FFFF are given as strings."""
+    if text and max(text) > "\uffff":
+        return {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
+                for pair in bigrams_of(text)}
+    data = text.translate(key_table()).encode(KEY_CODEC)
+    if len(data) < 4:
+        return set()
+    if len(data) % 4:
+        data += b"\x00\x00"
+    keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
+    keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
+    return keys
+
+
+def bigram_of_key(key: int | str) -> str | None:
+    """The bigram a key stands for; None for a key with a zero half."""
+    if type(key) is str:
+        return key
+    if not key & KEY_HALF or not key >> 16:
+        return None
+    return key.to_bytes(4, sys.byteorder).decode(KEY_CODEC)
 
 
 def query_terms(query: str) -> tuple[list[str], list[str]]:
@@ -279,10 +328,11 @@ class SearchBuilder:
         self.topics = [entry.topic for entry in yearbook.topic_entries]
         self.topic_index = {topic.slug: n for n, topic in enumerate(self.topics)}
         self.volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
+        key_table()  # made here, before a fork, not once in each process
 
-    def part(self, ids: range) -> tuple[list[bytes], list, dict[str, array]]:
+    def part(self, ids: range) -> tuple[list[bytes], list, dict[int | str, array]]:
         """(the doc files, the facets, bigram → ids) of the articles with doc ids ``ids``."""
-        postings: defaultdict[str, array] = defaultdict(partial(array, "I"))  # 4 bytes an entry, not a list's 8 (+ slack)
+        postings: defaultdict[int | str, array] = defaultdict(partial(array, "I"))  # 4 bytes an entry, not a list's 8 (+ slack)
         docs: list[bytes] = []
         facets = []
         for doc_id in ids:
@@ -291,7 +341,7 @@ class SearchBuilder:
             text = article_text(article)
             docs.append(_json({"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}))
             # postings[bigram].append(doc_id) for each bigram, looped in C
-            deque(map(array.append, map(postings.__getitem__, bigrams_of("\n".join((article.title, meta_line, text)))),
+            deque(map(array.append, map(postings.__getitem__, bigram_keys("\n".join((article.title, meta_line, text)))),
                       repeat(doc_id)), maxlen=0)
             deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
                       repeat(doc_id)), maxlen=0)
@@ -299,13 +349,17 @@ class SearchBuilder:
                            [self.topic_index[t.slug] for t in article.topics]])
         return docs, facets, dict(postings)
 
-    def files(self, parts: list[tuple[list[bytes], list, dict[str, array]]]) -> dict[str, bytes]:
+    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> dict[str, bytes]:
         """The index files from ``parts`` that cover the doc ids 0, 1, … in this order."""
         count = len(self.articles)
         docs, facets, postings = self.joined(parts)
         if len(docs) != count:
             raise ValueError(f"search index parts cover {len(docs)} of {count} articles")
-        encoded = {key: encode_postings(ids, count) for key, ids in postings.items()}
+        encoded = {}
+        for key, ids in postings.items():
+            bigram = bigram_of_key(key)
+            if bigram is not None:
+                encoded[bigram] = encode_postings(ids, count)
         del postings
         total = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
         shards = shard_count_for(total)
@@ -327,15 +381,15 @@ class SearchBuilder:
                 **{urls.search_data_url(f"docs/{doc_id}.json"): data for doc_id, data in enumerate(docs)}}
 
 
-    def joined(self, parts: list[tuple[list[bytes], list, dict[str, array]]]) -> tuple[list[bytes], list, dict[str, array]]:
+    def joined(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> tuple[list[bytes], list, dict[int | str, array]]:
         """One part of consecutive parts (in order)."""
-        whole: tuple[list[bytes], list, dict[str, array]] = ([], [], {})
+        whole: tuple[list[bytes], list, dict[int | str, array]] = ([], [], {})
         for part in parts:
             self.extend(whole, part)
         return whole
 
     @staticmethod
-    def extend(whole: tuple[list[bytes], list, dict[str, array]], part: tuple[list[bytes], list, dict[str, array]]) -> None:
+    def extend(whole: tuple[list[bytes], list, dict[int | str, array]], part: tuple[list[bytes], list, dict[int | str, array]]) -> None:
         """Add ``part`` (the ids right after those of ``whole``) to ``whole``."""
         docs, facets, postings = whole
         part_docs, part_facets, part_postings = part
