@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import OutputError
@@ -39,41 +38,65 @@ def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
             )
 
 
-THREADED_MIN_FILES = 200  # below this, a thread pool costs more than it saves
+WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_files(base: Path, files: list[RenderedFile], carried_from: Path | None = None) -> None:
-    """Write ``files`` under ``base``: each folder is made once, then the files are written by a few
-    threads (the kernel's work of creating a file is most of the cost, and runs outside the GIL).
-    Files copied from inside ``carried_from`` (the output being replaced: ``--only html`` keeps the
-    PDFs, ``--only pdf`` the site) are hard-linked instead where the file system allows."""
+    """Write ``files`` under ``base``: every folder made once (parents first), then each file by plain
+    ``os.open``/``os.write`` on string paths (pathlib and a pool of threads cost more than the kernel's
+    own work here). Files copied from inside ``carried_from`` (the output being replaced: ``--only html``
+    keeps the PDFs, ``--only pdf`` the site) are hard-linked instead where the file system allows."""
     for item in files:  # a slug or name gone wrong must never write beside or above the output
         if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
             raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
-    for folder in sorted({(base / item.rel_path).parent for item in files}):
-        folder.mkdir(parents=True, exist_ok=True)
-    prefixes = tuple({str(p) + os.sep for p in (carried_from.absolute(), carried_from.resolve())}) if carried_from else ()
-    if len(files) < THREADED_MIN_FILES:
-        for item in files:
-            _write_one(base, item, prefixes)
-        return
-    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
-        for _ in pool.map(lambda item: _write_one(base, item, prefixes), files, chunksize=64):
+    base.mkdir(parents=True, exist_ok=True)
+    prefix = str(base) + os.sep
+    make_folders(prefix, {item.rel_path.rpartition("/")[0] for item in files})
+    link_prefixes = tuple({str(p) + os.sep for p in (carried_from.absolute(), carried_from.resolve())}) if carried_from else ()
+    for item in files:
+        if item.written:
+            continue
+        if item.source is not None:
+            _copy_one(prefix + item.rel_path, item.source, link_prefixes)
+        else:
+            write_bytes(prefix + item.rel_path, item.data or b"")
+
+
+def make_folders(prefix: str, folders: set[str]) -> None:
+    """Make the folders ``prefix`` + each of ``folders`` (posix, relative) and their parents, one
+    ``mkdir`` each: parents sort before their children."""
+    wanted = set()
+    for folder in folders:
+        while folder and folder not in wanted:
+            wanted.add(folder)
+            folder = folder.rpartition("/")[0]
+    for folder in sorted(wanted):
+        try:
+            os.mkdir(prefix + folder)
+        except FileExistsError:
+            if not os.path.isdir(prefix + folder):
+                raise
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """``data`` as the file ``path`` (created or truncated, mode 0o666 less the umask, as ``open(path, "wb")``)."""
+    fd = os.open(path, WRITE_FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _copy_one(target: str, source: Path, link_prefixes: tuple[str, ...] = ()) -> None:
+    if link_prefixes and str(source.absolute()).startswith(link_prefixes):
+        try:  # the old output is removed after the swap: the data lives on under the new name
+            os.link(source, target)
+            return
+        except OSError:
             pass
-
-
-def _write_one(base: Path, item: RenderedFile, link_prefixes: tuple[str, ...] = ()) -> None:
-    target = base / item.rel_path
-    if item.source is not None:
-        if link_prefixes and str(item.source.absolute()).startswith(link_prefixes):
-            try:  # the old output is removed after the swap: the data lives on under the new name
-                os.link(item.source, target)
-                return
-            except OSError:
-                pass
-        shutil.copyfile(item.source, target)
-    else:
-        target.write_bytes(item.data or b"")
+    shutil.copyfile(source, target)
 
 
 def commit_output(output_dir: Path, files: list[RenderedFile]) -> None:

@@ -58,6 +58,7 @@ class RenderedFile:
     data: bytes | None = None
     source: Path | None = None  # copy this file instead of writing data
     unchanged: bool = False  # serve only: the page's fingerprint is unchanged, keep the file already written
+    written: bool = False  # cold build: already written into the new output's staging folder (output.Staging)
 
 
 class HtmlRenderer:
