@@ -196,3 +196,69 @@ def test_link_to_a_draft_article_is_reported_at_its_line(make_site, run_cli, art
 
     assert code == 1
     find_problem(err, f"{PATH}:{find_line(text, '[草稿]')}: ")
+
+
+# --- the plain-line fast path ----------------------------------------------------------------------
+
+def test_a_plain_line_is_rendered_as_markdown_it_renders_it(monkeypatch):
+    """markup.PLAIN_PARAGRAPH skips markdown-it for one line it could not act on: random short texts of
+    Chinese, punctuation, spaces and every ASCII mark give the same Markup either way."""
+    import random
+
+    from yearbook import markup
+
+    alphabet = list("科普中国，。、“”：；（）—…《》 \u3000\t\n\"'abcAB019.)-+=*_#>|:~`[]!<&\\/@$%^{}?") + \
+        ["\xa0", "\u2028", "\x85", "\x1c", "\ufeff", "𠀀", "&amp;", "1. ", "- ", "    "]
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10))) for _ in range(20_000)]
+    texts += ["2017年以来，市科协“三长”制度落地。", '他说"好"', "1.5万亩", "10)", "3.", "+1", "-", "a  b"]
+    plain = markup.PLAIN_PARAGRAPH
+    assert sum(bool(plain.fullmatch(text)) for text in texts) > 2_000, "the fast path is taken"
+    fast = [(text, markup.render_markdown(text)) for text in texts]
+    monkeypatch.setattr(markup, "PLAIN_PARAGRAPH", re.compile(r"(?!)"))  # never: markdown-it every time
+    assert [(text, markup.render_markdown(text)) for text, _ in fast] == fast
+
+
+BLOCKS = [
+    "科协开展科普活动，惠及群众。", "第二行继续。", "abc def", "科普\"大篷车\"进村", "2017年以来，成效显著。", "5.2万亩",
+    "## 一、总体情况", "# 标题", "###### 小标题", "##  两个空格", "#没有空格", "## 标题 ##", "### a\"b",
+    "- 列表项", "1. 第一", "2) 第二", "  - 嵌套", "* 星号", "+ 加号",
+    "> 引用", ">引用", "    代码块", "\t制表", "  缩进两格", "\u3000全角空格开头",
+    "::: figure\n![图](../images/a.jpg)\n图片说明\n:::", "::: figure\n![图](../images/missing.jpg)\n:::",
+    "::: figure", ":::", "::: figure\n仅说明文字\n:::", ":::: figure", "::::",
+    "[另一篇](other.md)", "[坏链接](nope.md)", "**一是**加强领导。", "_强调_", "`代码`",
+    "a | b\n--|--\n1 | 2", "文字\n---", "文字\n===", "---", "***", "___",
+    "```\n代码\n\n更多\n```", "~~~", "[ref]: http://example.com", "见[ref]。",
+    "<div>html</div>", "&amp; 实体", "行尾两个空格  ", "行尾反斜杠\\", "a\\*b", "! 感叹", "![图](../images/a.jpg)",
+    "<http://example.com>", "中文\n中文", "abc\ndef", "中文\nabc", "abc\n中文",
+]
+
+
+def test_texts_split_into_plain_blocks_and_markdown_it_runs_render_as_markdown_it_renders_them(tmp_path, monkeypatch):
+    """markup.plain_blocks: random texts made of plain paragraphs and headings mixed with every other kind
+    of block (lists, quotes, code, ``:::`` figures with blank lines inside, tables, fences, references,
+    bad images and links) give the same Markup — HTML, headings, images, links and problem lines — as
+    markdown-it given the whole text."""
+    import random
+
+    from yearbook import markup
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.jpg").write_bytes(b"x")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "other.md").write_text("---\ntitle: t\n---\n", encoding="utf-8")
+    rng = random.Random(5)
+    texts = []
+    for _ in range(3000):
+        parts = [rng.choice(BLOCKS) for _ in range(rng.randint(1, 8))]
+        text = parts[0]
+        for part in parts[1:]:
+            text += rng.choice(["\n", "\n\n", "\n\n", "\n  \n", "\n\t\n", "\n\n\n"]) + part
+        texts.append(("\n" if rng.random() < 0.2 else "") + text + ("\n" if rng.random() < 0.3 else ""))
+    assert sum(markup.plain_blocks(text) is not None for text in texts) > 500, "texts are split"
+    render = lambda text: markup.render_markdown(text, "articles/x.md", tmp_path, "x-")  # noqa: E731
+    split = [render(text) for text in texts]
+    monkeypatch.setattr(markup, "PLAIN_PARAGRAPH", re.compile(r"(?!)"))
+    monkeypatch.setattr(markup, "plain_blocks", lambda text: None)
+    for text, result in zip(texts, split):
+        assert render(text) == result, text

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
@@ -72,9 +73,10 @@ class _Context:
         self.anchor_prefix = anchor_prefix
         self.remote_images = remote_images
         self.result = Markup(html="")
+        self.line_offset = 0  # line of the text being parsed inside the whole Markdown text (render_markdown)
 
     def problem(self, message: str, token: Token, hint: str | None = None) -> None:
-        line = token.map[0] if token.map else None
+        line = token.map[0] + self.line_offset if token.map else None
         self.result.problems.append(MarkupProblem(message, line, hint))
 
     def resolve_local(self, target: str, token: Token, what: str) -> str | None:
@@ -145,7 +147,7 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
             rel = ctx.resolve_local(href, block, "link")
             child.attrSet("href", "")
             if rel and rel.endswith(".md"):
-                ctx.result.article_links.append((rel, block.map[0] if block.map else None))
+                ctx.result.article_links.append((rel, block.map[0] + ctx.line_offset if block.map else None))
                 child.attrSet("href", ARTICLE_MARK + rel)
             elif rel:
                 ctx.result.images.append(rel)
@@ -163,13 +165,48 @@ def _collect_heading(tokens: list[Token], index: int, ctx: _Context) -> None:
         ctx.problem("a heading has no text", token, "remove the empty heading or write its title")
 
 
+# One line of text that no Markdown rule of PARSER can act on: no character that starts inline syntax
+# (markdown-it's text rule stops only at ASCII punctuation: of those, \\ ` * _ [ ] ! < & act here), none
+# that can start a block (# > | : ~ - + = and a list number at the start; a second line), no control
+# character and no white space at either end (a paragraph is stripped). markdown-it makes of it exactly
+# ``<p>`` + the text with " escaped + ``</p>``; most summaries, 现场回放 and 记者观察 are such a line.
+PLAIN_LINE = r"(?!\s|[-+=]|\d{1,9}[.)])[^\x00-\x1f\x7f\\`*_\[\]!<>&#|~:]+(?<!\s)"
+PLAIN_PARAGRAPH = re.compile(PLAIN_LINE)
+PLAIN_HEADING = re.compile(r"(#{1,6}) (" + PLAIN_LINE + ")")  # an ATX heading of such text
+BLANK_LINE = re.compile(r"[ \t]*")  # markdown-it's empty line
+CONTAINER_LINE = re.compile(r" {0,3}(:{3,})(.*)")
+NOT_SPLIT = re.compile(r"```|~~~|\]:|[\r\x00]")  # fences, reference definitions: markdown-it reads the whole text
+
+
 def render_markdown(text: str, source_rel_path: str = "", content_dir: Path | None = None, anchor_prefix: str = "",
                     raw_html: bool = False, remote_images: bool = False) -> Markup:
     """Render ``text`` (Markdown) to an HTML fragment; ``source_rel_path`` is the article's content-relative path.
-    ``raw_html`` and ``remote_images`` are the config's ``markdown:`` switches (both off by default)."""
+    ``raw_html`` and ``remote_images`` are the config's ``markdown:`` switches (both off by default).
+
+    Paragraphs and headings of plain lines (:data:`PLAIN_PARAGRAPH`) are written here, as markdown-it
+    writes them, and only the rest of the text goes through markdown-it (:func:`plain_blocks`)."""
+    if not raw_html and PLAIN_PARAGRAPH.fullmatch(text):
+        return Markup(html="<p>" + text.replace('"', "&quot;") + "</p>\n")
     source_dir = posixpath.dirname(source_rel_path.replace("\\", "/"))
     ctx = _Context(source_dir, content_dir or Path("."), anchor_prefix, remote_images)
     parser = RAW_HTML_PARSER if raw_html else PARSER
+    runs = None if raw_html else plain_blocks(text)
+    if runs is None:
+        html = _render_run(parser, text, ctx)
+    else:
+        lines = text.split("\n")
+        html = "".join(_render_plain(lines[start:end], ctx) if plain else
+                       _render_run(parser, "\n".join(lines[start:end]), ctx, start)
+                       for plain, start, end in runs)
+    if raw_html:
+        html = sanitize_html(html, ctx.result.remote_images)
+    ctx.result.html = FIGURE.sub(lambda m: _figure_captions(m.group(0)), html)
+    return ctx.result
+
+
+def _render_run(parser: MarkdownIt, text: str, ctx: _Context, line_offset: int = 0) -> str:
+    """markdown-it's HTML of ``text`` (lines ``line_offset`` … of the whole), its headings, images and links checked."""
+    ctx.line_offset = line_offset
     tokens = parser.parse(text)
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
@@ -177,11 +214,77 @@ def render_markdown(text: str, source_rel_path: str = "", content_dir: Path | No
         elif token.type == "inline":
             block = tokens[index - 1] if index > 0 else token
             _process_inline(token, block if block.map else token, ctx)
-    html = parser.renderer.render(tokens, parser.options, {})
-    if raw_html:
-        html = sanitize_html(html, ctx.result.remote_images)
-    ctx.result.html = FIGURE.sub(lambda m: _figure_captions(m.group(0)), html)
-    return ctx.result
+    return parser.renderer.render(tokens, parser.options, {})
+
+
+def plain_blocks(text: str) -> list[tuple[bool, int, int]] | None:
+    """The text as runs of lines (plain, start, end): the blocks (lines between blank lines) whose every
+    line is a plain line or a plain ATX heading, and the runs of other blocks between them, which
+    markdown-it renders on their own. That is what it renders in the whole text: a blank line followed
+    by a line without indent or list marker ends every block but a ``:::`` container (followed here),
+    and what could join blocks across the text (reference definitions; fences, whose text may hold
+    blank lines) sends the whole text to markdown-it. None when no block is plain."""
+    if NOT_SPLIT.search(text):
+        return None
+    runs: list[tuple[bool, int, int]] = []
+    depth = 0  # containers open
+    lines = text.split("\n")
+    index, count = 0, len(lines)
+    while index < count:
+        if BLANK_LINE.fullmatch(lines[index]):
+            index += 1
+            continue
+        start = index
+        while index < count and not BLANK_LINE.fullmatch(lines[index]):
+            index += 1
+        block = lines[start:index]
+        if depth == 0 and all(PLAIN_PARAGRAPH.fullmatch(line) or PLAIN_HEADING.fullmatch(line) for line in block):
+            runs.append((True, start, index))
+            continue
+        for line in block:
+            match = CONTAINER_LINE.match(line)
+            if match:
+                if match.group(1) != ":::":
+                    return None
+                depth += 1 if match.group(2).strip() else -1
+                if depth < 0:
+                    return None
+        if runs and not runs[-1][0]:  # one markdown-it run from the start of the first block to the end of this one
+            runs[-1] = (False, runs[-1][1], index)
+        else:
+            runs.append((False, start, index))
+    if depth or not any(plain for plain, _, _ in runs):
+        return None
+    return runs
+
+
+def _render_plain(lines: list[str], ctx: _Context) -> str:
+    """The HTML markdown-it makes of a block of plain lines: ``<p>`` paragraphs (a line break between
+    Chinese characters joins the lines, as :func:`_fix_softbreaks`) and ``<h1>``–``<h6>`` headings."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    for line in lines:
+        heading = PLAIN_HEADING.fullmatch(line)
+        if heading is None:
+            paragraph.append(line)
+            continue
+        if paragraph:
+            out.append(_plain_paragraph(paragraph))
+            paragraph = []
+        level, title = len(heading.group(1)), heading.group(2)
+        anchor = f"{ctx.anchor_prefix}s{len(ctx.result.headings) + 1}"
+        ctx.result.headings.append((level, title, anchor))
+        out.append(f'<h{level} id="{escapeHtml(anchor)}">{escapeHtml(title)}</h{level}>\n')
+    if paragraph:
+        out.append(_plain_paragraph(paragraph))
+    return "".join(out)
+
+
+def _plain_paragraph(lines: list[str]) -> str:
+    text = lines[0]
+    for line in lines[1:]:
+        text += ("" if CJK.match(text[-1]) or CJK.match(line[0]) else "\n") + line
+    return "<p>" + escapeHtml(text) + "</p>\n"
 
 
 SANITIZED_ATTRIBUTES = {"figure": {"class"}, "th": {"style"}, "td": {"style"}, "img": {"src", "alt", "title"},
