@@ -206,6 +206,8 @@ def test_site_with_the_search_index_shared_out_in_small_chunks_is_the_serial_sit
     monkeypatch.setattr(pipeline, "SEARCH_CHUNK", 1)
     shared = site_files(tmp_path / "shared")
     assert shared == serial
+    monkeypatch.setattr(pipeline, "PAGE_CHUNK", 1)  # pages too, each written by the process that made it
+    assert site_files(tmp_path / "pages-shared") == serial
 
 
 # --- readings from pypinyin's own process -------------------------------------------------------------------

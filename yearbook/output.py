@@ -51,7 +51,7 @@ def write_files(base: Path, files: list[RenderedFile], carried_from: Path | None
             raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
     base.mkdir(parents=True, exist_ok=True)
     prefix = str(base) + os.sep
-    make_folders(prefix, {item.rel_path.rpartition("/")[0] for item in files})
+    make_folders(prefix, {item.rel_path.rpartition("/")[0] for item in files if not item.written})
     link_prefixes = tuple({str(p) + os.sep for p in (carried_from.absolute(), carried_from.resolve())}) if carried_from else ()
     for item in files:
         if item.written:
@@ -99,11 +99,50 @@ def _copy_one(target: str, source: Path, link_prefixes: tuple[str, ...] = ()) ->
     shutil.copyfile(source, target)
 
 
-def commit_output(output_dir: Path, files: list[RenderedFile]) -> None:
-    """Write ``files`` (paths relative to output/) as the new output, replacing the old one whole."""
+class Staging:
+    """The new output's folder (``.output-new-…`` beside output/), made before the site is rendered so
+    that each page can be written as soon as it is made, by the process that made it (a forked one
+    too); :func:`commit_output` writes the rest, adds the marker and swaps it in. Without the marker,
+    a folder left by a killed build is removed by the next one (:func:`clean_stale`)."""
+
+    def __init__(self, output_dir: Path):
+        target = output_dir.resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        self.folders: set[str] = set()  # made by this process
+
+    def writer(self, subdir: str):
+        """A function that writes a RenderedFile (relative to ``subdir``) now and returns it marked written."""
+        prefix = f"{self.path}{os.sep}{subdir}{os.sep}"
+        folders = self.folders
+
+        def write(item: RenderedFile) -> RenderedFile:
+            if item.data is None or item.written or item.unchanged:
+                return item
+            if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
+                raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+            folder = item.rel_path.rpartition("/")[0]
+            if folder not in folders:
+                make_folders(prefix, {folder})
+                folders.add(folder)
+            write_bytes(prefix + item.rel_path, item.data)
+            return RenderedFile(item.rel_path, written=True)
+
+        if subdir not in folders:
+            make_folders(str(self.path) + os.sep, {subdir})
+            folders.add(subdir)
+        return write
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging | None = None) -> None:
+    """Write ``files`` (paths relative to output/) as the new output, replacing the old one whole; files
+    marked ``written`` are in ``staging`` already."""
     target = output_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    staging = staging.path if staging is not None else Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
         write_files(staging, files, carried_from=target)
         (staging / MARKER).write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")

@@ -16,11 +16,11 @@ from .config import load_config
 from .cache import ArticleCache
 from .errors import ContentErrors, Problem, ProblemLog
 from .model import Yearbook
-from .output import MARKER, cache_dir, check_output_dir, clean_stale, commit_output
+from .output import MARKER, Staging, cache_dir, check_output_dir, clean_stale, commit_output
 from .parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from .progress import NoProgress, Progress
 from .render_html import HtmlRenderer, RenderedFile, make_site_environment
-from .search_index import SearchBuilder
+from .search_index import SearchBuilder, doc_path
 from .render_pdf import check_cjk_font, render_volume_pdf, volume_pdf_name
 from .themes import PROJECT_THEMES, find_theme
 from . import urls
@@ -104,66 +104,104 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                     report.pdfs.append(pdf_name)
     elif options.write:  # --only html: the previous PDFs stay
         files.extend(previous_files(options.output_dir, "pdf"))
-    if options.only in (None, "html"):
-        with report.stage("html"):
-            screen_names = {volume.pdf_name for volume in yearbook.volumes}
-            pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.removeprefix("pdf/") in screen_names}
-            if progress.enabled:
-                progress.stage("HTML pages")
-            site = render_site_files(yearbook, theme, pdf_names, progress)
-        files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source) for f in site)
-    elif options.write:  # --only pdf: the previous site stays, with the new PDFs
-        downloads = "site/" + urls.pdf_url("")
-        files.extend(f for f in previous_files(options.output_dir, "site") if not f.rel_path.startswith(downloads))
-    if options.write:  # the site offers the screen edition for download
-        screen_pdfs = {f"pdf/{volume.pdf_name}" for volume in yearbook.volumes}
-        for pdf_file in [f for f in files if f.rel_path in screen_pdfs]:
-            files.append(RenderedFile("site/" + urls.pdf_url(pdf_file.rel_path.removeprefix("pdf/")), pdf_file.data, pdf_file.source))
-    report.files = len(files)
-    if not options.write:
-        return report
-    if options.strict and report.warnings:
-        raise ContentErrors(report.warnings)  # --strict: the previous output stays
-    with report.stage("write"):
-        progress.stage(f"writing {len(files)} files")
-        clean_stale(options.output_dir)
-        commit_output(options.output_dir, files)
+    staging = None  # the new output's folder, written into while the site is rendered (output.Staging)
+    try:
+        if options.only in (None, "html"):
+            if options.write and not (options.strict and report.warnings):
+                clean_stale(options.output_dir)
+                staging = Staging(options.output_dir)
+            with report.stage("html"):
+                screen_names = {volume.pdf_name for volume in yearbook.volumes}
+                pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.removeprefix("pdf/") in screen_names}
+                if progress.enabled:
+                    progress.stage("HTML pages")
+                site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None)
+            files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
+        elif options.write:  # --only pdf: the previous site stays, with the new PDFs
+            downloads = "site/" + urls.pdf_url("")
+            files.extend(f for f in previous_files(options.output_dir, "site") if not f.rel_path.startswith(downloads))
+        if options.write:  # the site offers the screen edition for download
+            screen_pdfs = {f"pdf/{volume.pdf_name}" for volume in yearbook.volumes}
+            for pdf_file in [f for f in files if f.rel_path in screen_pdfs]:
+                files.append(RenderedFile("site/" + urls.pdf_url(pdf_file.rel_path.removeprefix("pdf/")), pdf_file.data, pdf_file.source))
+        report.files = len(files)
+        if not options.write:
+            return report
+        if options.strict and report.warnings:
+            raise ContentErrors(report.warnings)  # --strict: the previous output stays
+        with report.stage("write"):
+            progress.stage(f"writing {len(files)} files")
+            if staging is None:
+                clean_stale(options.output_dir)
+            commit_output(options.output_dir, files, staging)
+            staging = None  # it is the output now
+    finally:
+        if staging is not None:
+            staging.discard()
     return report
 
 
 SEARCH_CHUNK = 32  # articles of the search index handed out at a time (render_site_files)
+PAGE_CHUNK = 16  # pages handed out at a time
 
 
-def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress) -> list[RenderedFile]:
-    """Every file of the site. On a large site a forked process starts on the search index while this
-    one renders the pages; then this one takes its share of the index's articles from the other end,
-    so that both cores stay busy to the end (the files are the same either way: search_index.SearchBuilder)."""
+def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress,
+                      write: Callable[[RenderedFile], RenderedFile] | None = None) -> list[RenderedFile]:
+    """Every file of the site; with ``write`` (output.Staging.writer), each page is written as soon as
+    it is made, and comes back marked ``written``.
+
+    On a large site the work is shared out between this process and a forked one, each taking chunks
+    of two lists from opposite ends (parallel.TwoEndedRange): the forked one starts on the search
+    index's articles, this one on the pages; when its own list is done, each helps with the other
+    from the other end, so that both cores stay busy to the end. The files are the same either way
+    (search_index.SearchBuilder joins the index's parts in order; pages are pages)."""
     on_page = (lambda rel: progress.advance()) if progress.enabled else None
     renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page)
     if len(yearbook.articles) < PARALLEL_MIN_ARTICLES:
         return renderer.render()
     renderer.with_search = False
+    jobs = renderer.page_jobs()
+    renderer.compile_templates(jobs)
     builder = SearchBuilder(yearbook)
     ids = TwoEndedRange(len(builder.articles), SEARCH_CHUNK)
+    pages = TwoEndedRange(len(jobs), PAGE_CHUNK)
+
+    def render_pages(chunk: range) -> list[RenderedFile]:
+        made = [renderer.page(template, page_url, **extra) for template, page_url, extra in map(jobs.__getitem__, chunk)]
+        return list(map(write, made)) if write is not None else made
+
+    def search_part(chunk: range) -> tuple:
+        part = builder.part(chunk)
+        if write is not None:  # the doc files now; the part's docs are still needed for the index's digest
+            for doc_id, doc in zip(chunk, part[0]):
+                write(RenderedFile(doc_path(doc_id), doc))
+        return part
+
     with tempfile.TemporaryFile() as spool:  # the front's doc files, written there as they are made
 
         def front() -> tuple:
-            """The front's part, its doc files spooled (not held, nor pickled back in one piece)."""
+            """The forked part: the index's articles from the front (doc files spooled, not held nor
+            pickled back in one piece), then pages from the back."""
+            renderer.on_page = None  # the progress line is this process's
             whole: tuple = ([], [], {})
             while (chunk := ids.take(from_front=True)) is not None:
-                docs, facets, postings = builder.part(chunk)
+                docs, facets, postings = search_part(chunk)
                 spool.writelines(docs)
                 builder.extend(whole, ([len(doc) for doc in docs], facets, postings))
             spool.flush()
-            return whole
+            return whole, [files for _, files in pages.work(render_pages, from_front=False)]
 
-        with in_forked_process(front) as search:
-            pages = renderer.render()
-            back = builder.joined([part for _, part in ids.work(builder.part, from_front=False)])
-            sizes, facets, postings = search.result() if search is not None else front()
+        with in_forked_process(front) as forked:
+            made = [files for _, files in pages.work(render_pages, from_front=True)]
+            back = builder.joined([part for _, part in ids.work(search_part, from_front=False)])
+            (sizes, facets, postings), made_there = forked.result() if forked is not None else front()
         spool.seek(0)
         parts = [([spool.read(size) for size in sizes], facets, postings), back]
-    return pages + [RenderedFile(path, data) for path, data in builder.files(parts).items()]
+    site = [f for files in made + made_there for f in files]
+    site += [RenderedFile(path, data) for path, data in builder.files(parts, with_docs=write is None).items()]
+    if write is not None:
+        site += [RenderedFile(doc_path(doc_id), written=True) for doc_id in range(len(builder.articles))]
+    return site + renderer.copied_files()
 
 
 def previous_files(output_dir: Path, subdir: str) -> list[RenderedFile]:

@@ -99,52 +99,61 @@ class HtmlRenderer:
         html = render_template(self.env, self.theme, template, self.views.context(page_url, **extra))
         return RenderedFile(rel_path, html.encode("utf-8"))
 
-    def region_pages(self, nodes: list[RegionNode], parents: tuple[RegionNode, ...] = ()) -> list[RenderedFile]:
-        files = []
+    def region_jobs(self, nodes: list[RegionNode], parents: tuple[RegionNode, ...] = ()) -> list[tuple[str, str, dict]]:
+        jobs = []
         for node in nodes:
-            files.append(self.page("region.html", urls.region_url(node.slug_path), node=node, parents=parents))
-            files.extend(self.region_pages(node.children, parents + (node,)))
-        return files
+            jobs.append(("region.html", urls.region_url(node.slug_path), {"node": node, "parents": parents}))
+            jobs.extend(self.region_jobs(node.children, parents + (node,)))
+        return jobs
 
-    def feeds(self, pages: list[RenderedFile]) -> list[RenderedFile]:
-        """The Atom feed, sitemap.xml (every page but 404) and robots.txt."""
+    def page_jobs(self) -> list[tuple[str, str, dict]]:
+        """(template, page URL, extra context) of every page of the site, in order: what :meth:`page`
+        is called with, so that the pages can be shared out (pipeline.render_site_files)."""
+        yb = self.yearbook
+        jobs: list[tuple[str, str, dict]] = [("home.html", urls.home_url(), {})]
+        jobs += [("article.html", urls.article_url(article.slug), {"article": article}) for article in yb.articles]
+        jobs += [("volume.html", urls.volume_url(volume.slug), {"volume": volume}) for volume in yb.volumes]
+        jobs.append(("regions.html", urls.regions_url(), {}))
+        jobs += self.region_jobs(yb.region_tree)
+        jobs.append(("topics.html", urls.topics_url(), {}))
+        jobs += [("topic.html", urls.topic_url(entry.topic.slug), {"entry": entry}) for entry in yb.topic_entries]
+        jobs.append(("people.html", urls.people_url(), {}))
+        jobs += [("person.html", urls.person_url(person.slug), {"person": person}) for person in yb.people]
+        jobs.append(("organizations.html", urls.organizations_url(), {}))
+        jobs += [("organization.html", urls.organization_url(organization.slug), {"organization": organization})
+                 for organization in self.views.organizations]
+        jobs.append(("search.html", urls.search_url(), {}))
+        jobs += self.feed_jobs([urls.output_file(page_url) for _, page_url, _ in jobs])
+        jobs.append(("404.html", "404.html", {}))
+        return jobs
+
+    def feed_jobs(self, pages: list[str]) -> list[tuple[str, str, dict]]:
+        """The Atom feed, sitemap.xml (every page of ``pages``, rel_paths, but 404) and robots.txt."""
         dates = {urls.output_file(urls.article_url(a.slug)): a.date.iso() for a in self.yearbook.articles}
-        entries = [(f.rel_path.removesuffix("index.html"), dates.get(f.rel_path)) for f in pages if f.rel_path.endswith(".html")]
-        return [self.page("feed.xml", urls.feed_url()),
-                self.page("sitemap.xml", urls.sitemap_url(), sitemap_entries=entries),
-                self.page("robots.txt", urls.robots_url())]
+        entries = [(rel_path.removesuffix("index.html"), dates.get(rel_path)) for rel_path in pages if rel_path.endswith(".html")]
+        return [("feed.xml", urls.feed_url(), {}), ("sitemap.xml", urls.sitemap_url(), {"sitemap_entries": entries}),
+                ("robots.txt", urls.robots_url(), {})]
 
     def render(self) -> list[RenderedFile]:
-        yb = self.yearbook
-        files = [self.page("home.html", urls.home_url())]
-        for article in yb.articles:
-            files.append(self.page("article.html", urls.article_url(article.slug), article=article))
-        for volume in yb.volumes:
-            files.append(self.page("volume.html", urls.volume_url(volume.slug), volume=volume))
-        files.append(self.page("regions.html", urls.regions_url()))
-        files.extend(self.region_pages(yb.region_tree))
-        files.append(self.page("topics.html", urls.topics_url()))
-        for entry in yb.topic_entries:
-            files.append(self.page("topic.html", urls.topic_url(entry.topic.slug), entry=entry))
-        files.append(self.page("people.html", urls.people_url()))
-        for person in yb.people:
-            files.append(self.page("person.html", urls.person_url(person.slug), person=person))
-        files.append(self.page("organizations.html", urls.organizations_url()))
-        for organization in self.views.organizations:
-            files.append(self.page("organization.html", urls.organization_url(organization.slug), organization=organization))
-        files.append(self.page("search.html", urls.search_url()))
-        files.extend(self.feeds(files))
-        not_found = self.page("404.html", "404.html")
-        files.append(not_found)
+        files = [self.page(template, page_url, **extra) for template, page_url, extra in self.page_jobs()]
         if self.with_search:
             files.extend(self.search_files())
-        for path in static_files(self.theme):
-            files.append(RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path))
-        images = sorted({image for article in yb.articles for image in article.images})
-        for image in images:
-            files.append(RenderedFile(urls.media_url(image), source=yb.config.content_dir / image))
-        return files
+        return files + self.copied_files()
 
+    def copied_files(self) -> list[RenderedFile]:
+        """The theme's static files and the articles' images, copied as they are."""
+        files = [RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path)
+                 for path in static_files(self.theme)]
+        images = sorted({image for article in self.yearbook.articles for image in article.images})
+        return files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+
+    def compile_templates(self, jobs: list[tuple[str, str, dict]]) -> None:
+        """Compile the templates of ``jobs`` now (before a fork, so that no process compiles them again)."""
+        for name in dict.fromkeys(template for template, _, _ in jobs):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass  # reported with its file and line when the page is rendered
 
     def search_files(self) -> list[RenderedFile]:
         """The files of the search index (search_index.py)."""

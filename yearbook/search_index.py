@@ -349,8 +349,9 @@ class SearchBuilder:
                            [self.topic_index[t.slug] for t in article.topics]])
         return docs, facets, dict(postings)
 
-    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> dict[str, bytes]:
-        """The index files from ``parts`` that cover the doc ids 0, 1, … in this order."""
+    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True) -> dict[str, bytes]:
+        """The index files from ``parts`` that cover the doc ids 0, 1, … in this order; without the doc
+        files (:func:`doc_path`) when not ``with_docs`` (they were written as they were made)."""
         count = len(self.articles)
         docs, facets, postings = self.joined(parts)
         if len(docs) != count:
@@ -377,8 +378,10 @@ class SearchBuilder:
             "volumes": [[volume.slug, volume_label(volume)] for volume in self.yearbook.volumes],
             "facets": facets,
         }
-        return {urls.search_data_url("meta.json"): _json(meta), **shard_files,
-                **{urls.search_data_url(f"docs/{doc_id}.json"): data for doc_id, data in enumerate(docs)}}
+        files = {urls.search_data_url("meta.json"): _json(meta), **shard_files}
+        if with_docs:
+            files.update((doc_path(doc_id), data) for doc_id, data in enumerate(docs))
+        return files
 
 
     def joined(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> tuple[list[bytes], list, dict[int | str, array]]:
@@ -400,6 +403,11 @@ class SearchBuilder:
                 postings[key] += ids  # later parts hold later ids: the list stays sorted
             else:
                 postings[key] = ids
+
+
+def doc_path(doc_id: int) -> str:
+    """Site path of the doc file of the article with id ``doc_id``."""
+    return urls.search_data_url(f"docs/{doc_id}.json")
 
 
 def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
