@@ -9,6 +9,7 @@ Then the part cache: a second build reuses every part, and after an edit the res
 file a clean build makes."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -43,7 +44,7 @@ def book(tmp_path_factory):
     single, _ = render_volume_pdf(yearbook, volume, theme, split=False)
     small = pytest.MonkeyPatch()
     small.setattr(pdf_parts, "ARTICLES_PER_PART", 2)
-    small.setattr(split_render, "FURNITURE_CHUNK", 5)
+    small.setattr(split_render, "FALLBACK_CHUNK", 5)
     try:
         split, warnings = render_volume_pdf(yearbook, volume, theme, split=True, cache_dir=root / "cache")
     finally:
@@ -190,7 +191,7 @@ def test_print_edition_boxes_marks_and_pages(book, tmp_path):
     single, _ = render_volume_pdf(yearbook, volume, theme, "print", split=False)
     small = pytest.MonkeyPatch()
     small.setattr(pdf_parts, "ARTICLES_PER_PART", 3)
-    small.setattr(split_render, "FURNITURE_CHUNK", 7)
+    small.setattr(split_render, "FALLBACK_CHUNK", 7)
     try:
         split, _ = render_volume_pdf(yearbook, volume, theme, "print", split=True, cache_dir=tmp_path / "cache")
     finally:
@@ -218,34 +219,77 @@ def test_parts_were_really_split(book):
     assert len(cached) > 10
 
 
+def same_pictures(a: Path, b: Path, tmp_path: Path) -> None:
+    from PIL import Image, ImageChops
+
+    for name, pdf in (("a", a), ("b", b)):
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(pdf), str(tmp_path / name)], check=True)
+    pictures_a, pictures_b = sorted(tmp_path.glob("a-*.png")), sorted(tmp_path.glob("b-*.png"))
+    assert len(pictures_a) == len(pictures_b) > 20
+    for x, y in zip(pictures_a, pictures_b):
+        difference = ImageChops.difference(Image.open(x).convert("L"), Image.open(y).convert("L"))
+        assert difference.point(lambda v: 255 if v > 64 else 0).getbbox() is None, f"{y.name} differs from {x.name}"
+
+
 def test_cache_reuse_and_an_edit(book, tmp_path):
-    """A second build with the cache lays out nothing new and gives the same bytes; after one
-    article is edited, a build with the cache gives the same bytes as a clean build."""
+    """A second build with the cache lays out nothing new and gives the same bytes. After one
+    article grows by a page, a build with the cache lays out only that article's part and the
+    furniture: the 目录, the openers and the indexes are the cached ones with their page numbers
+    rewritten (page_stamps), and every page reads and looks as in a clean build."""
     content = tmp_path / "content"
     shutil.copytree(book["content"], content)
     cache = tmp_path / "cache"
     shutil.copytree(book["root"] / "cache", cache)
 
-    def build(cache_dir):
+    def build(cache_dir, name):
         yearbook = load_yearbook(content, BuildReport())
         theme = find_theme(yearbook.config.theme, content)
         small = pytest.MonkeyPatch()
         small.setattr(pdf_parts, "ARTICLES_PER_PART", 2)
-        small.setattr(split_render, "FURNITURE_CHUNK", 5)
+        small.setattr(split_render, "FALLBACK_CHUNK", 5)
         try:
-            return render_volume_pdf(yearbook, yearbook.volumes[0], theme, split=True, cache_dir=cache_dir)[0]
+            pdf = render_volume_pdf(yearbook, yearbook.volumes[0], theme, split=True, cache_dir=cache_dir)[0]
         finally:
             small.undo()
+        (tmp_path / name).write_bytes(pdf)
+        return pdf
 
     before = {p.name for p in cache.rglob("*.pdf")}
-    assert build(cache) == book["split"].read_bytes()
+    assert build(cache, "again.pdf") == book["split"].read_bytes()
     assert {p.name for p in cache.rglob("*.pdf")} == before
 
     article = sorted((content / "articles").rglob("*.md"))[3]
     text = article.read_text(encoding="utf-8")
     article.write_text(text + "\n" + "编辑补充的一段文字，用来检验重新排版。" * 40 + "\n", encoding="utf-8")
-    edited = build(cache)
-    new = {p.name for p in cache.rglob("*.pdf")} - before
-    assert 0 < len(new) < len(before)
-    assert edited == build(None)
-    assert edited != book["split"].read_bytes()
+    edited = build(cache, "edited.pdf")
+    stats = json.loads(next(cache.rglob("stats.json")).read_text(encoding="utf-8"))
+    assert stats["stamped"] >= 3, stats  # the 目录, openers and indexes were not laid out again
+    assert stats["laid_out"] <= 6, stats  # the edited part and furniture documents
+    clean = build(None, "clean.pdf")
+    assert len(words(tmp_path / "edited.pdf")) == len(words(book["split"])) + 2  # the pages moved
+    for number, (a, b) in enumerate(zip(words(tmp_path / "clean.pdf"), words(tmp_path / "edited.pdf")), start=1):
+        assert same_lines(lines(b), lines(a)), f"page {number}: {lines(b)[:3]} != {lines(a)[:3]}"
+    assert structure(tmp_path / "edited.pdf") == structure(tmp_path / "clean.pdf")
+    same_pictures(tmp_path / "clean.pdf", tmp_path / "edited.pdf", tmp_path)
+    assert edited != clean  # (the stamped file is not the same bytes: its font subsets differ)
+
+
+def test_without_stamping_the_same_book(book, tmp_path):
+    """Where page numbers cannot be stamped (a font whose digits differ in width), the split render
+    lays out every part with its numbers and each page's own furniture: the same book again."""
+    yearbook = load_yearbook(book["content"], BuildReport())
+    theme = find_theme(yearbook.config.theme, book["content"])
+    small = pytest.MonkeyPatch()
+    small.setattr(pdf_parts, "ARTICLES_PER_PART", 2)
+    small.setattr(split_render, "FALLBACK_CHUNK", 5)
+    small.setattr(split_render, "STAMPING", False)
+    try:
+        pdf = render_volume_pdf(yearbook, yearbook.volumes[0], theme, split=True, cache_dir=tmp_path / "cache")[0]
+    finally:
+        small.undo()
+    (tmp_path / "plain.pdf").write_bytes(pdf)
+    single, plain = words(book["single"]), words(tmp_path / "plain.pdf")
+    assert len(plain) == len(single)
+    for number, (a, b) in enumerate(zip(single, plain), start=1):
+        assert same_lines(lines(b), lines(a)), f"page {number}"
+    assert structure(tmp_path / "plain.pdf") == structure(book["single"])

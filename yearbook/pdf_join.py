@@ -23,7 +23,8 @@ class Slot:
     source: object | None
     page: int
     shift: float = 0.0
-    furniture: tuple | None = None
+    furniture: tuple | None = None  # (document, page, folio stamps)
+    stamps: list | None = None  # page numbers to rewrite on the page: [(x, y, old, new)] (page_stamps)
 
 
 def _contents_bytes(page: pikepdf.Dictionary) -> bytes:
@@ -36,11 +37,15 @@ def _contents_bytes(page: pikepdf.Dictionary) -> bytes:
 
 
 class Joiner:
-    def __init__(self, front_pdf: bytes, font_cache: Path | None = None):
+    def __init__(self, front_pdf: bytes, font_cache: Path | None = None, sources: list[bytes] = ()):
+        from .page_stamps import Stamper
+
         self.pdf = pikepdf.open(BytesIO(front_pdf))
         self.font_cache = font_cache
         self._sources: dict[int, pikepdf.Pdf] = {}
         self._forms: dict[tuple, pikepdf.Object] = {}
+        self._resources: dict[tuple, pikepdf.Object] = {}
+        self.stamper = Stamper(self.source, list(sources))
         for key in ("/Outlines", "/PageMode"):
             if key in self.pdf.Root:
                 del self.pdf.Root[key]
@@ -51,25 +56,37 @@ class Joiner:
             self._sources[key] = (pikepdf.open(BytesIO(pdf_bytes)), pdf_bytes)
         return self._sources[key][0]
 
-    def _furniture_form(self, document: bytes, index: int) -> pikepdf.Object:
-        key = (id(document), index)
+    def _furniture_form(self, document: bytes, index: int, stamps=()) -> pikepdf.Object:
+        key = (id(document), index, tuple(stamps))
         if key not in self._forms:
             page = self.source(document).pages[index].obj
-            form = pikepdf.Stream(self.pdf, _contents_bytes(page))
+            if (id(document), index) not in self._resources:
+                self._resources[id(document), index] = self.pdf.copy_foreign(page.Resources)
+            resources = self._resources[id(document), index]
+            content = self.stamper.stamp(self.pdf, page, resources, stamps) if stamps else _contents_bytes(page)
+            form = pikepdf.Stream(self.pdf, content)
             form["/Type"] = pikepdf.Name.XObject
             form["/Subtype"] = pikepdf.Name.Form
             form["/BBox"] = pikepdf.Array([float(v) for v in page.MediaBox])
-            form["/Resources"] = self.pdf.copy_foreign(page.Resources)
+            form["/Resources"] = resources
             self._forms[key] = self.pdf.make_indirect(form)
         return self._forms[key]
 
+    def stamp_page(self, page: pikepdf.Page, stamps) -> None:
+        """Rewrite page numbers on a page of the joined book (page_stamps)."""
+        if stamps:
+            content = self.stamper.stamp(self.pdf, page.obj, page.obj.Resources, stamps)
+            page.obj.Contents = self.pdf.make_stream(content)
+
     def add_page(self, slot: Slot) -> pikepdf.Page:
         if slot.source is None:  # a blank page: its furniture page (crop marks, if any) is the page
-            document, index = slot.furniture
+            document, index, stamps = slot.furniture
             self.pdf.pages.append(self.source(document).pages[index])
+            self.stamp_page(self.pdf.pages[-1], stamps)
             return self.pdf.pages[-1]
         self.pdf.pages.append(self.source(slot.source).pages[slot.page])
         page = self.pdf.pages[-1]
+        self.stamp_page(page, slot.stamps)
         resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
         # the page's own drawing in a saved graphics state (its transformation must not reach the
         # furniture), moved sideways when it lands on the other side
@@ -138,6 +155,7 @@ class Joiner:
     def save(self, object_streams: bool = True) -> bytes:
         from .pdf_fonts import merge_font_programs
 
+        self.stamper.finish()
         merge_font_programs(self.pdf, self.font_cache)
         out = BytesIO()
         # streams WeasyPrint compressed are copied as they are (qpdf would otherwise inflate and

@@ -32,6 +32,10 @@ BARE_CSS = "@page { marks: none !important; %s }" % " ".join(
     f"@{box} {{ content: none !important; border: none !important; background: none !important; }}" for box in MARGIN_BOXES)
 
 
+DIGIT_SAMPLES = ('<div style="break-before: page; page: auto; font-feature-settings: \'hwid\'">0123456789'
+                 '<span class="hf">0123456789</span></div>')
+
+
 @dataclass(frozen=True)
 class Part:
     """One part of a volume's book. ``kind``: front, opener, body, index or furniture."""
@@ -86,11 +90,36 @@ class PartLayout:
     bookmarks: list[tuple[int, int, str, float, float, str]]  # page, level, label, x, y, state
     images: list[tuple[str, int, float, float]]  # url, page (from 1), dpi, width in mm
     messages: list[str] = field(default_factory=list)
+    # per page, the page numbers drawn on it (page_stamps.number_boxes): x, baseline y, text, ordinal
+    numbers: list[list[tuple[float, float, str, int]]] = field(default_factory=list)
+    # not stored: the numbers to rewrite when this layout stands for one with other numbers
+    # (page_stamps), per page index: [(x, y, old, new)]
+    stamps: dict[int, list[tuple[float, float, str, str]]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data = asdict(self)
-        del data["pdf"]
+        del data["pdf"], data["stamps"]
         return json.dumps(data, ensure_ascii=False)
+
+    def restamped(self, numbers: list[str]) -> "PartLayout | None":
+        """This layout showing ``numbers`` (the part's page numbers in document order) instead of
+        the ones it was laid out with, or None when its numbers were not all found on its pages."""
+        from dataclasses import replace
+
+        stamps: dict[int, list] = {}
+        seen = set()
+        for page, boxes in enumerate(self.numbers):
+            for x, y, old, ordinal in boxes:
+                if ordinal == -1:
+                    continue  # a folio: the furniture's, or the front matter's own (they do not move)
+                if ordinal < 0 or ordinal >= len(numbers) or ordinal in seen or len(numbers[ordinal]) != len(old):
+                    return None
+                seen.add(ordinal)
+                if numbers[ordinal] != old:
+                    stamps.setdefault(page, []).append((x, y, old, numbers[ordinal]))
+        if len(seen) != len(numbers):
+            return None
+        return replace(self, stamps=stamps)
 
     @classmethod
     def from_json(cls, pdf: bytes, text: str) -> "PartLayout":
@@ -98,11 +127,12 @@ class PartLayout:
         return cls(pdf=pdf, pages=[PageInfo(**p) for p in data["pages"]],
                    anchors={k: tuple(v) for k, v in data["anchors"].items()},
                    bookmarks=[tuple(b) for b in data["bookmarks"]], images=[tuple(i) for i in data["images"]],
-                   messages=data["messages"])
+                   messages=data["messages"], numbers=[[tuple(n) for n in page] for page in data.get("numbers", [])])
 
 
 def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, identifier: bytes,
-                bare: bool, first_side: str = "right", counter_start: int | None = None) -> PartLayout:
+                bare: bool, first_side: str = "right", counter_start: int | None = None,
+                digit_samples: bool = False) -> PartLayout:
     """Lay out one part with WeasyPrint and write it as PDF. ``bare``: without the margin boxes and
     crop marks (the furniture brings them). ``first_side`` and ``counter_start`` (furniture only)
     set the side and the number of the first page."""
@@ -110,6 +140,7 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
     from weasyprint.document import Document
 
     from .leaders import install as install_fast_leaders
+    from .page_stamps import number_boxes
     from .render_pdf import LogCollector, raster_images
 
     install_fast_leaders()
@@ -121,6 +152,10 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
         extra += f" @page :first {{ counter-reset: page {counter_start}; }}"
     if extra:
         html = html.replace("</head>", f"<style>{extra}</style></head>", 1)
+    if digit_samples:
+        # a last page, left out of the book, that draws every half-width digit in the body and the
+        # heading font: page numbers stamped into this part later find their glyphs (page_stamps)
+        html = html.replace("</body>", DIGIT_SAMPLES + "</body>", 1)
 
     contexts = []
     build_context = Document._build_layout_context.__func__
@@ -135,7 +170,8 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
     logger.addHandler(collector)
     Document._build_layout_context = classmethod(capture)
     try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+        source = HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+        document = source.render()
     finally:
         Document._build_layout_context = classmethod(build_context)
     try:
@@ -162,10 +198,48 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
                     if link_type == "internal" and target not in present:
                         document.pages[0].anchors[target] = (0, 0, 0, 0)
                         present.add(target)
+        numbers = number_boxes(source, document)
         pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=pdf_variant)
     finally:
         logger.removeHandler(collector)
-    return PartLayout(pdf, pages, anchors, bookmarks, images, collector.messages)
+    if digit_samples:
+        pages, numbers = pages[:-1], numbers[:-1]
+    return PartLayout(pdf, pages, anchors, bookmarks, images, collector.messages, numbers)
+
+
+def signature_html(signatures: list[tuple]) -> str:
+    """The body of a furniture document: for each page signature (split_render._signatures: digits,
+    side, strings in force, page name, blank, strings set on the page, next page's name) an empty
+    page that has it, anchored ``yb-sig-K`` (for a blank page: the page after it). Before each, an
+    unused page sets the strings in force; a blank page is made as WeasyPrint makes one in the book:
+    by the next page asking for the other side."""
+
+    def setters(values) -> str:
+        out = []
+        for name, texts in values:
+            for text in texts:
+                value = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+                style = html_lib.escape(f'string-set: {name} "{value}"; height: 0; margin: 0', quote=True)
+                out.append(f'<div style="{style}"></div>')
+        return "".join(out)
+
+    names = sorted({name for s in signatures for name, _ in s[2]} | {name for s in signatures for name, _ in s[5]})
+    items = ['<div class="yb-furniture" style="height: 0"></div>']
+    for k, (_, side, carried, name, blank, strings, following) in enumerate(signatures):
+        in_force = dict(carried)
+        reset = setters((n, [in_force.get(n, "")]) for n in names)
+        other = "left" if side == "right" else "right"
+        if blank:
+            items.append(f'<div class="yb-furniture" style="break-before: {other}; page: auto; height: 0">{reset}</div>')
+            items.append(f'<div class="yb-furniture" id="yb-sig-{k}" style="break-before: {other}; '
+                         f'page: {following or "auto"}; height: 0"></div>')
+        else:
+            items.append(f'<div class="yb-furniture" style="break-before: page; page: auto; height: 0">{reset}</div>')
+            items.append(f'<div class="yb-furniture" id="yb-sig-{k}" style="break-before: {side}; '
+                         f'page: {name or "auto"}; height: 0">{setters(strings)}</div>')
+    # ten more pages with folios, so that the document's fonts hold every digit a folio may need
+    items.extend('<div class="yb-furniture" style="break-before: page; page: auto; height: 0"></div>' for _ in range(10))
+    return "".join(items)
 
 
 def furniture_html(pages: list[PageInfo], carried: dict[str, str]) -> str:
@@ -223,6 +297,28 @@ class PartCache:
             return PartLayout.from_json(pdf.read_bytes(), meta.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def get_shape(self, shape_key: str) -> tuple[str, PartLayout] | None:
+        """A layout of a part with the same shape (page_stamps.shape) and its key."""
+        if self.directory is None:
+            return None
+        try:
+            key = (self.directory / f"{shape_key}.shape").read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+        layout = self.get(key)
+        if layout is not None:
+            self.used.add(shape_key)
+            return key, layout
+        return None
+
+    def put_shape(self, shape_key: str, key: str) -> None:
+        self.used.add(shape_key)
+        if self.directory is None:
+            return
+        temp = self.directory / f".{shape_key}.shape.tmp"
+        temp.write_text(key, encoding="ascii")
+        temp.replace(self.directory / f"{shape_key}.shape")
 
     def put(self, key: str, layout: PartLayout) -> None:
         self.used.add(key)

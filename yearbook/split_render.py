@@ -24,12 +24,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, furniture_html,
-                        layout_part, plan_parts)
+from .page_stamps import StampError, numbers_in, shape
+from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
+                        plan_parts, furniture_html, signature_html)
 
 SPLIT_MIN_ARTICLES = 20
-PART_FORMAT = 2  # of a cached PartLayout: a change to what layout_part records must bump it
-FURNITURE_CHUNK = 60  # pages per furniture document: after an edit moves pages, few chunks change
+PART_FORMAT = 3  # of a cached PartLayout: a change to what layout_part records must bump it
+STAMPABLE = ("front", "opener", "index")
+STAMPING = True  # page numbers rewritten in cached parts of the same shape (page_stamps)
+FALLBACK_CHUNK = 60  # pages per furniture document when numbers are not stamped
 TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f")
 
 
@@ -51,7 +54,8 @@ class _Job:
 class _Worker:
     """What a (forked) worker needs to lay out any part; set before the pool forks."""
 
-    def __init__(self, renderer, edition, fetcher_for, head_extra: str, cache: PartCache, theme, identifier: bytes):
+    def __init__(self, renderer, edition, fetcher_for, head_extra: str, cache: PartCache, theme, identifier: bytes,
+                 stamping: bool = True):
         import weasyprint
 
         self.renderer = renderer
@@ -63,6 +67,7 @@ class _Worker:
         stylesheets = sorted(theme.static_dir.glob("*.css"))
         self.static_key = cache_key(PART_FORMAT, weasyprint.__version__, edition, *(p.read_bytes() for p in stylesheets))
         self.identifier = identifier
+        self.stamping = stamping
         self._file_hashes: dict[str, str] = {}
 
     def _files_key(self, html: str) -> str:
@@ -92,14 +97,28 @@ class _Worker:
             html = self.renderer.html(part, lookup)
         if self.head_extra:
             html = html.replace("</head>", self.head_extra + "</head>", 1)
-        key = cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, self._files_key(html))
+        files = self._files_key(html)
+        key = cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, files)
+        shape_key = None
+        if self.stamping and part.kind in STAMPABLE:
+            shape_key = cache_key(self.static_key, "shape", shape(html), job.bare, job.first_side, job.counter_start, files)
+        keys = (key, shape_key) if shape_key else (key,)  # both stay in the cache
         cached = self.cache.get(key)
         if cached is not None:
-            return key, cached, False
+            return keys, cached, False
+        if shape_key is not None:
+            # laid out before with other page numbers as wide: the join rewrites the digits
+            found = self.cache.get_shape(shape_key)
+            if found is not None:
+                stamped = found[1].restamped(numbers_in(html))
+                if stamped is not None:
+                    return (found[0], shape_key), stamped, False
         layout = layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
-                             job.bare, job.first_side, job.counter_start)
+                             job.bare, job.first_side, job.counter_start, digit_samples=shape_key is not None)
         self.cache.put(key, layout)
-        return key, layout, True
+        if shape_key is not None:
+            self.cache.put_shape(shape_key, key)
+        return keys, layout, True
 
 
 _WORKER: _Worker | None = None
@@ -116,6 +135,7 @@ class _Pool:
         self.executor = None
         self.keys: set[str] = set()
         self.laid_out = 0  # parts laid out by WeasyPrint (the others came from the cache)
+        self.stamped = 0  # parts from the cache with other page numbers stamped in
         if workers > 1 and start_method() == "fork":
             self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
 
@@ -127,9 +147,10 @@ class _Pool:
             inner.add_done_callback(lambda f: self._settle(f, result))
             return result
         try:
-            key, layout, fresh = _run(job)
-            self.keys.add(key)
+            keys, layout, fresh = _run(job)
+            self.keys.update(keys)
             self.laid_out += fresh
+            self.stamped += bool(layout.stamps)
             result.set_result(layout)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
             result.set_exception(exc)
@@ -141,9 +162,10 @@ class _Pool:
         elif inner.exception() is not None:
             result.set_exception(inner.exception())
         else:
-            key, layout, fresh = inner.result()
-            self.keys.add(key)
+            keys, layout, fresh = inner.result()
+            self.keys.update(keys)
             self.laid_out += fresh
+            self.stamped += bool(layout.stamps)
             result.set_result(layout)
 
     def close(self) -> None:
@@ -157,6 +179,16 @@ def _side(number: int) -> str:
 
 def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme):
     """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images)."""
+    if not STAMPING:
+        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False)
+    try:
+        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=True)
+    except StampError:
+        # a number could not be rewritten (a font without equal-width digits?): lay those parts out
+        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False)
+
+
+def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme, stamping: bool):
     global _WORKER
     from .parallel import worker_count
     from .pdf_join import Joiner, Slot
@@ -172,7 +204,7 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         clock = now
 
     cache = PartCache(cache_dir)
-    _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode())
+    _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode(), stamping)
     geometry = page_geometry(renderer.context["config"].pdf)
     # a page laid out as a recto and printed as a verso moves by (outer − inner) margin
     to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
@@ -196,12 +228,6 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
             counts[p] = 1
         final: dict[Part, PartLayout] = {}
 
-        def furniture_jobs(pages, first: int, last: int) -> list:
-            return [(a, b, pool.submit(_Job(Part("furniture", html=furniture_html(
-                [info for info, _, _ in pages[a - 1:b]], _carried(pages, a))),
-                first_side=_side(a - 1), counter_start=a - 1, bare=False)))
-                for a, b in _furniture_chunks(pages, first, last)]
-
         for _ in range(4):
             numbers, starts = _number_pages(parts, counts, {**layouts, **final})
             # 2. the indexes (longest first) and the openers with their numbers, and the furniture of
@@ -210,8 +236,6 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
             longest = sorted(indexes, key=lambda p: (-counts[p], ("topics", "people", "regions").index(p.index)))
             stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in longest}
             stage2.update({p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind == "opener"})
-            pages = _book_pages(parts[:chapters_end], counts, starts, {**layouts, **final})
-            early = furniture_jobs(pages, counts[parts[0]] + 1, len(pages))
             for p, future in stage2.items():
                 final[p] = future.result()
             lap("openers and indexes")
@@ -222,17 +246,26 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
             if any(p.kind == "opener" for p in changed):
                 continue  # pages after an opener moved: number again
             numbers, starts = _number_pages(parts, counts, {**layouts, **final})
-            # 3. the front matter with its numbers, and the furniture of the indexes' pages
+            # 3. the front matter with its numbers, and the furniture of every other page
             front_future = pool.submit(_Job(parts[0], numbers=numbers, bare=False))
             pages = _book_pages(parts, counts, starts, {**layouts, **final})
-            late = furniture_jobs(pages, early[-1][1] + 1 if early else counts[parts[0]] + 1, len(pages))
+            signatures = _signatures(pages, counts[parts[0]] + 1, len(pages))
+            if stamping:
+                documents = [(chunk, pool.submit(_Job(Part("furniture", html=signature_html(chunk)), bare=False,
+                                                      counter_start=_counter_start(chunk[0][0]))))
+                             for chunk in _signature_documents(signatures)]
+            else:  # each page's own furniture, in runs of pages
+                documents = [((a, b), pool.submit(_Job(Part("furniture", html=furniture_html(
+                    [info for info, _, _ in pages[a - 1:b]], _carried(pages, a))),
+                    first_side=_side(a - 1), counter_start=a - 1, bare=False)))
+                    for a, b in _furniture_chunks(pages, counts[parts[0]] + 1, len(pages))]
             final[parts[0]] = front_future.result()
             lap("front matter")
             if len(final[parts[0]].pages) != counts[parts[0]]:
                 counts[parts[0]] = len(final[parts[0]].pages)
                 layouts[parts[0]] = final[parts[0]]
                 continue
-            furniture = [(a, b, f.result()) for a, b, f in early + late]
+            furniture = [(chunk, f.result()) for chunk, f in documents]
             lap("furniture")
             stats["rounds"] = stats.get("rounds", 0) + 1
             break
@@ -247,13 +280,19 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         if p not in final:
             final[p] = layouts[p]
     # 4. join
-    joiner = Joiner(final[parts[0]].pdf, cache_dir / "fonts" if cache_dir is not None else None)
-    furniture_of: dict[int, tuple] = {}
-    for first, last, layout in furniture:
-        for number in range(first, last + 1):
-            furniture_of[number] = (layout.pdf, number - first + 1)  # page 0 is the carried strings
+    joiner = Joiner(final[parts[0]].pdf, cache_dir / "fonts" if cache_dir is not None else None,
+                    [final[p].pdf for p in parts] + [layout.pdf for _, layout in furniture])
+    if stamping:
+        furniture_of = _furniture_pages(signatures, furniture)
+    else:
+        furniture_of = {number: (layout.pdf, number - a + 1, [])  # page 0 sets the strings carried in
+                        for (a, b), layout in furniture for number in range(a, b + 1)}
     messages: list[str] = []
     images: list[tuple] = []
+    while len(joiner.pdf.pages) > len(final[parts[0]].pages):  # the digit samples' page (page_stamps)
+        del joiner.pdf.pages[-1]
+    for index, stamps in final[parts[0]].stamps.items():  # the 目录's numbers, when it was stamped
+        joiner.stamp_page(joiner.pdf.pages[index], stamps)
     for number, (info, part, index) in enumerate(pages, start=1):
         if part is parts[0]:
             continue
@@ -261,7 +300,7 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
             joiner.add_page(Slot(None, 0, furniture=furniture_of[number]))
             continue
         shift = _shift_of(part, index, starts[part], to_verso)
-        joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number]))
+        joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number], final[part].stamps.get(index)))
     # destinations, bookmarks, messages, images, in book order
     names: dict[str, tuple] = {}
     marks = []
@@ -282,7 +321,8 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
     lap("fonts and write")
     cache.prune()
     stats.update(parts=len(parts), furniture_documents=len(furniture), pages=len(pages),
-                 laid_out=pool.laid_out, reused=len(pool.keys) - pool.laid_out)
+                 laid_out=pool.laid_out, stamped=pool.stamped, stamping=stamping,
+                 reused=len(pool.keys) - pool.laid_out)
     cache.write_stats(stats)
     return pdf, list(dict.fromkeys(messages)), images
 
@@ -330,6 +370,58 @@ def _book_pages(parts, counts, starts, layouts) -> list[tuple[PageInfo, Part | N
     return pages
 
 
+def _signatures(pages, first: int, last: int) -> dict[int, tuple]:
+    """What the furniture of each page first..last (numbers from 1) depends on but its folio's
+    digits: the number of digits, its side, the named strings in force when it begins, its page name,
+    whether it is blank (then also the next page's name: WeasyPrint names a blank page after it) and
+    the strings set on it. Books have few of these; pages with one share one laid-out furniture page."""
+    carried: dict[str, str] = {}
+    signatures = {}
+    for number, (info, _, _) in enumerate(pages, start=1):
+        if first <= number <= last:
+            following = pages[number][0].name if info.blank and number < len(pages) else ""
+            signatures[number] = (len(str(number)), _side(number), tuple(sorted(carried.items())), info.name,
+                                  info.blank, tuple(sorted((k, tuple(v)) for k, v in info.strings.items())), following)
+        for name, texts in info.strings.items():
+            if texts:
+                carried[name] = texts[-1]
+    return signatures
+
+
+def _counter_start(digits: int) -> int:
+    """The page counter before the first page of a furniture document of ``digits``-digit folios."""
+    return 10 ** (digits - 1) - 1 if digits > 1 else 0
+
+
+def _signature_documents(signatures: dict[int, tuple]) -> list[list[tuple]]:
+    """The distinct signatures in furniture documents: one per folio width, each short enough that
+    all its folios have that many digits (a signature takes at most four pages)."""
+    by_digits: dict[int, list] = {}
+    for signature in sorted(set(signatures.values()), key=repr):
+        by_digits.setdefault(signature[0], []).append(signature)
+    chunks = []
+    for digits, group in sorted(by_digits.items()):
+        room = max(1, (9 * 10 ** (digits - 1) - 2) // 4)
+        chunks.extend(group[i:i + room] for i in range(0, len(group), room))
+    return chunks
+
+
+def _furniture_pages(signatures: dict[int, tuple], documents) -> dict[int, tuple]:
+    """Book page number → (furniture document, its page, folio stamps [(x, y, old, new)])."""
+    where = {}
+    for chunk, layout in documents:
+        for k, signature in enumerate(chunk):
+            page = layout.anchors[f"yb-sig-{k}"][0] - (1 if signature[4] else 0)
+            where[signature] = (layout, page)
+    furniture = {}
+    for number, signature in signatures.items():
+        layout, page = where[signature]
+        folio = str(number)
+        stamps = [(x, y, old, folio) for x, y, old, ordinal in layout.numbers[page] if ordinal == -1 and old != folio]
+        furniture[number] = (layout.pdf, page, stamps)
+    return furniture
+
+
 def _carried(pages, first: int) -> dict[str, str]:
     """The named strings in force when page ``first`` begins: the last value set before it."""
     values: dict[str, str] = {}
@@ -342,12 +434,12 @@ def _carried(pages, first: int) -> dict[str, str]:
 
 def _furniture_chunks(pages, first: int, last: int) -> list[tuple[int, int]]:
     """Page ranges (first, last; numbers from 1) of the furniture documents for pages first..last,
-    in runs of about FURNITURE_CHUNK pages aligned to page numbers (so that an edit that moves pages
+    in runs of about FALLBACK_CHUNK pages aligned to page numbers (so that an edit that moves pages
     changes few of them), never ending on a blank page (WeasyPrint makes a blank page only before
     the page that asks for a recto)."""
     chunks = []
     while first <= last:
-        end = min(last, (first // FURNITURE_CHUNK + 1) * FURNITURE_CHUNK)
+        end = min(last, (first // FALLBACK_CHUNK + 1) * FALLBACK_CHUNK)
         while end < last and pages[end - 1][0].blank:
             end += 1
         chunks.append((first, end))

@@ -1,0 +1,234 @@
+"""Page numbers stamped into parts that were laid out with other page numbers of the same width.
+
+The 目录, the chapter openers' lists, the indexes and the folios show page numbers, so an edit that
+moves pages would make the split render (split_render) lay all of them out again: a minute for the
+主题索引 of a 1,000-article book. The theme sets page numbers in half-width digits (the ``hwid``
+OpenType feature: every digit as wide as every other), so a part laid out with the numbers 118 and
+1203 has the same lines, boxes and pages as with 120 and 1205: only the digits' glyphs differ. Such a
+part is taken from the part cache by its *shape* (its HTML with each number's digits counted, not
+read) and the join rewrites the digits in its page content (:class:`Stamper`).
+
+Nothing is guessed: a number is found where WeasyPrint drew it (the text box of the number, recorded
+by :func:`number_boxes` when the part was laid out, is where its text matrix is set), its glyphs
+must spell the old number, and each new digit's glyph must be exactly as wide as the old one's (the
+PDF's own width arrays say so). When any of this fails — a font without equal-width digits, a digit
+no part of the book has drawn — :class:`StampError` is raised and the book is laid out without
+stamping."""
+from __future__ import annotations
+
+import re
+
+import pikepdf
+
+DATA_PAGE = re.compile(r'data-page="(\d+)"')
+TOLERANCE = 0.01  # CSS px: WeasyPrint writes positions with 6 decimals
+BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>")
+
+
+class StampError(Exception):
+    """A number could not be stamped: lay the part out instead."""
+
+
+def shape(html: str) -> str:
+    """The HTML with every page number's digits replaced by '#': what its layout depends on when
+    digits are all equally wide."""
+    return DATA_PAGE.sub(lambda m: 'data-page="' + "#" * len(m.group(1)) + '"', html)
+
+
+def numbers_in(html: str) -> list[str]:
+    """The page numbers of an HTML document, in document order."""
+    return DATA_PAGE.findall(html)
+
+
+def number_boxes(html_document, document) -> list[list[tuple[float, float, str, int]]]:
+    """Per page, where WeasyPrint drew each page number: (x, baseline y, text, ordinal), in CSS px
+    from the page's top-left. ``ordinal`` is the number's place among the document's ``data-page``
+    elements, or -1 for a number in a margin box (a folio)."""
+    from weasyprint.formatting_structure import boxes
+
+    ordinal = {}
+    for element in html_document.etree_element.iter():
+        if element.get("data-page") is not None:
+            ordinal[element] = len(ordinal)
+    found = []
+    for page in document.pages:
+        on_page = []
+        stack = [(page._page_box, False)]
+        while stack:
+            box, in_margin = stack.pop()
+            in_margin = in_margin or isinstance(box, boxes.MarginBox)
+            if isinstance(box, boxes.TextBox):
+                text = box.text
+                if text.isdigit() and text.isascii():
+                    if in_margin:
+                        on_page.append((box.position_x, box.position_y + box.baseline, text, -1))
+                    elif box.element is not None and box.element.get("data-page") == text and box.element_tag.endswith("::after"):
+                        on_page.append((box.position_x, box.position_y + box.baseline, text, ordinal.get(box.element, -2)))
+            elif isinstance(box, boxes.ParentBox):
+                stack.extend((child, in_margin) for child in reversed(box.children))
+        found.append(on_page)
+    return found
+
+
+def _matrix_position(operands) -> tuple[float, float]:
+    return float(operands[4]), float(operands[5])
+
+
+class _Font:
+    """A font dictionary of one part: its glyphs' widths (/W) and Unicode values (/ToUnicode)."""
+
+    def __init__(self, font: pikepdf.Dictionary):
+        self.font = font
+        descendant = font.DescendantFonts[0]
+        self.name = str(descendant.get("/BaseFont", font.get("/BaseFont", "")))
+        self.widths: dict[int, float] = {}
+        items = list(descendant.get("/W", []))
+        i = 0
+        while i < len(items):
+            first = int(items[i])
+            if isinstance(items[i + 1], pikepdf.Array):
+                for k, w in enumerate(items[i + 1]):
+                    self.widths[first + k] = float(w)
+                i += 2
+            else:
+                for gid in range(first, int(items[i + 1]) + 1):
+                    self.widths[gid] = float(items[i + 2])
+                i += 3
+        self.digits: dict[int, str] = {}  # glyph id -> digit
+        to_unicode = font.get("/ToUnicode")
+        if to_unicode is not None:
+            for gid, code in BFCHAR.findall(to_unicode.read_bytes()):
+                char = chr(int(code, 16))
+                if char.isdigit() and char.isascii():
+                    self.digits[int(gid, 16)] = char
+        self.added: dict[int, str] = {}
+
+    def add(self, gid: int, digit: str, width: float) -> None:
+        """Make ``gid`` known to this font dictionary (width and Unicode value) if it is not."""
+        if gid in self.widths:
+            return
+        self.widths[gid] = width
+        self.digits[gid] = digit
+        self.added[gid] = digit
+
+    def finish(self) -> None:
+        if not self.added:
+            return
+        descendant = self.font.DescendantFonts[0]
+        w = pikepdf.Array(list(descendant.get("/W", [])))
+        for gid, _ in sorted(self.added.items()):
+            w.append(gid)
+            w.append(pikepdf.Array([self.widths[gid]]))
+        descendant.W = w
+        to_unicode = self.font.get("/ToUnicode")
+        if to_unicode is not None:
+            entries = b"".join(b"<%04x> <%04x>\n" % (gid, ord(d)) for gid, d in sorted(self.added.items()))
+            data = to_unicode.read_bytes().replace(
+                b"endcmap", b"%d beginbfchar\n%sendbfchar\nendcmap" % (len(self.added), entries), 1)
+            to_unicode.write(data)
+        self.added = {}
+
+
+class Stamper:
+    """Rewrites page numbers in the pages of a joined book (pdf_join). ``sources``: every PDF whose
+    fonts may hold a digit (the book's parts), to find the glyph of a digit a part has not drawn."""
+
+    def __init__(self, open_source, sources: list[bytes]):
+        self.open_source = open_source
+        self.sources = sources
+        self._fonts: dict[tuple, _Font] = {}
+        self._glyphs: dict[str, dict[str, dict[int, float]]] | None = None  # font name -> digit -> {gid: width}
+
+    def _font(self, pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> _Font:
+        key = (id(pdf), font.objgen)
+        if key not in self._fonts:
+            self._fonts[key] = _Font(font)
+        return self._fonts[key]
+
+    def _digit_glyphs(self, name: str) -> dict[str, dict[int, float]]:
+        if self._glyphs is None:
+            self._glyphs = {}
+            for data in self.sources:
+                pdf = self.open_source(data)
+                for obj in pdf.objects:
+                    if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0" and "/DescendantFonts" in obj:
+                        font = self._font(pdf, obj)
+                        for gid, digit in font.digits.items():
+                            if gid in font.widths:
+                                self._glyphs.setdefault(font.name, {}).setdefault(digit, {})[gid] = font.widths[gid]
+        return self._glyphs.get(name, {})
+
+    def stamp(self, pdf: pikepdf.Pdf, page: pikepdf.Dictionary, resources: pikepdf.Dictionary,
+              stamps: list[tuple[float, float, str, str]]) -> bytes:
+        """The page's content with each number (x, y, old, new) rewritten; raises StampError.
+        ``resources``: the page's resources in ``pdf`` (whose fonts learn the glyphs added)."""
+        pending = {(round(x, 2), round(y, 2)): (old, new) for x, y, old, new in stamps}
+        operations = pikepdf.parse_content_stream(page)
+        fonts = resources.get("/Font", {})
+        font = None
+        position = None
+        out = []
+        for operands, operator in operations:
+            op = str(operator)
+            if op == "Tf":
+                font = fonts.get(str(operands[0]))
+            elif op == "Tm":
+                position = _matrix_position(operands)
+            elif op == "TJ" and position is not None and pending:
+                key = self._match(pending, position)
+                if key is not None:
+                    old, new = pending.pop(key)
+                    operands = [self._rewrite(pdf, font, operands[0], old, new)]
+            out.append(pikepdf.ContentStreamInstruction(operands, operator))
+        if pending:
+            raise StampError(f"{len(pending)} page number(s) not found where they were drawn")
+        return pikepdf.unparse_content_stream(out)
+
+    @staticmethod
+    def _match(pending, position):
+        x, y = position
+        for dx in (0, -0.01, 0.01):
+            for dy in (0, -0.01, 0.01):
+                key = (round(x + dx, 2), round(y + dy, 2))
+                if key in pending:
+                    return key
+        return None
+
+    def _rewrite(self, pdf, font_dict, array, old: str, new: str):
+        if font_dict is None or len(old) != len(new):
+            raise StampError("a page number without its font, or of another width")
+        font = self._font(pdf, font_dict)
+        glyphs = []
+        for item in array:
+            if isinstance(item, pikepdf.String):
+                raw = bytes(item)
+                glyphs.extend(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2))
+            elif float(item) != 0:
+                raise StampError("a page number with kerning between its digits")
+        if "".join(font.digits.get(g, "?") for g in glyphs) != old:
+            raise StampError(f"the glyphs drawn are not the page number {old}")
+        replacement = []
+        for g, digit in zip(glyphs, new):
+            width = font.widths.get(g)
+            if font.digits.get(g) == digit:
+                replacement.append(g)
+                continue
+            candidates = [gid for gid, w in self._digit_glyphs(font.name).get(digit, {}).items() if w == width]
+            if len(candidates) != 1:
+                raise StampError(f"no single glyph of the digit {digit} as wide as the one it replaces ({font.name}, {width}: {self._digit_glyphs(font.name).get(digit)})")
+            font.add(candidates[0], digit, width)
+            replacement.append(candidates[0])
+        strings = iter(replacement)
+        result = pikepdf.Array()
+        for item in array:
+            if isinstance(item, pikepdf.String):
+                count = len(bytes(item)) // 2
+                result.append(pikepdf.String(b"".join(next(strings).to_bytes(2, "big") for _ in range(count))))
+            else:
+                result.append(item)
+        return result
+
+    def finish(self) -> None:
+        """Write the widths and Unicode values of the glyphs that stamping added to fonts."""
+        for font in self._fonts.values():
+            font.finish()
