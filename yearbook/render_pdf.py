@@ -95,13 +95,13 @@ class BookRenderer:
     (pdf_parts.Part) with the page numbers it shows given as ``page_numbers(anchor)``."""
 
     def __init__(self, yearbook: Yearbook, volume: Volume, theme: Theme, edition: Edition | None = None,
-                 media_urls: dict[str, str] | None = None):
+                 media_urls: dict[str, str] | None = None, cache_dir: Path | None = None):
         pdf = yearbook.config.pdf
         self.theme = theme
         self.edition = edition or make_edition("screen", pdf)
         self.env = make_environment(theme)
         views = BookViews(yearbook, volume, edition=self.edition, geometry=page_geometry(pdf),
-                          spacing=measure_spacing(pdf.body_font), pages=load_pages(yearbook.config.content_dir),
+                          spacing=cached_spacing(pdf.body_font, cache_dir), pages=load_pages(yearbook.config.content_dir),
                           media_urls=media_urls)
         self.context = views.context()
 
@@ -131,6 +131,41 @@ def measure_spacing(font_family: str) -> dict[str, float]:
     widths = {box.element.get("id"): box.width for box in document.pages[0]._page_box.descendants()
               if isinstance(box, boxes.InlineBox) and box.element is not None and box.element.get("id")}
     return {key: round((widths[key] - widths["none"]) / 100, 5) for key in ("space", "nbsp")}
+
+
+def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]:
+    """:func:`measure_spacing`, kept in ``cache_dir`` (``spacing.json``) between builds: measuring
+    costs a WeasyPrint layout (a second or two with the fonts loaded), and a rebuild that takes every
+    part from the part cache needs WeasyPrint for little else. Keyed by the font family, the
+    WeasyPrint version and the list of installed font files (fontconfig), so that a changed font
+    is measured again."""
+    import hashlib
+    import json
+
+    import weasyprint
+
+    if cache_dir is None:
+        return measure_spacing(font_family)
+    fonts = b""
+    if shutil.which("fc-list"):
+        fonts = subprocess.run(["fc-list", "--format", "%{file}\\n"], capture_output=True, check=False).stdout
+    key = hashlib.sha256(b"\0".join([font_family.encode(), weasyprint.__version__.encode(), fonts])).hexdigest()
+    path = cache_dir / "spacing.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return stored["spacing"]
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    spacing = measure_spacing(font_family)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(".spacing.json.tmp")
+        temp.write_text(json.dumps({"key": key, "spacing": spacing}), encoding="utf-8")
+        temp.replace(path)
+    except OSError:
+        pass
+    return spacing
 
 
 def volume_pdf_name(volume: Volume, edition_name: str) -> str:
@@ -183,7 +218,7 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
             else:
                 media_urls, problems = convert_images_to_cmyk(volume, config.content_dir, icc, Path(temp), cover)
                 warnings.extend(Problem(f"PDF {name}: {message}", where, None, "warning") for message in problems)
-        renderer = BookRenderer(yearbook, volume, theme, edition, media_urls)
+        renderer = BookRenderer(yearbook, volume, theme, edition, media_urls, cache_dir if split else None)
         head_extra = ""
         if edition.is_print and icc is not None:
             head_extra = f"<style>@color-profile device-cmyk {{ src: url({icc.resolve().as_uri()!r}); components: c, m, y, k }}</style>"
