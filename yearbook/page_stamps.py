@@ -137,6 +137,7 @@ class Stamper:
         self.open_source = open_source
         self.sources = sources
         self._fonts: dict[tuple, _Font] = {}
+        self._templates: dict[tuple, tuple] = {}
         self._glyphs: dict[str, dict[str, dict[int, float]]] | None = None  # font name -> digit -> {gid: width}
 
     def _font(self, pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> _Font:
@@ -161,28 +162,48 @@ class Stamper:
     def stamp(self, pdf: pikepdf.Pdf, page: pikepdf.Dictionary, resources: pikepdf.Dictionary,
               stamps: list[tuple[float, float, str, str]]) -> bytes:
         """The page's content with each number (x, y, old, new) rewritten; raises StampError.
-        ``resources``: the page's resources in ``pdf`` (whose fonts learn the glyphs added)."""
-        pending = {(round(x, 2), round(y, 2)): (old, new) for x, y, old, new in stamps}
-        operations = pikepdf.parse_content_stream(page)
+        ``resources``: the page's resources in ``pdf`` (whose fonts learn the glyphs added).
+        A page stamped again with other numbers at the same places (a furniture page, once per
+        folio) is parsed once."""
+        key = (id(pdf), page.objgen, tuple((round(x, 2), round(y, 2), old) for x, y, old, _ in stamps))
+        if page.objgen == (0, 0) or key not in self._templates:
+            self._templates[key] = self._template(page, resources, stamps)
+        segments, found = self._templates[key]
+        new_of = {(round(x, 2), round(y, 2)): new for x, y, _, new in stamps}
+        out = [segments[0]]
+        for (place, font, array, old), segment in zip(found, segments[1:]):
+            instruction = pikepdf.ContentStreamInstruction([self._rewrite(pdf, font, array, old, new_of[place])],
+                                                           pikepdf.Operator("TJ"))
+            out.append(pikepdf.unparse_content_stream([instruction]))
+            out.append(segment)
+        return b"\n".join(part for part in out if part)
+
+    def _template(self, page, resources, stamps):
+        """The page's content cut around its numbers: (the instructions between them, unparsed;
+        for each number its place, font, glyph array and old text)."""
+        pending = {(round(x, 2), round(y, 2)): old for x, y, old, _ in stamps}
         fonts = resources.get("/Font", {})
         font = None
         position = None
-        out = []
-        for operands, operator in operations:
+        segments, found, run = [], [], []
+        for operands, operator in pikepdf.parse_content_stream(page):
             op = str(operator)
             if op == "Tf":
                 font = fonts.get(str(operands[0]))
             elif op == "Tm":
                 position = _matrix_position(operands)
             elif op == "TJ" and position is not None and pending:
-                key = self._match(pending, position)
-                if key is not None:
-                    old, new = pending.pop(key)
-                    operands = [self._rewrite(pdf, font, operands[0], old, new)]
-            out.append(pikepdf.ContentStreamInstruction(operands, operator))
+                place = self._match(pending, position)
+                if place is not None:
+                    found.append((place, font, operands[0], pending.pop(place)))
+                    segments.append(pikepdf.unparse_content_stream(run))
+                    run = []
+                    continue
+            run.append(pikepdf.ContentStreamInstruction(operands, operator))
+        segments.append(pikepdf.unparse_content_stream(run))
         if pending:
             raise StampError(f"{len(pending)} page number(s) not found where they were drawn")
-        return pikepdf.unparse_content_stream(out)
+        return segments, found
 
     @staticmethod
     def _match(pending, position):

@@ -281,7 +281,8 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
             final[p] = layouts[p]
     # 4. join
     joiner = Joiner(final[parts[0]].pdf, cache_dir / "fonts" if cache_dir is not None else None,
-                    [final[p].pdf for p in parts] + [layout.pdf for _, layout in furniture])
+                    # where a digit's glyph is looked for: the parts that draw every digit (page_stamps)
+                    [final[p].pdf for p in parts if p.kind in STAMPABLE] + [layout.pdf for _, layout in furniture])
     if stamping:
         furniture_of = _furniture_pages(signatures, furniture)
     else:
