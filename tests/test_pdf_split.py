@@ -293,3 +293,26 @@ def test_without_stamping_the_same_book(book, tmp_path):
     for number, (a, b) in enumerate(zip(single, plain), start=1):
         assert same_lines(lines(b), lines(a)), f"page {number}"
     assert structure(tmp_path / "plain.pdf") == structure(book["single"])
+
+
+def test_typeset_memo_gives_what_typesetting_gives(tmp_path, monkeypatch):
+    """The split render keeps typeset fragments between builds (typeset.Memo): a kept result is the
+    result, a fragment not seen before is typeset, and a memo made by other code is not used."""
+    from yearbook import typeset
+
+    fragments = ["<p>2024年，科协举办了“科技之春”活动，共有3000人参加。</p>", "<p>Python 与 AI 科普讲座。</p>"]
+    plain = [str(typeset.typeset_html(f)) for f in fragments]
+    memo = typeset.Memo()
+    monkeypatch.setattr(typeset, "MEMO", memo)
+    assert [str(typeset.typeset_html(f)) for f in fragments] == plain
+    memo.save(tmp_path / "memo.pickle")
+    again = typeset.Memo()
+    again.load(tmp_path / "memo.pickle")
+    assert len(again.results) == 2
+    again.results[next(iter(again.results))] = "stale"
+    monkeypatch.setattr(typeset, "MEMO", again)
+    assert "stale" in [str(typeset.typeset_html(f)) for f in fragments]  # it is used...
+    monkeypatch.setattr(typeset, "_memo_version", lambda: "other code")
+    other = typeset.Memo()
+    other.load(tmp_path / "memo.pickle")
+    assert other.results == {}  # ...but only by the code that made it

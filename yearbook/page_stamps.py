@@ -138,6 +138,7 @@ class Stamper:
         self.sources = sources
         self._fonts: dict[tuple, _Font] = {}
         self._templates: dict[tuple, tuple] = {}
+        self._candidate_cache: dict[tuple, list[int]] = {}
         self._glyphs: dict[str, dict[str, dict[int, float]]] | None = None  # font name -> digit -> {gid: width}
 
     def _font(self, pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> _Font:
@@ -158,6 +159,12 @@ class Stamper:
                             if gid in font.widths:
                                 self._glyphs.setdefault(font.name, {}).setdefault(digit, {})[gid] = font.widths[gid]
         return self._glyphs.get(name, {})
+
+    def _candidates(self, name: str, digit: str, width: float) -> list[int]:
+        key = (name, digit, width)
+        if key not in self._candidate_cache:
+            self._candidate_cache[key] = [gid for gid, w in self._digit_glyphs(name).get(digit, {}).items() if w == width]
+        return self._candidate_cache[key]
 
     def stamp(self, pdf: pikepdf.Pdf, page: pikepdf.Dictionary, resources: pikepdf.Dictionary,
               stamps: list[tuple[float, float, str, str]]) -> bytes:
@@ -234,7 +241,7 @@ class Stamper:
             if font.digits.get(g) == digit:
                 replacement.append(g)
                 continue
-            candidates = [gid for gid, w in self._digit_glyphs(font.name).get(digit, {}).items() if w == width]
+            candidates = self._candidates(font.name, digit, width)
             if len(candidates) != 1:
                 raise StampError(f"no single glyph of the digit {digit} as wide as the one it replaces ({font.name}, {width}: {self._digit_glyphs(font.name).get(digit)})")
             font.add(candidates[0], digit, width)

@@ -45,6 +45,7 @@ class Joiner:
         self._sources: dict[int, pikepdf.Pdf] = {}
         self._forms: dict[tuple, pikepdf.Object] = {}
         self._resources: dict[tuple, pikepdf.Object] = {}
+        self._streams: dict[bytes, pikepdf.Object] = {}
         self.stamper = Stamper(self.source, list(sources))
         for key in ("/Outlines", "/PageMode"):
             if key in self.pdf.Root:
@@ -89,10 +90,12 @@ class Joiner:
         self.stamp_page(page, slot.stamps)
         resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
         # the page's own drawing in a saved graphics state (its transformation must not reach the
-        # furniture), moved sideways when it lands on the other side
+        # furniture), moved sideways when it lands on the other side; the furniture drawn after it.
+        # The streams that open and close it are shared by every page.
         move = f" 1 0 0 1 {slot.shift:.6f} 0 cm" if slot.shift else ""
-        page.contents_add(f"q{move}\n".encode(), prepend=True)
-        page.contents_add(b"\nQ\n")
+        contents = page.obj.get("/Contents")
+        own = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
+        tail = b"\nQ\n"
         if slot.shift:
             for annotation in page.obj.get("/Annots", []):
                 rect = [float(v) for v in annotation.Rect]
@@ -102,18 +105,26 @@ class Joiner:
             xobjects = pikepdf.Dictionary({k: v for k, v in resources.get("/XObject", {}).items()})
             xobjects["/YbFurniture"] = form
             resources["/XObject"] = xobjects
-            page.contents_add(b"\nq /YbFurniture Do Q\n")
+            tail = b"\nQ\n\nq /YbFurniture Do Q\n"
+        page.obj.Contents = pikepdf.Array([self._shared(f"q{move}\n".encode()), *own, self._shared(tail)])
         page.obj.Resources = self.pdf.make_indirect(resources)
         return page
+
+    def _shared(self, data: bytes) -> pikepdf.Object:
+        if data not in self._streams:
+            self._streams[data] = self.pdf.make_indirect(pikepdf.Stream(self.pdf, data))
+        return self._streams[data]
 
     def set_destinations(self, names: list[tuple[str, int, float, float]]) -> None:
         """Named destinations (every anchor of the book, first occurrence), sorted by name as the
         name tree requires."""
-        pages = self.pdf.pages
-        array = pikepdf.Array()
+        pages = [page.obj for page in self.pdf.pages]
+        xyz = pikepdf.Name.XYZ
+        items = []
         for name, page, x, y in sorted(names):
-            array.append(pikepdf.String(name))
-            array.append(pikepdf.Array([pages[page].obj, pikepdf.Name.XYZ, x, y, 0]))
+            items.append(pikepdf.String(name))
+            items.append(pikepdf.Array([pages[page], xyz, x, y, 0]))
+        array = pikepdf.Array(items)
         root_names = self.pdf.Root.get("/Names")
         if root_names is None:
             root_names = self.pdf.Root["/Names"] = pikepdf.Dictionary()
@@ -121,7 +132,7 @@ class Joiner:
 
     def set_outline(self, tree: list) -> None:
         """The bookmark tree: [(label, (page, x, y), children, state)], as WeasyPrint builds it."""
-        pages = self.pdf.pages
+        pages = [page.obj for page in self.pdf.pages]
 
         def add(subtrees, parent):
             count = len(subtrees)
@@ -129,7 +140,7 @@ class Joiner:
             for label, (page, x, y), children, state in subtrees:
                 item = self.pdf.make_indirect(pikepdf.Dictionary({
                     "/Title": pikepdf.String(label),
-                    "/Dest": pikepdf.Array([pages[page].obj, pikepdf.Name.XYZ, x, y, 0]),
+                    "/Dest": pikepdf.Array([pages[page], pikepdf.Name.XYZ, x, y, 0]),
                 }))
                 child_items, child_count = add(children, item)
                 item["/Count"] = -child_count if state == "closed" else child_count

@@ -124,8 +124,19 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
-def _run(job: _Job) -> tuple[str, PartLayout, bool]:
-    return _WORKER.run(job)
+def _run(job: _Job) -> tuple:
+    from . import typeset
+
+    keys, layout, fresh = _WORKER.run(job)
+    used, new = typeset.MEMO.take() if typeset.MEMO is not None else (set(), {})
+    return keys, layout, fresh, used, new
+
+
+def _remember(used, new) -> None:
+    from . import typeset
+
+    if typeset.MEMO is not None:
+        typeset.MEMO.add(used, new)
 
 
 class _Pool:
@@ -147,7 +158,8 @@ class _Pool:
             inner.add_done_callback(lambda f: self._settle(f, result))
             return result
         try:
-            keys, layout, fresh = _run(job)
+            keys, layout, fresh, used, new = _run(job)
+            _remember(used, new)
             self.keys.update(keys)
             self.laid_out += fresh
             self.stamped += bool(layout.stamps)
@@ -162,7 +174,8 @@ class _Pool:
         elif inner.exception() is not None:
             result.set_exception(inner.exception())
         else:
-            keys, layout, fresh = inner.result()
+            keys, layout, fresh, used, new = inner.result()
+            _remember(used, new)
             self.keys.update(keys)
             self.laid_out += fresh
             self.stamped += bool(layout.stamps)
@@ -203,7 +216,12 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         stats["stages"][name] = round(stats["stages"].get(name, 0) + now - clock, 3)
         clock = now
 
+    from . import typeset
+
     cache = PartCache(cache_dir)
+    if cache_dir is not None:  # typeset fragments kept between builds (before the workers fork)
+        typeset.MEMO = typeset.Memo()
+        typeset.MEMO.load(cache_dir / "typeset.pickle")
     _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode(), stamping)
     geometry = page_geometry(renderer.context["config"].pdf)
     # a page laid out as a recto and printed as a verso moves by (outer − inner) margin
@@ -275,6 +293,9 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         pool.close()
         cache.used |= pool.keys
         _WORKER = None
+        if typeset.MEMO is not None:
+            typeset.MEMO.save(cache_dir / "typeset.pickle")
+            typeset.MEMO = None
 
     for p in parts:
         if p not in final:

@@ -105,8 +105,89 @@ def typeset_text(text: str, justify: bool = True) -> str:
     return "".join(out)
 
 
+class Memo:
+    """Typeset fragments kept between builds (the split PDF render renders every part's HTML to
+    find its cache key, and typesetting is most of that): digest of (fragment, justify) → result.
+    :func:`typeset_html` is a pure function of these, so a kept result is the result."""
+
+    def __init__(self) -> None:
+        self.results: dict[bytes, str] = {}
+        self.used: set[bytes] = set()
+        self.new: dict[bytes, str] = {}
+
+    @staticmethod
+    def key(fragment: str, justify: bool) -> bytes:
+        import hashlib
+
+        return hashlib.blake2b(fragment.encode("utf-8", "surrogatepass") + (b"\1" if justify else b"\0"), digest_size=16).digest()
+
+    def load(self, path) -> None:
+        import pickle
+
+        try:
+            with open(path, "rb") as stream:
+                data = pickle.load(stream)
+            if isinstance(data, dict) and data.get("version") == _memo_version():
+                self.results = data["results"]
+        except (OSError, EOFError, pickle.PickleError, ValueError, KeyError, TypeError, AttributeError):
+            self.results = {}
+
+    def take(self) -> tuple[set[bytes], dict[bytes, str]]:
+        """What this process used and made since the last call (for a worker's parent)."""
+        used, new = self.used, self.new
+        self.used, self.new = set(), {}
+        return used, new
+
+    def add(self, used: set[bytes], new: dict[bytes, str]) -> None:
+        self.used |= used
+        self.results.update(new)
+        self.used |= set(new)
+
+    def save(self, path) -> None:
+        """Keep what this build used (a memo never outgrows one build)."""
+        import os
+        import pickle
+
+        self.results.update(self.new)
+        self.used |= set(self.new)
+        kept = {k: v for k, v in self.results.items() if k in self.used}
+        temp = f"{path}.tmp"
+        try:
+            with open(temp, "wb") as stream:
+                pickle.dump({"version": _memo_version(), "results": kept}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
+        except OSError:
+            pass
+
+
+def _memo_version() -> str:
+    """This module's source: a kept result is used only with the code that made it."""
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+MEMO: Memo | None = None  # set by the split PDF render for the length of a build
+
+
 def typeset_html(fragment: str, justify: bool = True) -> Markup:
     """An HTML fragment with its text nodes typeset (tags, attributes and raw elements untouched)."""
+    memo = MEMO
+    if memo is not None:
+        key = memo.key(str(fragment), justify)
+        found = memo.results.get(key)
+        if found is None:
+            found = memo.new.get(key)
+        if found is not None:
+            memo.used.add(key)
+            return Markup(found)
+        result = _typeset_html(fragment, justify)
+        memo.new[key] = str(result)
+        return result
+    return _typeset_html(fragment, justify)
+
+
+def _typeset_html(fragment: str, justify: bool = True) -> Markup:
     parts = TAG_OR_TEXT.split(str(fragment))
     raw = None
     for index, part in enumerate(parts):
