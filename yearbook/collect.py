@@ -79,14 +79,15 @@ def load_article(path: Path, config: Config, regions: RegionTable, topics: Topic
 
 
 def load_articles(config: Config, regions: RegionTable, topics: TopicTable, log: ProblemLog, cache=None,
-                  paths: list[Path] | None = None) -> list[Article]:
+                  paths: list[Path] | None = None, on_batch=None) -> list[Article]:
     """Read, check and render every article file (drafts are checked but not returned).
     ``cache`` (serve: :class:`yearbook.cache.ArticleCache`) skips files that did not change.
     Without a cache, a large tree is read on every core (:func:`load_articles_in_parallel`).
-    ``paths``: the article files, when the caller has found them already."""
+    ``paths``: the article files, when the caller has found them already. ``on_batch`` is called with
+    the articles read so far by the workers, a batch at a time, while the others are being read."""
     if paths is None:
         paths = find_article_paths(config.content_dir) if cache is None else cache.article_paths(config.content_dir, find_article_paths)
-    built = load_articles_in_parallel(paths, config, regions, topics) if cache is None else {}
+    built = load_articles_in_parallel(paths, config, regions, topics, on_batch) if cache is None else {}
     articles = []
     for path in paths:
         if cache is not None:
@@ -117,8 +118,11 @@ def _load_in_worker(path: Path) -> tuple[Article | None, list]:
     return article, log.problems
 
 
-def load_articles_in_parallel(paths: list[Path], config: Config, regions: RegionTable,
-                              topics: TopicTable) -> dict[Path, tuple[Article | None, list]]:
+BATCH = 100  # articles handed to load_articles' on_batch at a time
+
+
+def load_articles_in_parallel(paths: list[Path], config: Config, regions: RegionTable, topics: TopicTable,
+                              on_batch=None) -> dict[Path, tuple[Article | None, list]]:
     """``load_article`` of every path in worker processes: path → (article or None, its problems).
     Empty when the tree is small or there is one core: the caller then loads serially."""
     workers = min(worker_count(), 4)
@@ -126,8 +130,16 @@ def load_articles_in_parallel(paths: list[Path], config: Config, regions: Region
         return {}
     with frozen_heap(), ProcessPoolExecutor(workers, multiprocessing.get_context(start_method()), initializer=_start_worker,
                                             initargs=(config, regions, topics)) as pool:
-        results = pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))
-        return dict(zip(paths, results))
+        built = {}
+        batch = []
+        for path, result in zip(paths, pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))):
+            built[path] = result
+            if on_batch is not None and result[0] is not None:
+                batch.append(result[0])
+                if len(batch) >= BATCH:
+                    on_batch(batch)
+                    batch = []
+        return built
 
 
 def source_rel_path(path: Path, content_dir: Path) -> str:
@@ -282,7 +294,8 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
         if len(paths) >= PARALLEL_MIN_FILES:  # pypinyin loads in a process of its own while the workers parse
             readings = ReadingsProcess.start()
     try:
-        articles = load_articles(config, regions, topics, log, cache, paths)
+        on_batch = (lambda batch: readings.fetch(_article_texts(batch))) if readings is not None else None
+        articles = load_articles(config, regions, topics, log, cache, paths, on_batch)
         check_slugs_and_links(articles, config.content_dir, log)
         log.raise_if_errors()
         chapter_rank = {code: rank for rank, code in enumerate(chapter_order)}
@@ -305,15 +318,23 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
                     topic_entries=_topic_entries(articles), people=_people(articles))
 
 
-def _texts_to_read(articles: list[Article], regions: RegionTable, chapter_rank: dict[str, int]) -> list[str]:
-    """What the model and the site will ask collation for: the names of people (and without their
-    surname, for person_reading), organisations and topics, and the titles that break ties in book order."""
+def _article_texts(articles: list[Article]) -> list[str]:
+    """The names of people (and without their surname, for person_reading), organisations and topics
+    of ``articles``: what the model and the site will ask collation for (read while the other articles
+    are: load_articles' on_batch)."""
     texts: list[str] = []
     for article in articles:
         texts.append(article.organization)
         texts += [t.name for t in article.topics]
         for byline in article.bylines:
             texts += [byline.name, byline.name[1:], byline.name[2:]]
+    return texts
+
+
+def _texts_to_read(articles: list[Article], regions: RegionTable, chapter_rank: dict[str, int]) -> list[str]:
+    """What the model and the site will ask collation for: :func:`_article_texts` and the titles that
+    break ties in book order."""
+    texts = _article_texts(articles)
     ties: dict[tuple, list[str]] = defaultdict(list)
     for article in articles:
         ties[_article_order(article, regions, chapter_rank)[:-1]].append(article.title)
