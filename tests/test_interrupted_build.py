@@ -20,7 +20,7 @@ import pytest
 
 from conftest import REPO, article_md, write_site
 
-ARTICLES = 150
+ARTICLES = 900  # above PARALLEL_MIN_ARTICLES: pages written by two processes while they are made
 BUILD = ["build", "--content", "content", "--output", "output", "--only", "html", "--quiet"]
 PARAGRAPH = "科协组织专家深入企业调研，推动科技成果转化，服务地方经济社会发展。" * 8 + "\n\n"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -32,10 +33,31 @@ def start_method() -> str:
 
 def ignore_ctrl_c() -> None:
     """In a worker process: leave Ctrl-C to the build's own process, which stops the workers (a
-    worker interrupted in its idle loop would print a traceback)."""
+    worker interrupted in its idle loop would print a traceback); and end with that process however
+    it ends (:func:`die_with_parent`)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """In a worker process on Linux: be killed when the process that started it dies, even by SIGKILL
+    (``prctl(PR_SET_PDEATHSIG)``). Forked workers hold copies of each other's pipe ends, so a worker
+    of a killed build would otherwise wait for work forever, keeping the build's stdout and stderr open."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    pr_set_pdeathsig = 1
+    prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 _background_job: Callable | None = None
