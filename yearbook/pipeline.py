@@ -161,7 +161,6 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
         return renderer.render()
     renderer.with_search = False
     jobs = renderer.page_jobs()
-    renderer.compile_templates(jobs)
     builder = SearchBuilder(yearbook)
     ids = TwoEndedRange(len(builder.articles), SEARCH_CHUNK)
     pages = TwoEndedRange(len(jobs), PAGE_CHUNK)

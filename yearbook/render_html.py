@@ -147,14 +147,6 @@ class HtmlRenderer:
         images = sorted({image for article in self.yearbook.articles for image in article.images})
         return files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
 
-    def compile_templates(self, jobs: list[tuple[str, str, dict]]) -> None:
-        """Compile the templates of ``jobs`` now (before a fork, so that no process compiles them again)."""
-        for name in dict.fromkeys(template for template, _, _ in jobs):
-            try:
-                self.env.get_template(name)
-            except jinja2.TemplateError:
-                pass  # reported with its file and line when the page is rendered
-
     def search_files(self) -> list[RenderedFile]:
         """The files of the search index (search_index.py)."""
         return [RenderedFile(path, data) for path, data in build_search_files(self.yearbook).items()]
