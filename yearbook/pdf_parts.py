@@ -95,10 +95,15 @@ class PartLayout:
     # not stored: the numbers to rewrite when this layout stands for one with other numbers
     # (page_stamps), per page index: [(x, y, old, new)]
     stamps: dict[int, list[tuple[float, float, str, str]]] = field(default_factory=dict)
+    # the page where each <article> of the part begins (body parts), in order
+    articles: list[int] = field(default_factory=list)
+    article_keys: list[str] = field(default_factory=list)  # the cache keys of its articles (body parts)
+    # not stored: a view of one article of another part's layout starts at this page of ``pdf``
+    offset: int = 0
 
     def to_json(self) -> str:
         data = asdict(self)
-        del data["pdf"], data["stamps"]
+        del data["pdf"], data["stamps"], data["offset"]
         return json.dumps(data, ensure_ascii=False)
 
     def restamped(self, numbers: list[str]) -> "PartLayout | None":
@@ -127,7 +132,73 @@ class PartLayout:
         return cls(pdf=pdf, pages=[PageInfo(**p) for p in data["pages"]],
                    anchors={k: tuple(v) for k, v in data["anchors"].items()},
                    bookmarks=[tuple(b) for b in data["bookmarks"]], images=[tuple(i) for i in data["images"]],
-                   messages=data["messages"], numbers=[[tuple(n) for n in page] for page in data.get("numbers", [])])
+                   messages=data["messages"], numbers=[[tuple(n) for n in page] for page in data.get("numbers", [])],
+                   articles=data.get("articles", []), article_keys=data.get("article_keys", []))
+
+    def article_views(self, count: int) -> "list[PartLayout] | None":
+        """This body part's layout as one view per article (each article begins a page), or None
+        when its pages do not show ``count`` articles."""
+        starts = self.articles
+        if len(starts) != count or (starts and starts[0] != 0) or starts != sorted(set(starts)):
+            return None
+        bounds = starts + [len(self.pages)]
+        views = []
+        for i in range(count):
+            a, b = bounds[i], bounds[i + 1]
+            views.append(PartLayout(
+                pdf=self.pdf, pages=self.pages[a:b],
+                anchors={k: (p - a, x, y) for k, (p, x, y) in self.anchors.items() if a <= p < b},
+                bookmarks=[(p - a, *rest) for p, *rest in self.bookmarks if a <= p < b],
+                images=[(u, p - a, d, w) for u, p, d, w in self.images if a < p <= b],
+                messages=self.messages if i == 0 else [], offset=self.offset + a))
+        return views
+
+
+def compose(views: list[PartLayout], to_verso: float, identifier: bytes) -> PartLayout:
+    """One part's layout from the views of its articles, laid out in different documents: their
+    pages in one PDF, each moved sideways when it was laid out on the other side from the one it
+    has here (so that, as in a part laid out at once, page i was laid out as a recto when i is even)."""
+    from io import BytesIO
+
+    import pikepdf
+
+    out = pikepdf.new()
+    sources: dict[int, pikepdf.Pdf] = {}
+    pages, anchors, bookmarks, images, messages = [], {}, [], [], []
+    for view in views:
+        if id(view.pdf) not in sources:
+            sources[id(view.pdf)] = pikepdf.open(BytesIO(view.pdf))
+        source = sources[id(view.pdf)]
+        first = len(out.pages)
+        shifts = []
+        for k in range(len(view.pages)):
+            out.pages.append(source.pages[view.offset + k])
+            rendered_right, placed_right = (view.offset + k) % 2 == 0, (first + k) % 2 == 0
+            shift = 0.0 if rendered_right == placed_right else (to_verso if rendered_right else -to_verso)
+            shifts.append(shift)
+            if shift:
+                page = out.pages[-1]
+                page.contents_add(f"q 1 0 0 1 {shift:.6f} 0 cm\n".encode(), prepend=True)
+                page.contents_add(b"\nQ\n")
+                for annotation in page.obj.get("/Annots", []):
+                    rect = [float(v) for v in annotation.Rect]
+                    annotation.Rect = pikepdf.Array([rect[0] + shift, rect[1], rect[2] + shift, rect[3]])
+        pages.extend(view.pages)
+        for name, (page, x, y) in view.anchors.items():
+            anchors.setdefault(name, (first + page, x + shifts[page], y))
+        bookmarks.extend((first + page, level, label, x + shifts[page], y, state)
+                         for page, level, label, x, y, state in view.bookmarks)
+        images.extend((url, first + page, dpi, width) for url, page, dpi, width in view.images)
+        messages.extend(view.messages)
+    starts, at = [], 0
+    for view in views:
+        starts.append(at)
+        at += len(view.pages)
+    data = BytesIO()
+    out.save(data, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    for source in sources.values():
+        source.close()
+    return PartLayout(data.getvalue(), pages, anchors, bookmarks, images, messages, articles=starts)
 
 
 def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, identifier: bytes,
@@ -199,12 +270,29 @@ def layout_part(html: str, base_url: str, url_fetcher, pdf_variant: str | None, 
                         document.pages[0].anchors[target] = (0, 0, 0, 0)
                         present.add(target)
         numbers = number_boxes(source, document)
+        articles = _article_starts(document)
         pdf = document.write_pdf(pdf_identifier=identifier, pdf_variant=pdf_variant)
     finally:
         logger.removeHandler(collector)
     if digit_samples:
         pages, numbers = pages[:-1], numbers[:-1]
-    return PartLayout(pdf, pages, anchors, bookmarks, images, collector.messages, numbers)
+    return PartLayout(pdf, pages, anchors, bookmarks, images, collector.messages, numbers, articles=articles)
+
+
+def _article_starts(document) -> list[int]:
+    """The page where each <article> element begins, in document order."""
+    seen, starts = set(), []
+    for number, page in enumerate(document.pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            if getattr(box, "element_tag", "") == "article" and element is not None and id(element) not in seen:
+                seen.add(id(element))
+                starts.append(number)
+                continue
+            stack.extend(reversed(getattr(box, "children", None) or []))
+    return starts
 
 
 def signature_html(signatures: list[tuple]) -> str:
@@ -287,6 +375,7 @@ class PartCache:
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
         self.used: set[str] = set()
+        self._pdfs: dict[str, bytes] = {}
 
     def get(self, key: str) -> PartLayout | None:
         self.used.add(key)
@@ -319,6 +408,32 @@ class PartCache:
         temp = self.directory / f".{shape_key}.shape.tmp"
         temp.write_text(key, encoding="ascii")
         temp.replace(self.directory / f"{shape_key}.shape")
+
+    def get_article(self, key: str) -> tuple[PartLayout, str] | None:
+        """One article's pages in a cached part (a view, see PartLayout.article_views), and the
+        key of that part's PDF."""
+        if self.directory is None:
+            return None
+        try:
+            data = json.loads((self.directory / f"{key}.art").read_text(encoding="utf-8"))
+            pdf_key = data["pdf"]
+            if pdf_key not in self._pdfs:
+                self._pdfs[pdf_key] = (self.directory / f"{pdf_key}.pdf").read_bytes()
+            view = PartLayout.from_json(self._pdfs[pdf_key], json.dumps(data["layout"]))
+            view.offset = int(data["offset"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.update((key, pdf_key))
+        return view, pdf_key
+
+    def put_article(self, key: str, pdf_key: str, view: PartLayout) -> None:
+        self.used.update((key, pdf_key))
+        if self.directory is None:
+            return
+        data = {"pdf": pdf_key, "offset": view.offset, "layout": json.loads(view.to_json())}
+        temp = self.directory / f".{key}.art.tmp"
+        temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temp.replace(self.directory / f"{key}.art")
 
     def put(self, key: str, layout: PartLayout) -> None:
         self.used.add(key)

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from .page_stamps import StampError, numbers_in, shape
 from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
-                        plan_parts, furniture_html, signature_html)
+                        plan_parts, compose, furniture_html, signature_html)
 
 SPLIT_MIN_ARTICLES = 20
-PART_FORMAT = 3  # of a cached PartLayout: a change to what layout_part records must bump it
+PART_FORMAT = 4  # of a cached PartLayout: a change to what layout_part records must bump it
 STAMPABLE = ("front", "opener", "index")
 STAMPING = True  # page numbers rewritten in cached parts of the same shape (page_stamps)
 FALLBACK_CHUNK = 60  # pages per furniture document when numbers are not stamped
@@ -55,7 +55,7 @@ class _Worker:
     """What a (forked) worker needs to lay out any part; set before the pool forks."""
 
     def __init__(self, renderer, edition, fetcher_for, head_extra: str, cache: PartCache, theme, identifier: bytes,
-                 stamping: bool = True):
+                 stamping: bool = True, to_verso: float = 0.0):
         import weasyprint
 
         self.renderer = renderer
@@ -68,6 +68,7 @@ class _Worker:
         self.static_key = cache_key(PART_FORMAT, weasyprint.__version__, edition, *(p.read_bytes() for p in stylesheets))
         self.identifier = identifier
         self.stamping = stamping
+        self.to_verso = to_verso
         self._file_hashes: dict[str, str] = {}
 
     def _files_key(self, html: str) -> str:
@@ -105,7 +106,9 @@ class _Worker:
         keys = (key, shape_key) if shape_key else (key,)  # both stay in the cache
         cached = self.cache.get(key)
         if cached is not None:
-            return keys, cached, False
+            return keys + tuple(cached.article_keys), cached, False
+        if part.kind == "body" and self.cache.directory is not None:
+            return self._body(part, job, html, key)
         if shape_key is not None:
             # laid out before with other page numbers as wide: the join rewrites the digits
             found = self.cache.get_shape(shape_key)
@@ -119,6 +122,61 @@ class _Worker:
         if shape_key is not None:
             self.cache.put_shape(shape_key, key)
         return keys, layout, True
+
+
+    def _layout(self, html: str, job: _Job) -> PartLayout:
+        return layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
+                           job.bare, job.first_side, job.counter_start)
+
+    def _html(self, part: Part) -> str:
+        html = self.renderer.html(part)
+        return html.replace("</head>", self.head_extra + "</head>", 1) if self.head_extra else html
+
+    def _body(self, part: Part, job: _Job, html: str, key: str):
+        """A run of articles not in the cache as a whole: the articles that are (from other parts'
+        layouts: each article begins a page, so its pages do not depend on the articles around it)
+        are put together with the others, laid out now (pdf_parts.compose)."""
+        article_keys = []
+        for i in range(part.start, part.stop):
+            single = self._html(Part("body", part.chapter, i, i + 1))
+            article_keys.append(cache_key(self.static_key, "article", single, job.bare, job.first_side, self._files_key(single)))
+        found = [self.cache.get_article(k) for k in article_keys]
+        used = [key, *article_keys, *(f[1] for f in found if f)]
+        views = [f[0] if f else None for f in found]
+        if any(views):
+            i = 0
+            while i < len(views):
+                if views[i] is not None:
+                    i += 1
+                    continue
+                j = i
+                while j < len(views) and views[j] is None:
+                    j += 1
+                run_html = self._html(Part("body", part.chapter, part.start + i, part.start + j))
+                run_key = cache_key(self.static_key, run_html, job.bare, job.first_side, job.counter_start,
+                                    self._files_key(run_html))
+                run = self.cache.get(run_key) or self._layout(run_html, job)
+                run_views = run.article_views(j - i)
+                if run_views is None:
+                    break
+                self.cache.put(run_key, run)
+                used.append(run_key)
+                for k, view in zip(article_keys[i:j], run_views):
+                    self.cache.put_article(k, run_key, view)
+                views[i:j] = run_views
+                i = j
+            layout = compose(views, self.to_verso, self.identifier) if all(views) else None
+        else:
+            layout = None
+        if layout is None:
+            layout = self._layout(html, job)
+        views = layout.article_views(len(article_keys))
+        if views is not None:
+            layout.article_keys = article_keys
+            for k, view in zip(article_keys, views):
+                self.cache.put_article(k, key, view)
+        self.cache.put(key, layout)
+        return tuple(used), layout, True
 
 
 _WORKER: _Worker | None = None
@@ -218,14 +276,14 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
 
     from . import typeset
 
+    geometry = page_geometry(renderer.context["config"].pdf)
+    # a page laid out as a recto and printed as a verso moves by (outer − inner) margin
+    to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
     cache = PartCache(cache_dir)
     if cache_dir is not None:  # typeset fragments kept between builds (before the workers fork)
         typeset.MEMO = typeset.Memo()
         typeset.MEMO.load(cache_dir / "typeset.pickle")
-    _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode(), stamping)
-    geometry = page_geometry(renderer.context["config"].pdf)
-    # a page laid out as a recto and printed as a verso moves by (outer − inner) margin
-    to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
+    _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode(), stamping, to_verso)
     parts = plan_parts(volume, people=bool(renderer.context["people"]))
     estimate = max(100, 5 * len(volume.articles) + 50)
     placeholder = "8" * len(str(estimate))
