@@ -263,7 +263,7 @@ def test_cache_reuse_and_an_edit(book, tmp_path):
     article.write_text(text + "\n" + "编辑补充的一段文字，用来检验重新排版。" * 40 + "\n", encoding="utf-8")
     edited = build(cache, "edited.pdf")
     stats = json.loads(next(cache.rglob("stats.json")).read_text(encoding="utf-8"))
-    assert stats["stamped"] >= 3, stats  # the 目录, openers and indexes were not laid out again
+    assert stats["stamping"] is True and stats["stamped"] >= 3, stats  # the 目录, openers and indexes were not laid out again
     assert stats["laid_out"] <= 6, stats  # the edited part and furniture documents
     clean = build(None, "clean.pdf")
     assert len(words(tmp_path / "edited.pdf")) == len(words(book["split"])) + 2  # the pages moved

@@ -16,6 +16,7 @@ no part of the book has drawn — :class:`StampError` is raised and the book is 
 stamping."""
 from __future__ import annotations
 
+import bisect
 import re
 
 import pikepdf
@@ -23,6 +24,12 @@ import pikepdf
 DATA_PAGE = re.compile(r'data-page="(\d+)"')
 TOLERANCE = 0.01  # CSS px: WeasyPrint writes positions with 6 decimals
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>")
+NUMBER = rb"(-?(?:\d+\.?\d*|\.\d+))"
+# a text box as WeasyPrint draws it: text matrix, maybe the font, the glyphs (of which the array)
+TM_TJ = re.compile(rb"%s\s+%s\s+Tm\s+(?:/[^\s/\[\]<>()]+\s+%s\s+Tf\s+)?\[(?P<array>[^\]]*)\]\s*TJ"
+                   % (NUMBER, NUMBER, rb"-?(?:\d+\.?\d*|\.\d+)"))
+TF = re.compile(rb"/([^\s/\[\]<>()]+)\s+-?(?:\d+\.?\d*|\.\d+)\s+Tf")
+TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?(?:\d+\.?\d*|\.\d+))|(\()")
 
 
 class StampError(Exception):
@@ -70,8 +77,13 @@ def number_boxes(html_document, document) -> list[list[tuple[float, float, str, 
     return found
 
 
-def _matrix_position(operands) -> tuple[float, float]:
-    return float(operands[4]), float(operands[5])
+def _content(page: pikepdf.Dictionary) -> bytes:
+    contents = page.get("/Contents")
+    if contents is None:
+        return b""
+    if isinstance(contents, pikepdf.Array):
+        return b"\n".join(bytes(c.read_bytes()) for c in contents)
+    return bytes(contents.read_bytes())
 
 
 class _Font:
@@ -171,43 +183,47 @@ class Stamper:
         """The page's content with each number (x, y, old, new) rewritten; raises StampError.
         ``resources``: the page's resources in ``pdf`` (whose fonts learn the glyphs added).
         A page stamped again with other numbers at the same places (a furniture page, once per
-        folio) is parsed once."""
+        folio) is read once."""
         key = (id(pdf), page.objgen, tuple((round(x, 2), round(y, 2), old) for x, y, old, _ in stamps))
         if page.objgen == (0, 0) or key not in self._templates:
             self._templates[key] = self._template(page, resources, stamps)
         segments, found = self._templates[key]
         new_of = {(round(x, 2), round(y, 2)): new for x, y, _, new in stamps}
         out = [segments[0]]
-        for (place, font, array, old), segment in zip(found, segments[1:]):
-            instruction = pikepdf.ContentStreamInstruction([self._rewrite(pdf, font, array, old, new_of[place])],
-                                                           pikepdf.Operator("TJ"))
-            out.append(pikepdf.unparse_content_stream([instruction]))
+        for (place, font, items, old), segment in zip(found, segments[1:]):
+            out.append(self._rewrite(pdf, font, items, old, new_of[place]))
             out.append(segment)
-        return b"\n".join(part for part in out if part)
+        return b"".join(out)
 
     def _template(self, page, resources, stamps):
-        """The page's content cut around its numbers: (the instructions between them, unparsed;
-        for each number its place, font, glyph array and old text)."""
+        """The page's content cut around its numbers' glyph arrays: (the bytes between them; for
+        each number its place, font, glyph array and old text). WeasyPrint sets each text box's
+        text matrix (Tm), then maybe the font (Tf), then shows its glyphs (TJ): a number is the
+        TJ after the Tm of its box's place."""
         pending = {(round(x, 2), round(y, 2)): old for x, y, old, _ in stamps}
         fonts = resources.get("/Font", {})
-        font = None
-        position = None
-        segments, found, run = [], [], []
-        for operands, operator in pikepdf.parse_content_stream(page):
-            op = str(operator)
-            if op == "Tf":
-                font = fonts.get(str(operands[0]))
-            elif op == "Tm":
-                position = _matrix_position(operands)
-            elif op == "TJ" and position is not None and pending:
-                place = self._match(pending, position)
-                if place is not None:
-                    found.append((place, font, operands[0], pending.pop(place)))
-                    segments.append(pikepdf.unparse_content_stream(run))
-                    run = []
-                    continue
-            run.append(pikepdf.ContentStreamInstruction(operands, operator))
-        segments.append(pikepdf.unparse_content_stream(run))
+        data = _content(page)
+        font_at = [(m.start(), "/" + m.group(1).decode("latin-1")) for m in TF.finditer(data)]
+        font_positions = [at for at, _ in font_at]
+        segments, found, last = [], [], 0
+        for match in TM_TJ.finditer(data):
+            place = self._match(pending, (float(match.group(1)), float(match.group(2))))
+            if place is None:
+                continue
+            index = bisect.bisect_left(font_positions, match.start("array")) - 1
+            font = fonts.get(font_at[index][1]) if index >= 0 else None
+            items = []
+            for item in TJ_ITEM.finditer(match.group("array")):
+                if item.group(1) is not None:
+                    items.append(bytes.fromhex(item.group(1).decode()))
+                elif item.group(2) is not None:
+                    items.append(float(item.group(2)))
+                else:
+                    raise StampError("a page number drawn from a literal string")
+            found.append((place, font, items, pending.pop(place)))
+            segments.append(data[last:match.start("array")])
+            last = match.end("array")
+        segments.append(data[last:])
         if pending:
             raise StampError(f"{len(pending)} page number(s) not found where they were drawn")
         return segments, found
@@ -222,16 +238,16 @@ class Stamper:
                     return key
         return None
 
-    def _rewrite(self, pdf, font_dict, array, old: str, new: str):
+    def _rewrite(self, pdf, font_dict, items, old: str, new: str) -> bytes:
+        """The glyph array (``[<…>0<…>]``) of ``new``, set where ``old`` was."""
         if font_dict is None or len(old) != len(new):
             raise StampError("a page number without its font, or of another width")
         font = self._font(pdf, font_dict)
         glyphs = []
-        for item in array:
-            if isinstance(item, pikepdf.String):
-                raw = bytes(item)
-                glyphs.extend(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2))
-            elif float(item) != 0:
+        for item in items:
+            if isinstance(item, bytes):
+                glyphs.extend(int.from_bytes(item[i:i + 2], "big") for i in range(0, len(item), 2))
+            elif item != 0:
                 raise StampError("a page number with kerning between its digits")
         if "".join(font.digits.get(g, "?") for g in glyphs) != old:
             raise StampError(f"the glyphs drawn are not the page number {old}")
@@ -243,18 +259,17 @@ class Stamper:
                 continue
             candidates = self._candidates(font.name, digit, width)
             if len(candidates) != 1:
-                raise StampError(f"no single glyph of the digit {digit} as wide as the one it replaces ({font.name}, {width}: {self._digit_glyphs(font.name).get(digit)})")
+                raise StampError(f"no single glyph of the digit {digit} as wide as the one it replaces")
             font.add(candidates[0], digit, width)
             replacement.append(candidates[0])
         strings = iter(replacement)
-        result = pikepdf.Array()
-        for item in array:
-            if isinstance(item, pikepdf.String):
-                count = len(bytes(item)) // 2
-                result.append(pikepdf.String(b"".join(next(strings).to_bytes(2, "big") for _ in range(count))))
+        out = []
+        for item in items:
+            if isinstance(item, bytes):
+                out.append(b"<" + b"".join(b"%04x" % next(strings) for _ in range(len(item) // 2)) + b">")
             else:
-                result.append(item)
-        return result
+                out.append(b"%g" % item)
+        return b"".join(out)
 
     def finish(self) -> None:
         """Write the widths and Unicode values of the glyphs that stamping added to fonts."""

@@ -254,12 +254,15 @@ def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: P
         return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False)
     try:
         return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=True)
-    except StampError:
-        # a number could not be rewritten (a font without equal-width digits?): lay those parts out
-        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False)
+    except StampError as exc:
+        # a number could not be rewritten (a font without equal-width digits?): lay those parts out;
+        # stats.json says why
+        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False,
+                       why=str(exc))
 
 
-def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme, stamping: bool):
+def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme, stamping: bool,
+            why: str = ""):
     global _WORKER
     from .parallel import worker_count
     from .pdf_join import Joiner, Slot
@@ -401,7 +404,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     lap("fonts and write")
     cache.prune()
     stats.update(parts=len(parts), furniture_documents=len(furniture), pages=len(pages),
-                 laid_out=pool.laid_out, stamped=pool.stamped, stamping=stamping,
+                 laid_out=pool.laid_out, stamped=pool.stamped, stamping=stamping or f"no: {why}",
                  reused=len(pool.keys) - pool.laid_out)
     cache.write_stats(stats)
     return pdf, list(dict.fromkeys(messages)), images
