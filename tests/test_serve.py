@@ -280,6 +280,9 @@ def test_a_content_error_shows_in_the_browser_and_terminal_and_the_next_good_sav
     path.write_text(good.replace(f"title: {OLD_TITLE}", f"title: {NEW_TITLE}"), encoding="utf-8")
     state = wait_for(port, lambda s: not s["errors"] and s["build"] > build)
     assert "articles/huaian-kexie-2021/index.html" in state["changed"]
+    # the edited page is written first; the neighbour that shows its title comes with the rest
+    state = wait_for(port, lambda s: "articles/tongzhou-kexie-2021/index.html" in s["changed"])
+    assert "articles/huaian-kexie-2021/index.html" in state["changed"] and not state["errors"]
     assert NEW_TITLE in get(port, "/articles/tongzhou-kexie-2021/")[1]
 
 
