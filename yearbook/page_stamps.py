@@ -21,15 +21,17 @@ import re
 
 import pikepdf
 
+from .pdf_join import contents_bytes
+
 DATA_PAGE = re.compile(r'data-page="(\d+)"')
 TOLERANCE = 0.01  # CSS px: WeasyPrint writes positions with 6 decimals
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>")
-NUMBER = rb"(-?(?:\d+\.?\d*|\.\d+))"
+NUMBER = rb"-?(?:\d+\.?\d*|\.\d+)"
+NAME = rb"/([^\s/\[\]<>()]+)"
 # a text box as WeasyPrint draws it: text matrix, maybe the font, the glyphs (of which the array)
-TM_TJ = re.compile(rb"%s\s+%s\s+Tm\s+(?:/[^\s/\[\]<>()]+\s+%s\s+Tf\s+)?\[(?P<array>[^\]]*)\]\s*TJ"
-                   % (NUMBER, NUMBER, rb"-?(?:\d+\.?\d*|\.\d+)"))
-TF = re.compile(rb"/([^\s/\[\]<>()]+)\s+-?(?:\d+\.?\d*|\.\d+)\s+Tf")
-TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?(?:\d+\.?\d*|\.\d+))|(\()")
+TM_TJ = re.compile(rb"(%s)\s+(%s)\s+Tm\s+(?:%s\s+%s\s+Tf\s+)?\[(?P<array>[^\]]*)\]\s*TJ" % (NUMBER, NUMBER, NAME, NUMBER))
+TF = re.compile(rb"%s\s+%s\s+Tf" % (NAME, NUMBER))
+TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(%s)|(\()" % NUMBER)
 
 
 class StampError(Exception):
@@ -75,15 +77,6 @@ def number_boxes(html_document, document) -> list[list[tuple[float, float, str, 
                 stack.extend((child, in_margin) for child in reversed(box.children))
         found.append(on_page)
     return found
-
-
-def _content(page: pikepdf.Dictionary) -> bytes:
-    contents = page.get("/Contents")
-    if contents is None:
-        return b""
-    if isinstance(contents, pikepdf.Array):
-        return b"\n".join(bytes(c.read_bytes()) for c in contents)
-    return bytes(contents.read_bytes())
 
 
 class _Font:
@@ -202,7 +195,7 @@ class Stamper:
         TJ after the Tm of its box's place."""
         pending = {(round(x, 2), round(y, 2)): old for x, y, old, _ in stamps}
         fonts = resources.get("/Font", {})
-        data = _content(page)
+        data = contents_bytes(page)
         font_at = [(m.start(), "/" + m.group(1).decode("latin-1")) for m in TF.finditer(data)]
         font_positions = [at for at, _ in font_at]
         segments, found, last = [], [], 0
@@ -231,8 +224,8 @@ class Stamper:
     @staticmethod
     def _match(pending, position):
         x, y = position
-        for dx in (0, -0.01, 0.01):
-            for dy in (0, -0.01, 0.01):
+        for dx in (0, -TOLERANCE, TOLERANCE):
+            for dy in (0, -TOLERANCE, TOLERANCE):
                 key = (round(x + dx, 2), round(y + dy, 2))
                 if key in pending:
                     return key

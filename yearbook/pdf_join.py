@@ -27,13 +27,20 @@ class Slot:
     stamps: list | None = None  # page numbers to rewrite on the page: [(x, y, old, new)] (page_stamps)
 
 
-def _contents_bytes(page: pikepdf.Dictionary) -> bytes:
+def contents_bytes(page: pikepdf.Dictionary) -> bytes:
     contents = page.get("/Contents")
     if contents is None:
         return b""
     if isinstance(contents, pikepdf.Array):
         return b"\n".join(bytes(c.read_bytes()) for c in contents)
     return contents.read_bytes()
+
+
+def move_links(page: pikepdf.Page, shift: float) -> None:
+    """Move a page's link rectangles ``shift`` points sideways (its drawing was moved as much)."""
+    for annotation in page.obj.get("/Annots", []):
+        rect = [float(v) for v in annotation.Rect]
+        annotation.Rect = pikepdf.Array([rect[0] + shift, rect[1], rect[2] + shift, rect[3]])
 
 
 class Joiner:
@@ -64,7 +71,7 @@ class Joiner:
             if (id(document), index) not in self._resources:
                 self._resources[id(document), index] = self.pdf.copy_foreign(page.Resources)
             resources = self._resources[id(document), index]
-            content = self.stamper.stamp(self.pdf, page, resources, stamps) if stamps else _contents_bytes(page)
+            content = self.stamper.stamp(self.pdf, page, resources, stamps) if stamps else contents_bytes(page)
             form = pikepdf.Stream(self.pdf, content)
             form["/Type"] = pikepdf.Name.XObject
             form["/Subtype"] = pikepdf.Name.Form
@@ -97,9 +104,7 @@ class Joiner:
         own = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
         tail = b"\nQ\n"
         if slot.shift:
-            for annotation in page.obj.get("/Annots", []):
-                rect = [float(v) for v in annotation.Rect]
-                annotation.Rect = pikepdf.Array([rect[0] + slot.shift, rect[1], rect[2] + slot.shift, rect[3]])
+            move_links(page, slot.shift)
         if slot.furniture is not None:
             form = self._furniture_form(*slot.furniture)
             xobjects = pikepdf.Dictionary({k: v for k, v in resources.get("/XObject", {}).items()})

@@ -154,7 +154,13 @@ class PartLayout:
         return views
 
 
-def compose(views: list[PartLayout], to_verso: float, identifier: bytes) -> PartLayout:
+def side_shift(rendered_right: bool, placed_right: bool, to_verso: float) -> float:
+    """How far a page moves sideways when it lands on the other side from the one it was laid out
+    on: the inner and outer margins trade places."""
+    return 0.0 if rendered_right == placed_right else (to_verso if rendered_right else -to_verso)
+
+
+def compose(views: list[PartLayout], to_verso: float) -> PartLayout:
     """One part's layout from the views of its articles, laid out in different documents: their
     pages in one PDF, each moved sideways when it was laid out on the other side from the one it
     has here (so that, as in a part laid out at once, page i was laid out as a recto when i is even)."""
@@ -162,27 +168,27 @@ def compose(views: list[PartLayout], to_verso: float, identifier: bytes) -> Part
 
     import pikepdf
 
+    from .pdf_join import move_links
+
     out = pikepdf.new()
     sources: dict[int, pikepdf.Pdf] = {}
-    pages, anchors, bookmarks, images, messages = [], {}, [], [], []
+    pages, anchors, bookmarks, images, messages, starts = [], {}, [], [], [], []
     for view in views:
         if id(view.pdf) not in sources:
             sources[id(view.pdf)] = pikepdf.open(BytesIO(view.pdf))
         source = sources[id(view.pdf)]
         first = len(out.pages)
+        starts.append(first)
         shifts = []
         for k in range(len(view.pages)):
             out.pages.append(source.pages[view.offset + k])
-            rendered_right, placed_right = (view.offset + k) % 2 == 0, (first + k) % 2 == 0
-            shift = 0.0 if rendered_right == placed_right else (to_verso if rendered_right else -to_verso)
+            shift = side_shift((view.offset + k) % 2 == 0, (first + k) % 2 == 0, to_verso)
             shifts.append(shift)
             if shift:
                 page = out.pages[-1]
                 page.contents_add(f"q 1 0 0 1 {shift:.6f} 0 cm\n".encode(), prepend=True)
                 page.contents_add(b"\nQ\n")
-                for annotation in page.obj.get("/Annots", []):
-                    rect = [float(v) for v in annotation.Rect]
-                    annotation.Rect = pikepdf.Array([rect[0] + shift, rect[1], rect[2] + shift, rect[3]])
+                move_links(page, shift)
         pages.extend(view.pages)
         for name, (page, x, y) in view.anchors.items():
             anchors.setdefault(name, (first + page, x + shifts[page], y))
@@ -190,10 +196,6 @@ def compose(views: list[PartLayout], to_verso: float, identifier: bytes) -> Part
                          for page, level, label, x, y, state in view.bookmarks)
         images.extend((url, first + page, dpi, width) for url, page, dpi, width in view.images)
         messages.extend(view.messages)
-    starts, at = [], 0
-    for view in views:
-        starts.append(at)
-        at += len(view.pages)
     data = BytesIO()
     out.save(data, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     for source in sources.values():

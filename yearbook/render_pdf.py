@@ -142,10 +142,10 @@ def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]
     import hashlib
     import json
 
-    import weasyprint
-
     if cache_dir is None:
         return measure_spacing(font_family)
+    import weasyprint
+
     fonts = b""
     if shutil.which("fc-list"):
         fonts = subprocess.run(["fc-list", "--format", "%{file}\\n"], capture_output=True, check=False).stdout

@@ -6,9 +6,9 @@ changed are laid out again (the others come from the part cache).
    openers with stand-in page numbers, to learn how many pages each takes.
 2. Page numbers follow: chapters and the indexes open on a recto (a blank verso before them when
    needed), so every article's page is known. The indexes and the openers are laid out with their
-   numbers, and beside them the furniture — running heads, folios, crop marks — of the chapters'
-   pages.
-3. The front matter (目录) is laid out with every number, and the furniture of the indexes' pages.
+   numbers (or taken from the cache with their numbers stamped in: page_stamps).
+3. The front matter (目录) is laid out with every number, and beside it the furniture — running
+   heads, folios, crop marks — once per kind of page (_signatures).
 If a part laid out with its real numbers takes more or fewer pages than with the stand-ins (a
 longer number wraps a line), the numbers are worked out again and steps 2–3 repeat, as WeasyPrint
 does when target-counter() changes a page. Then pdf_join puts the pages together, with one font
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .page_stamps import StampError, numbers_in, shape
 from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
-                        plan_parts, compose, furniture_html, signature_html)
+                        plan_parts, compose, furniture_html, side_shift, signature_html)
 
 SPLIT_MIN_ARTICLES = 20
 PART_FORMAT = 4  # of a cached PartLayout: a change to what layout_part records must bump it
@@ -89,15 +89,13 @@ class _Worker:
     def run(self, job: _Job) -> PartLayout:
         part = job.part
         if part.kind == "furniture":
-            html = self.renderer.html(part)
+            html = self._html(part)
         else:
             numbers = job.numbers
             lookup = None
             if numbers is not None or job.placeholder:
                 lookup = (lambda anchor: numbers.get(anchor, job.placeholder)) if numbers is not None else (lambda anchor: job.placeholder)
-            html = self.renderer.html(part, lookup)
-        if self.head_extra:
-            html = html.replace("</head>", self.head_extra + "</head>", 1)
+            html = self._html(part, lookup)
         files = self._files_key(html)
         key = cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, files)
         shape_key = None
@@ -116,20 +114,18 @@ class _Worker:
                 stamped = found[1].restamped(numbers_in(html))
                 if stamped is not None:
                     return (found[0], shape_key), stamped, False
-        layout = layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
-                             job.bare, job.first_side, job.counter_start, digit_samples=shape_key is not None)
+        layout = self._layout(html, job, digit_samples=shape_key is not None)
         self.cache.put(key, layout)
         if shape_key is not None:
             self.cache.put_shape(shape_key, key)
         return keys, layout, True
 
-
-    def _layout(self, html: str, job: _Job) -> PartLayout:
+    def _layout(self, html: str, job: _Job, digit_samples: bool = False) -> PartLayout:
         return layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
-                           job.bare, job.first_side, job.counter_start)
+                           job.bare, job.first_side, job.counter_start, digit_samples)
 
-    def _html(self, part: Part) -> str:
-        html = self.renderer.html(part)
+    def _html(self, part: Part, page_numbers=None) -> str:
+        html = self.renderer.html(part, page_numbers)
         return html.replace("</head>", self.head_extra + "</head>", 1) if self.head_extra else html
 
     def _body(self, part: Part, job: _Job, html: str, key: str):
@@ -165,7 +161,7 @@ class _Worker:
                     self.cache.put_article(k, run_key, view)
                 views[i:j] = run_views
                 i = j
-            layout = compose(views, self.to_verso, self.identifier) if all(views) else None
+            layout = compose(views, self.to_verso) if all(views) else None
         else:
             layout = None
         if layout is None:
@@ -191,6 +187,7 @@ def _run(job: _Job) -> tuple:
 
 
 def _remember(used, new) -> None:
+    """Typeset fragments a worker used and made, into this process's memo (typeset.Memo)."""
     from . import typeset
 
     if typeset.MEMO is not None:
@@ -205,6 +202,7 @@ class _Pool:
         self.keys: set[str] = set()
         self.laid_out = 0  # parts laid out by WeasyPrint (the others came from the cache)
         self.stamped = 0  # parts from the cache with other page numbers stamped in
+        self.reused = 0  # parts from the cache
         if workers > 1 and start_method() == "fork":
             self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
 
@@ -216,12 +214,7 @@ class _Pool:
             inner.add_done_callback(lambda f: self._settle(f, result))
             return result
         try:
-            keys, layout, fresh, used, new = _run(job)
-            _remember(used, new)
-            self.keys.update(keys)
-            self.laid_out += fresh
-            self.stamped += bool(layout.stamps)
-            result.set_result(layout)
+            result.set_result(self._note(*_run(job)))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
             result.set_exception(exc)
         return result
@@ -232,12 +225,16 @@ class _Pool:
         elif inner.exception() is not None:
             result.set_exception(inner.exception())
         else:
-            keys, layout, fresh, used, new = inner.result()
-            _remember(used, new)
-            self.keys.update(keys)
-            self.laid_out += fresh
-            self.stamped += bool(layout.stamps)
-            result.set_result(layout)
+            result.set_result(self._note(*inner.result()))
+
+    def _note(self, keys, layout: PartLayout, fresh: bool, used, new) -> PartLayout:
+        """What a job used and made (cache keys, typeset fragments, counts), and its layout."""
+        _remember(used, new)
+        self.keys.update(keys)
+        self.laid_out += fresh
+        self.reused += not fresh
+        self.stamped += bool(layout.stamps)
+        return layout
 
     def close(self) -> None:
         if self.executor is not None:
@@ -301,7 +298,6 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         layouts: dict[Part, PartLayout] = {p: f.result() for p, f in futures.items()}
         lap("parts")
         indexes = [p for p in parts if p.kind == "index"]
-        chapters_end = parts.index(indexes[0])
         counts = {p: len(layouts[p].pages) for p in parts if p in layouts}
         for p in indexes:
             counts[p] = 1
@@ -309,8 +305,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
 
         for _ in range(4):
             numbers, starts = _number_pages(parts, counts, {**layouts, **final})
-            # 2. the indexes (longest first) and the openers with their numbers, and the furniture of
-            #    the chapters' pages, which needs nothing more
+            # 2. the indexes (longest first) and the openers with their numbers
             # the 主题索引 (every article under each of its themes) is by far the longest; it starts first
             longest = sorted(indexes, key=lambda p: (-counts[p], ("topics", "people", "regions").index(p.index)))
             stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in longest}
@@ -405,7 +400,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     cache.prune()
     stats.update(parts=len(parts), furniture_documents=len(furniture), pages=len(pages),
                  laid_out=pool.laid_out, stamped=pool.stamped, stamping=stamping or f"no: {why}",
-                 reused=len(pool.keys) - pool.laid_out)
+                 reused=pool.reused)
     cache.write_stats(stats)
     return pdf, list(dict.fromkeys(messages)), images
 
@@ -413,9 +408,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
 def _shift_of(part: Part, page: int, start: int, to_verso: float) -> float:
     if part.kind == "front":
         return 0.0
-    rendered_right = page % 2 == 0
-    placed_right = (start + page) % 2 == 1
-    return 0.0 if rendered_right == placed_right else (to_verso if rendered_right else -to_verso)
+    return side_shift(page % 2 == 0, (start + page) % 2 == 1, to_verso)
 
 
 def _number_pages(parts: list[Part], counts: dict[Part, int], layouts: dict[Part, PartLayout]):
