@@ -133,6 +133,21 @@ def measure_spacing(font_family: str) -> dict[str, float]:
     return {key: round((widths[key] - widths["none"]) / 100, 5) for key in ("space", "nbsp")}
 
 
+@lru_cache(maxsize=1)
+def weasyprint_version() -> str:
+    """The installed WeasyPrint's version, from its package metadata: importing WeasyPrint to ask
+    takes more than a second, and a rebuild that takes every part from the cache needs it for
+    nothing else (cache keys carry the version)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("weasyprint")
+    except PackageNotFoundError:  # run from a source tree without metadata
+        import weasyprint
+
+        return weasyprint.__version__
+
+
 def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]:
     """:func:`measure_spacing`, kept in ``cache_dir`` (``spacing.json``) between builds: measuring
     costs a WeasyPrint layout (a second or two with the fonts loaded), and a rebuild that takes every
@@ -144,12 +159,10 @@ def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]
 
     if cache_dir is None:
         return measure_spacing(font_family)
-    import weasyprint
-
     fonts = b""
     if shutil.which("fc-list"):
         fonts = subprocess.run(["fc-list", "--format", "%{file}\\n"], capture_output=True, check=False).stdout
-    key = hashlib.sha256(b"\0".join([font_family.encode(), weasyprint.__version__.encode(), fonts])).hexdigest()
+    key = hashlib.sha256(b"\0".join([font_family.encode(), weasyprint_version().encode(), fonts])).hexdigest()
     path = cache_dir / "spacing.json"
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))

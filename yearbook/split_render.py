@@ -27,6 +27,7 @@ from pathlib import Path
 from .page_stamps import StampError, numbers_in, shape
 from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
                         plan_parts, compose, furniture_html, side_shift, signature_html)
+from .render_pdf import weasyprint_version
 
 SPLIT_MIN_ARTICLES = 20
 PART_FORMAT = 4  # of a cached PartLayout: a change to what layout_part records must bump it
@@ -56,8 +57,6 @@ class _Worker:
 
     def __init__(self, renderer, edition, fetcher_for, head_extra: str, cache: PartCache, theme, identifier: bytes,
                  stamping: bool = True, to_verso: float = 0.0):
-        import weasyprint
-
         self.renderer = renderer
         self.edition = edition
         self.fetcher_for = fetcher_for
@@ -65,7 +64,7 @@ class _Worker:
         self.cache = cache
         self.base_url = theme.static_dir.as_uri() + "/"
         stylesheets = sorted(theme.static_dir.glob("*.css"))
-        self.static_key = cache_key(PART_FORMAT, weasyprint.__version__, edition, *(p.read_bytes() for p in stylesheets))
+        self.static_key = cache_key(PART_FORMAT, weasyprint_version(), edition, *(p.read_bytes() for p in stylesheets))
         self.identifier = identifier
         self.stamping = stamping
         self.to_verso = to_verso
@@ -523,26 +522,28 @@ def _furniture_chunks(pages, first: int, last: int) -> list[tuple[int, int]]:
     return chunks
 
 
-class _Identity:
-    @staticmethod
-    def transform_point(x, y):
-        return x, y
-
-
 def _bookmark_tree(marks) -> list:
-    """WeasyPrint's bookmark tree (Document.make_bookmark_tree) over the pages of the whole book."""
-    from types import SimpleNamespace
-
-    from weasyprint.anchors import make_page_bookmark_tree
-
+    """WeasyPrint's bookmark tree (Document.make_bookmark_tree, with anchors.make_page_bookmark_tree's
+    rules for skipped heading levels) over the pages of the whole book: [(label, (page, x, y),
+    children, state)]. Written out here so that a rebuild that lays nothing out never imports
+    WeasyPrint in this process (a second and more)."""
     root: list = []
-    skipped: list = []
+    skipped: list[int] = []
     last_by_depth = [root]
     previous = 0
-    by_page: dict[int, list] = {}
-    for page, level, label, x, y, state in marks:
-        by_page.setdefault(page, []).append((level, label, (x, y), state))
-    for page in sorted(by_page):
-        previous = make_page_bookmark_tree(SimpleNamespace(bookmarks=by_page[page]), skipped, last_by_depth,
-                                           previous, page, _Identity())
+    for page, level, label, x, y, state in sorted(marks, key=lambda mark: mark[0]):
+        if level > previous:  # e.g. an <h4> after an <h2> skips one level
+            skipped.append(level - previous - 1)
+        else:
+            temp = level
+            while temp < previous:
+                temp += 1 + skipped.pop()
+            if temp > previous:  # too many skips removed: some back
+                skipped.append(temp - previous - 1)
+        previous = level
+        depth = level - sum(skipped)
+        children: list = []
+        last_by_depth[depth - 1].append((label, (page, x, y), children, state))
+        del last_by_depth[depth:]
+        last_by_depth.append(children)
     return root
