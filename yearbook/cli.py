@@ -166,8 +166,9 @@ def summarize(report, options: BuildOptions) -> None:
               f"{len(report.warnings)} warning(s) ({timings})")
         return
     pdfs = f", PDF: {', '.join(report.pdfs)}" if report.pdfs else ""
+    kept = f" and the previous {report.kept}" if report.kept else ""
     print(f"built {len(yearbook.articles)} articles into {options.output_dir} "
-          f"({report.files} files{pdfs}; {timings})")
+          f"({report.files} files{kept}{pdfs}; {timings})")
 
 
 def run_editor_command(args: argparse.Namespace) -> int:

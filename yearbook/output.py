@@ -137,19 +137,60 @@ class Staging:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging | None = None) -> None:
+CARRIED_NEW = ".carried-new"  # in a staging folder: the new files of the carried folder, put in after the move
+
+
+def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging | None = None,
+                  carry: str | None = None) -> None:
     """Write ``files`` (paths relative to output/) as the new output, replacing the old one whole; files
-    marked ``written`` are in ``staging`` already."""
+    marked ``written`` are in ``staging`` already.
+
+    ``carry``: a top-level folder of the old output that the new one keeps (``--only pdf`` keeps the
+    site). It is moved into the new output by one rename instead of being listed and linked file by
+    file; the folders of it that ``files`` write into (the site's ``downloads/``) are replaced whole.
+    The staging folder is then named ``.<output>-carry-…`` and gets its marker *before* the move, so
+    that a build killed after the move is finished by the next one (:func:`clean_stale`)."""
     target = output_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging.path if staging is not None else Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    if carry is not None and (staging is not None or not (target / carry).is_dir() or (target / carry).is_symlink()):
+        carry = None
+    if carry is not None:
+        prefix = carry + "/"
+        files = [RenderedFile(f"{CARRIED_NEW}/{f.rel_path}", f.data, f.source) if f.rel_path.startswith(prefix) else f
+                 for f in files]
+    kind = "carry" if carry is not None else "new"
+    staging = staging.path if staging is not None else Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}-", dir=target.parent))
     try:
         write_files(staging, files, carried_from=target)
         (staging / MARKER).write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
+        if carry is not None:
+            os.rename(target / carry, staging / carry)  # from here on the new output is the whole one
+            _finish_carry(staging)
         _swap(staging, target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if carry is not None and (staging / carry).is_dir() and not (target / carry).exists():
+            _finish_carry(staging)  # an error after the move: the new output is whole, put it in place
+            _swap(staging, target)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _finish_carry(staging: Path) -> None:
+    """Put the carried folder's new files in place: each entry of ``.carried-new/<folder>/`` replaces
+    the one of that name in ``<folder>/``. Safe to repeat after a kill at any point."""
+    new = staging / CARRIED_NEW
+    if new.is_dir():
+        for folder in sorted(new.iterdir()):
+            for entry in sorted(folder.iterdir()):
+                place = staging / folder.name / entry.name
+                if entry.is_dir() and not entry.is_symlink():
+                    if place.is_dir() and not place.is_symlink():
+                        shutil.rmtree(place)
+                    elif place.exists() or place.is_symlink():
+                        place.unlink()
+                os.replace(entry, place)
+        shutil.rmtree(new)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -195,15 +236,25 @@ def cache_dir(output_dir: Path, kind: str) -> Path:
 
 def clean_stale(output_dir: Path) -> None:
     """Tidy what an interrupted build left beside the output. If the build was killed between
-    its two renames, the output is restored first: the new build if it was complete, else the old one."""
+    its two renames, the output is restored first: the new build if it was complete, else the old one.
+    A build that carried a folder over (``commit_output(carry=…)``) and was killed after moving it
+    out of the output is finished: its new output is complete but for putting its files in place."""
     target = output_dir.resolve()
     if not target.parent.is_dir():
         return
     leftovers = sorted(p for p in target.parent.glob(f".{target.name}-*") if p.is_dir())
-    new = [p for p in leftovers if p.name.startswith(f".{target.name}-new-") and (p / MARKER).is_file()]
+    for carried in [p for p in leftovers if p.name.startswith(f".{target.name}-carry-") and (p / MARKER).is_file()]:
+        moved = [d for d in carried.iterdir() if d.is_dir() and d.name != CARRIED_NEW and not (target / d.name).exists()]
+        if target.exists() and moved:
+            _finish_carry(carried)
+            _swap(carried, target)
+    new = [p for p in leftovers if p.name.startswith((f".{target.name}-new-", f".{target.name}-carry-"))
+           and p.exists() and (p / MARKER).is_file()]
     old = [p for p in leftovers if p.name.startswith(f".{target.name}-old-")]
     if not target.exists() and (new or old):
+        if new and new[-1].name.startswith(f".{target.name}-carry-"):
+            _finish_carry(new[-1])
         os.rename((new or old)[-1], target)
     for path in leftovers:
-        if path.exists() and (path.name.startswith(f".{target.name}-new-") or path.name.startswith(f".{target.name}-old-")):
+        if path.exists() and path.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-carry-")):
             shutil.rmtree(path, ignore_errors=True)

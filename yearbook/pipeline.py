@@ -45,6 +45,7 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0
     pdfs: list[str] = field(default_factory=list)
+    kept: str | None = None  # a folder of the previous output kept as it was ("site" for --only pdf)
 
     @contextmanager
     def stage(self, name: str):
@@ -86,6 +87,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     if options.write:
         check_output_dir(options.output_dir, [content_dir, theme.path])
     files: list[RenderedFile] = []
+    carry = None  # a folder of the previous output kept as it is (output.commit_output)
     if options.only in (None, "pdf"):
         check_cjk_font()
         with report.stage("pdf"):
@@ -117,14 +119,14 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                     progress.stage("HTML pages")
                 site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None)
             files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
-        elif options.write:  # --only pdf: the previous site stays, with the new PDFs
-            downloads = "site/" + urls.pdf_url("")
-            files.extend(f for f in previous_files(options.output_dir, "site") if not f.rel_path.startswith(downloads))
+        elif options.write:  # --only pdf: the previous site stays (moved over whole), with the new PDFs
+            carry = "site"
         if options.write:  # the site offers the screen edition for download
             screen_pdfs = {f"pdf/{volume.pdf_name}" for volume in yearbook.volumes}
             for pdf_file in [f for f in files if f.rel_path in screen_pdfs]:
                 files.append(RenderedFile("site/" + urls.pdf_url(pdf_file.rel_path.removeprefix("pdf/")), pdf_file.data, pdf_file.source))
         report.files = len(files)
+        report.kept = carry if carry and (options.output_dir / carry).is_dir() else None
         if not options.write:
             return report
         if options.strict and report.warnings:
@@ -133,7 +135,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
             progress.stage(f"writing {len(files)} files")
             if staging is None:
                 clean_stale(options.output_dir)
-            commit_output(options.output_dir, files, staging)
+            commit_output(options.output_dir, files, staging, carry=carry)
             staging = None  # it is the output now
     finally:
         if staging is not None:
