@@ -33,10 +33,11 @@ import re
 import sys
 import unicodedata
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
+from itertools import islice, repeat
 
 from . import urls
 from .model import Article, RegionNode, Yearbook
@@ -98,29 +99,19 @@ def _normalize_run(match: re.Match) -> str:
 # when the files are made); a text with characters beyond U+FFFF takes the string path for its pairs.
 KEY_CODEC = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
 KEY_HALF = 0xFFFF
-_key_table: list[str] | None = None
-
-
-def key_table() -> list[str]:
-    """BMP code point → its normalised character, or U+0000 when it is not a letter or digit
-    (str.translate table; made once per process, 30 ms)."""
-    global _key_table
-    if _key_table is None:
-        table = ["\x00"] * 0x10000
-        for match in RUN.finditer("".join(map(chr, range(0x10000)))):
-            for ch in match.group():
-                table[ord(ch)] = chr(NORMALIZE.get(ord(ch), ord(ch)))
-        _key_table = table
-    return _key_table
+NOT_INDEXED = re.compile(r"[\W_]+")  # what ends a run: exactly the characters RUN leaves out
 
 
 def bigram_keys(text: str) -> set[int | str]:
     """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
     the pairs with a character beyond U+FFFF are given as strings."""
-    if text and max(text) > "\uffff":
+    # The characters that normalise to letters or digits are translated, every run of the others becomes
+    # one U+0000 (two C regular-expression passes; a translation table would look up every character).
+    keyed = NOT_INDEXED.sub("\x00", TO_LETTERS.sub(_normalize_run, text))
+    data = keyed.encode(KEY_CODEC)
+    if len(data) != 2 * len(keyed):  # surrogate pairs: a character beyond U+FFFF
         return {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
                 for pair in bigrams_of(text)}
-    data = text.translate(key_table()).encode(KEY_CODEC)
     if len(data) < 4:
         return set()
     if len(data) % 4:
@@ -328,14 +319,24 @@ class SearchBuilder:
         self.topics = [entry.topic for entry in yearbook.topic_entries]
         self.topic_index = {topic.slug: n for n, topic in enumerate(self.topics)}
         self.volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
-        key_table()  # made here, before a fork, not once in each process
+        self._run: _Run | None = None  # this process's run of chunks (part)
 
-    def part(self, ids: range) -> tuple[list[bytes], list, dict[int | str, array]]:
-        """(the doc files, the facets, bigram → ids) of the articles with doc ids ``ids``."""
-        postings: defaultdict[int | str, array] = defaultdict(partial(array, "I"))  # 4 bytes an entry, not a list's 8 (+ slack)
+    def part(self, ids: range) -> tuple[list[bytes], list, "dict[int | str, array] | PostingsView"]:
+        """(the doc files, the facets, bigram → ids) of the articles with doc ids ``ids``.
+
+        The postings are a view (:class:`PostingsView`) of this process's *run*: chunks of ids that follow
+        one another, in increasing order or in decreasing order (the two ends of parallel.TwoEndedRange),
+        add to the same arrays, one per bigram, so that joining them costs nothing. Join (:meth:`extend`)
+        the parts of a run in the order they were made, and use the whole once its last part is made: a
+        whole that holds the run's newest part shares its arrays, which the next chunk of the run extends.
+        A view that is pickled becomes the plain dict of its own ids."""
         docs: list[bytes] = []
         facets = []
-        for doc_id in ids:
+        if not ids:
+            return docs, facets, {}
+        run = self._continue_run(ids)
+        postings = run.postings
+        for doc_id in (reversed(ids) if run.descending else ids):
             article = self.articles[doc_id]
             meta_line = article_meta_line(article)
             text = article_text(article)
@@ -347,7 +348,26 @@ class SearchBuilder:
                       repeat(doc_id)), maxlen=0)
             facets.append([self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
                            [self.topic_index[t.slug] for t in article.topics]])
-        return docs, facets, dict(postings)
+        if run.descending:
+            docs.reverse()
+            facets.reverse()
+        return docs, facets, PostingsView(run, ids.start, ids.stop)
+
+    def _continue_run(self, ids: range) -> "_Run":
+        """The run ``ids`` (a chunk, step 1) extends, or a new one."""
+        run = self._run
+        if run is not None and ids.step == 1:
+            if ids.start == run.stop and not run.descending:
+                run.stop = ids.stop
+                return run
+            if ids.stop == run.start and (run.descending or run.mirror is None):
+                if not run.descending:  # its chunks so far were added in increasing order
+                    deque(map(array.reverse, run.postings.values()), maxlen=0)
+                    run.descending = True
+                run.start = ids.start
+                return run
+        run = self._run = _Run(ids.start, ids.stop)
+        return run
 
     def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True) -> dict[str, bytes]:
         """The index files from ``parts`` that cover the doc ids 0, 1, … in this order; without the doc
@@ -387,6 +407,22 @@ class SearchBuilder:
     def joined(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> tuple[list[bytes], list, dict[int | str, array]]:
         """One part of consecutive parts (in order)."""
         whole: tuple[list[bytes], list, dict[int | str, array]] = ([], [], {})
+        views = [part[2] for part in parts]
+        run = views[0].run if views and isinstance(views[0], PostingsView) else None
+        if run is not None and run.descending and run.mirror is None and views[0].start == run.start \
+                and all(isinstance(v, PostingsView) and v.run is run for v in views) \
+                and all(a.stop == b.start for a, b in zip(views, views[1:])) and views[-1].stop == run.stop:
+            # every chunk of a run made last id first (the back end): its arrays turned once, and shared
+            deque(map(array.reverse, run.postings.values()), maxlen=0)
+            run.descending = False
+            if self._run is run:
+                self._run = None  # no later chunk may add to arrays the whole now holds
+            for part in parts:
+                whole[0].extend(part[0])
+                whole[1].extend(part[1])
+            whole[2].update(run.postings)
+            run.mirror, run.mirrored_to = whole[2], run.stop
+            return whole
         for part in parts:
             self.extend(whole, part)
         return whole
@@ -398,11 +434,65 @@ class SearchBuilder:
         part_docs, part_facets, part_postings = part
         docs += part_docs
         facets += part_facets
+        if isinstance(part_postings, PostingsView):
+            run = part_postings.run
+            if not run.descending and part_postings.stop == run.stop and (
+                    (run.mirror is postings and run.mirrored_to == part_postings.start)
+                    or (run.mirror is None and not postings and part_postings.start == run.start)):
+                # the run's newest chunk, onto a whole that holds the run before it: share the run's arrays
+                # (the keys it gained since are the last in its insertion order)
+                if len(postings) < len(run.postings):
+                    postings.update(islice(run.postings.items(), len(postings), None))
+                run.mirror, run.mirrored_to = postings, run.stop
+                return
+            part_postings = part_postings.materialized()
         for key, ids in part_postings.items():
             if key in postings:
                 postings[key] += ids  # later parts hold later ids: the list stays sorted
             else:
                 postings[key] = ids
+
+
+class _Run:
+    """The postings of consecutive doc ids made in one process, chunk after chunk (SearchBuilder.part):
+    one array per bigram for them all. Chunks in increasing order are appended; in decreasing order each
+    is added last id first, so that the arrays are in decreasing order until the run is joined."""
+
+    def __init__(self, start: int, stop: int):
+        self.start, self.stop = start, stop
+        self.descending = False
+        self.postings: defaultdict[int | str, array] = defaultdict(partial(array, "I"))  # 4 bytes an entry
+        self.mirror: dict | None = None  # the postings of a whole that shares these arrays (SearchBuilder.extend)
+        self.mirrored_to = start  # … and holds the ids before this one
+
+
+class PostingsView:
+    """The postings of the ids ``start`` … ``stop`` − 1 of a run (what SearchBuilder.part returns)."""
+
+    def __init__(self, run: _Run, start: int, stop: int):
+        self.run, self.start, self.stop = run, start, stop
+
+    def materialized(self) -> dict[int | str, array]:
+        """bigram → its ids among this view's, in increasing order (a copy)."""
+        found = {}
+        start, stop = self.start, self.stop
+        if self.run.descending:
+            for key, ids in self.run.postings.items():
+                lo, hi = bisect_right(ids, -stop, key=operator.neg), bisect_right(ids, -start, key=operator.neg)
+                if lo < hi:
+                    found[key] = ids[hi - 1:lo - 1 if lo else None:-1]
+        else:
+            for key, ids in self.run.postings.items():
+                lo, hi = bisect_left(ids, start), bisect_left(ids, stop)
+                if lo < hi:
+                    found[key] = ids[lo:hi]
+        return found
+
+    def items(self):
+        return self.materialized().items()
+
+    def __reduce__(self):
+        return dict, (self.materialized(),)
 
 
 def doc_path(doc_id: int) -> str:
