@@ -8,12 +8,19 @@ per part, still say how wide each glyph is).
 
 Only CFF-based OpenType programs (FontFile3 /OpenType, as the Noto CJK fonts are embedded) are
 merged; a face is left as it is when any of its subsets has a CIDSet (PDF/A-1 lists the glyphs of
-each program there) or stands in for missing glyphs with its own CMap. Merged programs are cached
-by what they are made of, so a rebuild that adds no new glyph reuses the last one."""
+each program there) or stands in for missing glyphs with its own CMap.
+
+A rebuild reads as few font programs as it can (each is a megabyte or so, and a book has hundreds):
+what each part PDF holds (its programs' digests, sizes and glyphs) is summarised once and kept by the
+PDF's bytes; merged programs are kept by the programs and glyphs they are made of; and the glyphs'
+charstrings, which are the same bytes in every subset of a face, are kept per face, so that a part
+laid out again only has its own program read."""
 from __future__ import annotations
 
 import hashlib
 import io
+import pickle
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -41,10 +48,31 @@ def _cids(widths) -> set[int]:
     return used
 
 
-def _faces(pdf: pikepdf.Pdf) -> dict[str, list]:
-    """Per font name, its (descriptor, glyphs used) pairs: fonts with a CFF OpenType program only;
-    a name with any other kind of program is left out."""
+SUMMARIES = "summaries.pickle"  # in the cache folder: what fonts each part PDF holds, by the PDF's bytes
+GLYPHS = "glyphs.pickle"  # in the cache folder: per face, glyph id → charstring
+STORE_FORMAT = 1
+
+
+def _summary(pdf: pikepdf.Pdf) -> dict[str, list | None]:
+    """What fonts a (part) PDF embeds: per font name, [(program digest, glyphs used, glyph slots,
+    font DICTs)] for fonts with a CFF OpenType program; None for a name that cannot be merged (another
+    kind of program, a CIDSet, its own CMap, a program whose charstrings cannot be read)."""
     faces: dict[str, list | None] = {}
+    for name, cid_font, font in _type0_fonts(pdf):
+        if faces.get(name, []) is None:
+            continue
+        program = cid_font.FontDescriptor.get("/FontFile3")
+        data = program.read_bytes() if program is not None else b""
+        index = _charstrings(data) if data else None
+        if index is None or not _mergeable(cid_font, font):
+            faces[name] = None
+        else:
+            faces.setdefault(name, []).append((_digest(data), frozenset(_cids(cid_font.get("/W"))), index[3], index[4]))
+    return faces
+
+
+def _type0_fonts(pdf: pikepdf.Pdf):
+    """(font name, CID font, Type0 font) of every Type0 font with a descriptor among ``pdf``'s objects."""
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font" or obj.get("/Subtype") != "/Type0":
             continue
@@ -53,47 +81,175 @@ def _faces(pdf: pikepdf.Pdf) -> dict[str, list]:
             continue
         cid_font = descendants[0]
         descriptor = cid_font.get("/FontDescriptor")
-        if descriptor is None:
+        if descriptor is not None:
+            yield str(descriptor.get("/FontName", "")), cid_font, obj
+
+
+def _mergeable(cid_font, font) -> bool:
+    descriptor = cid_font.FontDescriptor
+    program = descriptor.get("/FontFile3")
+    return (program is not None and program.get("/Subtype") == "/OpenType" and "/CIDSet" not in descriptor
+            and not isinstance(font.get("/Encoding"), pikepdf.Stream)
+            and cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity) == pikepdf.Name.Identity)
+
+
+def _program_in(pdf: pikepdf.Pdf, name: str, digest: str) -> bytes | None:
+    """The bytes of the program ``digest`` of face ``name`` in ``pdf``."""
+    for font_name, cid_font, _ in _type0_fonts(pdf):
+        program = cid_font.FontDescriptor.get("/FontFile3")
+        if font_name == name and program is not None:
+            data = program.read_bytes()
+            if _digest(data) == digest:
+                return data
+    return None
+
+
+def _descriptors(pdf: pikepdf.Pdf) -> dict[str, list]:
+    """Every font descriptor of a Type0 font that the pages of ``pdf`` draw with (in their resources
+    and those of the forms they draw), per font name; each once."""
+    found: dict[str, list] = {}
+    seen: set = set()
+
+    def fresh(obj) -> bool:
+        if not obj.is_indirect:
+            return True
+        if obj.objgen in seen:
+            return False
+        seen.add(obj.objgen)
+        return True
+
+    def walk(resources) -> None:
+        if resources is None:
+            return
+        fonts = resources.get("/Font")
+        if fonts is not None and fresh(fonts):
+            for font in fonts.values():
+                if not fresh(font) or font.get("/Subtype") != "/Type0" or not font.get("/DescendantFonts"):
+                    continue
+                if isinstance(font.get("/Encoding"), pikepdf.Stream):
+                    found.setdefault(str(font.DescendantFonts[0].FontDescriptor.get("/FontName", "")), []).append(None)
+                    continue  # its own CMap: the face is left as it is
+                descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+                if descriptor is not None:
+                    found.setdefault(str(descriptor.get("/FontName", "")), []).append(descriptor)
+        xobjects = resources.get("/XObject")
+        if xobjects is not None and fresh(xobjects):
+            for xobject in xobjects.values():
+                if fresh(xobject) and xobject.get("/Subtype") == "/Form":
+                    walk(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        if resources is not None and fresh(resources):
+            walk(resources)
+    return found
+
+
+class _Store:
+    """What is kept between builds in the font cache folder: part summaries (by the part PDF's
+    bytes) and charstrings (per face, by glyph id). Only what this build used is written back."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.cache_dir = cache_dir
+        self.summaries: dict[bytes, dict] = self._load(SUMMARIES)
+        self.glyphs: dict[str, dict[int, bytes]] = self._load(GLYPHS)
+        self.used: dict[bytes, dict] = {}
+        self.changed = False
+
+    def _load(self, name: str) -> dict:
+        if self.cache_dir is None or not (self.cache_dir / name).is_file():
+            return {}
+        try:
+            stored = pickle.loads((self.cache_dir / name).read_bytes())
+            return stored["data"] if stored.get("format") == STORE_FORMAT else {}
+        except Exception:  # noqa: BLE001 - a damaged cache only costs time
+            return {}
+
+    def summary(self, data: bytes, opened) -> dict:
+        key = hashlib.blake2b(data, digest_size=20).digest()
+        summary = self.summaries.get(key)
+        if summary is None:
+            summary = _summary(opened())
+            self.changed = True
+        self.used[key] = summary
+        return summary
+
+    def save(self, faces: set[str]) -> None:
+        if self.cache_dir is None:
+            return
+        glyphs = {name: table for name, table in self.glyphs.items() if name in faces}
+        self.changed |= set(self.used) != set(self.summaries) or set(glyphs) != set(self.glyphs)
+        if not self.changed:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        for name, data in ((SUMMARIES, self.used), (GLYPHS, glyphs)):
+            temp = self.cache_dir / f".{name}.tmp"
+            temp.write_bytes(pickle.dumps({"format": STORE_FORMAT, "data": data}, protocol=pickle.HIGHEST_PROTOCOL))
+            temp.replace(self.cache_dir / name)
+
+
+@dataclass
+class _Program:
+    """One subset of a face: the glyphs the book's PDFs use of it, its glyph slots and font DICT
+    count, and where its bytes can be read (an open part PDF)."""
+
+    glyphs: set[int]
+    slots: int
+    font_dicts: int
+    source: object  # a function giving the open PDF that holds it
+
+
+def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None, sources=()) -> None:
+    """Point every descriptor of a face to one program holding every glyph the book uses.
+
+    ``sources``: (bytes, a function that opens them) of every PDF the book's pages and forms were
+    copied from. Merged programs are kept in ``cache_dir`` by the programs and glyphs they are made of;
+    its files this book does not use are removed."""
+    store = _Store(cache_dir)
+    faces: dict[str, dict[str, _Program] | None] = {}
+    for data, opened in sources:
+        for name, members in store.summary(data, opened).items():
+            if members is None:
+                faces[name] = None
+            elif faces.get(name, {}) is not None:
+                programs = faces.setdefault(name, {})
+                for digest, glyphs, slots, font_dicts in members:
+                    if digest in programs:
+                        programs[digest].glyphs.update(glyphs)
+                    else:
+                        programs[digest] = _Program(set(glyphs), slots, font_dicts, opened)
+    descriptors = _descriptors(pdf)
+    used: set[str] = {SUMMARIES, GLYPHS}
+    for name, programs in sorted(faces.items()):
+        members = descriptors.get(name)
+        if not programs or not members or None in members:
             continue
-        name = str(descriptor.get("/FontName", ""))
-        program = descriptor.get("/FontFile3")
-        mergeable = (program is not None and program.get("/Subtype") == "/OpenType" and "/CIDSet" not in descriptor
-                     and not isinstance(obj.get("/Encoding"), pikepdf.Stream)
-                     and cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity) == pikepdf.Name.Identity)
-        if not mergeable:
-            faces[name] = None
-        elif faces.get(name, []) is not None:
-            faces.setdefault(name, []).append((descriptor, _cids(cid_font.get("/W"))))
-    return {name: ds for name, ds in faces.items() if ds}
-
-
-def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> None:
-    """Point every descriptor of a face to one program holding every glyph the book uses. Merged
-    programs not used by this book are removed from ``cache_dir``."""
-    used: set[str] = set()
-    for name, members in sorted(_faces(pdf).items()):
-        programs: dict[str, tuple[bytes, set[int]]] = {}
-        digests: dict[tuple, str] = {}
-        for descriptor, glyphs in members:
-            key = descriptor.FontFile3.objgen
-            if key not in digests:
-                data = descriptor.FontFile3.read_bytes()
-                digests[key] = _digest(data)
-                programs.setdefault(digests[key], (data, set()))
-            programs[digests[key]][1].update(glyphs)
-        if len(programs) == 1:
-            merged = next(iter(programs.values()))[0]
+        key = hashlib.sha256(name.encode())
+        for digest, program in sorted(programs.items()):
+            key.update(digest.encode() + b":" + ",".join(map(str, sorted(program.glyphs))).encode() + b";")
+        cached = cache_dir / f"{key.hexdigest()}.otf" if cache_dir is not None else None
+        if cached is not None and cached.is_file():
+            merged = cached.read_bytes()
         else:
-            merged = _merged(programs, cache_dir, used)
+            merged = _merged(name, programs, store.glyphs.setdefault(name, {}))
             if merged is None:
                 continue
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                temp = cached.with_suffix(".tmp")
+                temp.write_bytes(merged)
+                temp.replace(cached)
+                store.changed = True
+        if cached is not None:
+            used.add(cached.name)
         stream = pdf.make_stream(merged)
         stream["/Subtype"] = pikepdf.Name.OpenType
-        for descriptor, _ in members:
+        for descriptor in members:
             descriptor["/FontFile3"] = stream
+    store.save({name for name, programs in faces.items() if programs})
     if cache_dir is not None and cache_dir.is_dir():
         for path in cache_dir.iterdir():
-            if path.stem not in used:
+            if path.name not in used:
                 path.unlink(missing_ok=True)
 
 
@@ -126,55 +282,49 @@ def _glyph(index, gid: int) -> bytes:
     return bytes(table[data_at + start:data_at + end])
 
 
-def _merged(programs: dict[str, tuple[bytes, set[int]]], cache_dir: Path | None, used: set[str]) -> bytes | None:
-    """The largest subset with the glyphs that only the others use copied in. Each subset's glyphs
-    are the CIDs its font dictionaries give widths for (CIDToGIDMap /Identity: CID = glyph id)."""
+def _merged(name: str, programs: dict[str, _Program], charstrings: dict[int, bytes]) -> bytes | None:
+    """The largest subset with the glyphs that only the others use copied in (``charstrings``: what
+    is known of the face's glyphs, filled in from the programs that have the missing ones). Each
+    subset's glyphs are the CIDs its font dictionaries give widths for (CIDToGIDMap /Identity: CID
+    = glyph id). None if they cannot be merged."""
     from fontTools.misc.psCharStrings import T2CharString
     from fontTools.ttLib import TTFont
 
-    indexes = {}
-    for digest, (data, _) in sorted(programs.items()):
-        index = _charstrings(data)
-        if index is None:
-            return None
-        indexes[digest] = index
+    def program_bytes(digest: str) -> bytes | None:
+        return _program_in(programs[digest].source(), name, digest)
+
     # HarfBuzz drops unused glyph slots and font DICTs at the end only, so the subset with the most
     # of both has a slot and a font DICT (the same one: FDSelect is kept) for every glyph of the others
-    base_digest = max(indexes, key=lambda d: (indexes[d][3], indexes[d][4], d))
-    base_index = indexes[base_digest]
-    if any(index[4] > base_index[4] for index in indexes.values()):
+    base_digest = max(programs, key=lambda d: (programs[d].slots, programs[d].font_dicts, d))
+    base = programs[base_digest]
+    if any(program.font_dicts > base.font_dicts for program in programs.values()):
         return None
-    in_base = programs[base_digest][1]
-    additions: dict[int, bytes] = {}
-    for digest, (_, glyphs) in programs.items():
-        for gid in sorted(glyphs - in_base):
-            if gid not in additions:
-                bytecode = _glyph(indexes[digest], gid)
-                if len(bytecode) > EMPTY_CHARSTRING:
-                    if gid >= base_index[3]:
-                        return None
-                    additions[gid] = bytecode
-    key = hashlib.sha256(base_digest.encode())
-    for gid in sorted(additions):
-        key.update(gid.to_bytes(4, "big") + len(additions[gid]).to_bytes(4, "big") + additions[gid])
-    key = key.hexdigest()
-    used.add(key)
-    cached = cache_dir / f"{key}.otf" if cache_dir is not None else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
+    base_data = program_bytes(base_digest)
+    if base_data is None:
+        return None
+    if len(programs) == 1:
+        return base_data
+    wanted = sorted(set().union(*(p.glyphs for p in programs.values())) - base.glyphs)
+    missing = set(wanted) - set(charstrings)
+    for digest, program in sorted(programs.items()):  # the charstrings not known yet, from the programs that have them
+        if missing & program.glyphs:
+            data = program_bytes(digest)
+            index = _charstrings(data) if data is not None else None
+            if index is None:
+                return None
+            for gid in missing & program.glyphs:
+                charstrings[gid] = _glyph(index, gid)
+            missing -= program.glyphs
+    additions = {gid: charstrings[gid] for gid in wanted if len(charstrings[gid]) > EMPTY_CHARSTRING}
+    if any(gid >= base.slots for gid in additions):
+        return None
     # bounding boxes stay those of the original font (what the subsets say), the timestamp too
-    base = TTFont(io.BytesIO(programs[base_digest][0]), recalcBBoxes=False, recalcTimestamp=False)
-    top = base["CFF "].cff.topDictIndex[0]
-    charstrings = top.CharStrings
-    order = base.getGlyphOrder()
+    font = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False)
+    top = font["CFF "].cff.topDictIndex[0]
+    strings = top.CharStrings
+    order = font.getGlyphOrder()
     for gid, bytecode in sorted(additions.items()):
-        charstrings[order[gid]] = T2CharString(bytecode=bytecode, globalSubrs=top.GlobalSubrs)
+        strings[order[gid]] = T2CharString(bytecode=bytecode, globalSubrs=top.GlobalSubrs)
     out = io.BytesIO()
-    base.save(out)
-    merged = out.getvalue()
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_suffix(".tmp")
-        temp.write_bytes(merged)
-        temp.replace(cached)
-    return merged
+    font.save(out)
+    return out.getvalue()

@@ -47,6 +47,7 @@ class Joiner:
     def __init__(self, front_pdf: bytes, font_cache: Path | None = None, sources: list[bytes] = ()):
         from .page_stamps import Stamper
 
+        self.front_pdf = front_pdf
         self.pdf = pikepdf.open(BytesIO(front_pdf))
         self.font_cache = font_cache
         self._sources: dict[int, pikepdf.Pdf] = {}
@@ -172,7 +173,10 @@ class Joiner:
         from .pdf_fonts import merge_font_programs
 
         self.stamper.finish()
-        merge_font_programs(self.pdf, self.font_cache)
+        # every PDF the pages came from (their fonts are summarised once, by their bytes)
+        sources = [(self.front_pdf, lambda: pikepdf.open(BytesIO(self.front_pdf)))]
+        sources += [(data, lambda source=source: source) for source, data in self._sources.values()]
+        merge_font_programs(self.pdf, self.font_cache, sources)
         out = BytesIO()
         # streams WeasyPrint compressed are copied as they are (qpdf would otherwise inflate and
         # deflate every page again); the few new ones are compressed
