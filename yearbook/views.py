@@ -4,6 +4,7 @@ and labels (关键词一, dates, region paths)."""
 from __future__ import annotations
 
 import heapq
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -15,6 +16,8 @@ from .articles import chinese_number
 from .collation import initial_letter, plain_pinyin, sort_key
 from .collect import source_rel_path
 from .markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
+
+ARTICLE_LINK = re.compile(re.escape(ARTICLE_MARK) + r'[^"]*')  # a link to an article, to the end of its href
 from .model import Article, Person, RegionNode, Volume, Yearbook
 from .regions import Region
 
@@ -282,17 +285,22 @@ class BookViews:
         self.spacing = spacing or {"space": 0.25, "nbsp": 0.25}
         self.pages = list(pages)
         self.media_urls = media_urls or {}  # content-relative path → URL (print edition's CMYK copies)
+        self._content_uri: str | None = None
+        self._anchors: dict[str, str] | None = None  # ARTICLE_MARK + content-relative path → "#" + anchor
 
     def _resolve(self, html: str) -> str:
-        content_dir = self.config.content_dir
         for rel, url in self.media_urls.items():
             html = html.replace(MEDIA_MARK + rel, url)
-        html = html.replace(MEDIA_MARK, content_dir.resolve().as_uri() + "/")
+        if self._content_uri is None:
+            self._content_uri = self.config.content_dir.resolve().as_uri() + "/"
+        html = html.replace(MEDIA_MARK, self._content_uri)
         if ARTICLE_MARK in html:
-            for article in self.volume.articles:
-                rel = article.source_path.relative_to(content_dir).as_posix()
-                html = html.replace(ARTICLE_MARK + rel, "#" + article.anchor)
-            html = html.replace(ARTICLE_MARK, "#")
+            if self._anchors is None:
+                content_dir = self.config.content_dir
+                self._anchors = {ARTICLE_MARK + article.source_path.relative_to(content_dir).as_posix(): "#" + article.anchor
+                                 for article in self.volume.articles}
+            # a link to an article of this volume → its anchor; to another volume's → "#"
+            html = ARTICLE_LINK.sub(lambda m: self._anchors.get(m.group(0)) or "#" + m.group(0)[len(ARTICLE_MARK):], html)
         return html
 
     def context(self) -> dict:
