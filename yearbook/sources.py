@@ -2,6 +2,7 @@
 split the YAML front matter from the Markdown body while keeping line numbers."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,18 +33,45 @@ class SourceFile:
 
 
 def find_article_paths(content_dir: Path) -> list[Path]:
-    """Every ``*.md`` below ``content/articles``, in a stable order; symlinks out of the tree are skipped."""
+    """Every ``*.md`` below ``content/articles``, in a stable order; symlinks out of the tree are skipped.
+
+    The paths ``sorted(articles.rglob("*.md"))`` gives (folders that are symbolic links are not entered;
+    any entry whose name ends in ``.md`` is one), without the hidden ones (a part starting with ``.``),
+    in its order (part by part); only the symbolic links among them are resolved to see where they lead:
+    the others lie where the articles folder does."""
     articles_dir = content_dir / "articles"
     if not articles_dir.is_dir():
         return []
     root = content_dir.resolve()
+    base_inside = articles_dir.resolve().is_relative_to(root)
+    found: list[tuple[tuple[str, ...], str, bool]] = []  # (parts below articles/, path, a symbolic link)
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except PermissionError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if name.endswith(".md"):
+                found.append((parts + (name,), entry.path, entry.is_symlink()))
+            try:
+                is_folder = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                walk(entry.path, parts + (name,))
+
+    walk(str(articles_dir), ())
+    found.sort(key=lambda item: item[0])
     paths = []
-    for path in sorted(articles_dir.rglob("*.md")):
-        if any(part.startswith(".") for part in path.relative_to(articles_dir).parts):
-            continue
-        if not path.resolve().is_relative_to(root):
-            continue
-        paths.append(path)
+    for _, text, linked in found:
+        path = Path(text)
+        if (path.resolve().is_relative_to(root)) if linked else base_inside:
+            paths.append(path)
     return paths
 
 
