@@ -456,7 +456,7 @@ class PartCache:
         if self.directory is None:
             return
         for path in self.directory.iterdir():
-            if path.is_dir() or path.name in ("stats.json", "typeset.pickle"):
+            if path.is_dir() or path.name in ("stats.json", "typeset.pickle", "sources.json"):
                 continue
             key = path.name.split(".")[0] if not path.name.startswith(".") else path.name[1:].split(".")[0]
             if key not in self.used:

@@ -291,7 +291,9 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     try:
         # 1. everything that does not need page numbers, biggest first; stand-ins where it does
         body = [p for p in parts if p.kind == "body"]
-        futures = {p: pool.submit(_Job(p)) for p in sorted(body, key=lambda p: -(p.stop - p.start))}
+        edited, sources = _edited_parts(volume, body, cache_dir)
+        # parts with an edited article first (their worker starts laying out at once), then biggest first
+        futures = {p: pool.submit(_Job(p)) for p in sorted(body, key=lambda p: (p not in edited, -(p.stop - p.start)))}
         futures.update({p: pool.submit(_Job(p, placeholder=placeholder, bare=p.kind != "front"))
                         for p in parts if p.kind in ("front", "opener")})
         layouts: dict[Part, PartLayout] = {p: f.result() for p, f in futures.items()}
@@ -301,13 +303,17 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         for p in indexes:
             counts[p] = 1
         final: dict[Part, PartLayout] = {}
+        sides: dict[Part, str] = {}  # the side a part's first page was laid out on, when not "right"
 
         for _ in range(4):
             numbers, starts = _number_pages(parts, counts, {**layouts, **final})
             # 2. the indexes (longest first) and the openers with their numbers
             # the 主题索引 (every article under each of its themes) is by far the longest; it starts first
             longest = sorted(indexes, key=lambda p: (-counts[p], ("topics", "people", "regions").index(p.index)))
-            stage2 = {p: pool.submit(_Job(p, numbers=numbers)) for p in longest}
+            # each index laid out on the side it starts on (only the first opens on a recto): its
+            # pages, dense with links, need not be moved sideways in the join
+            sides.update({p: _side(starts[p]) for p in longest})
+            stage2 = {p: pool.submit(_Job(p, numbers=numbers, first_side=sides[p])) for p in longest}
             stage2.update({p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind == "opener"})
             for p, future in stage2.items():
                 final[p] = future.result()
@@ -376,18 +382,18 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         if part is None:
             joiner.add_page(Slot(None, 0, furniture=furniture_of[number]))
             continue
-        shift = _shift_of(part, index, starts[part], to_verso)
+        shift = _shift_of(part, index, starts[part], to_verso, sides.get(part, "right"))
         joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number], final[part].stamps.get(index)))
     # destinations, bookmarks, messages, images, in book order
     names: dict[str, tuple] = {}
     marks = []
     for part in parts:
-        layout, start = final[part], starts[part]
+        layout, start, side = final[part], starts[part], sides.get(part, "right")
         for anchor, (page, x, y) in layout.anchors.items():
             if anchor not in names:
-                names[anchor] = (start + page - 1, x + _shift_of(part, page, start, to_verso), y)
+                names[anchor] = (start + page - 1, x + _shift_of(part, page, start, to_verso, side), y)
         for page, level, label, x, y, state in layout.bookmarks:
-            marks.append((start + page - 1, level, label, x + _shift_of(part, page, start, to_verso), y, state))
+            marks.append((start + page - 1, level, label, x + _shift_of(part, page, start, to_verso, side), y, state))
         messages.extend(layout.messages)
         images.extend((url, start + page - 1, dpi, width) for url, page, dpi, width in layout.images)
     joiner.set_destinations([(name, page, x, y) for name, (page, x, y) in names.items()])
@@ -397,6 +403,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     pdf = joiner.save(object_streams=not variant.startswith("pdf/a-1"))
     lap("fonts and write")
     cache.prune()
+    _save_sources(cache_dir, sources)
     stats.update(parts=len(parts), furniture_documents=len(furniture), pages=len(pages),
                  laid_out=pool.laid_out, stamped=pool.stamped, stamping=stamping or f"no: {why}",
                  reused=pool.reused)
@@ -404,10 +411,51 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     return pdf, list(dict.fromkeys(messages)), images
 
 
-def _shift_of(part: Part, page: int, start: int, to_verso: float) -> float:
+def _shift_of(part: Part, page: int, start: int, to_verso: float, first_side: str = "right") -> float:
+    """How far page ``page`` (from 0) of a part moves sideways in the book (part starting at page
+    ``start``, its first page laid out on ``first_side``)."""
     if part.kind == "front":
         return 0.0
-    return side_shift(page % 2 == 0, (start + page) % 2 == 1, to_verso)
+    return side_shift((page % 2 == 0) == (first_side == "right"), (start + page) % 2 == 1, to_verso)
+
+
+SOURCES = "sources.json"  # in the part cache: each article file's modification time and size at the last build
+
+
+def _edited_parts(volume, body: list[Part], cache_dir: Path | None) -> tuple[set[Part], dict]:
+    """The body parts with an article whose file changed since the last build (by its modification
+    time and size: only the order of the work depends on it, never what is laid out), and the files'
+    current times and sizes."""
+    import json
+    import os
+
+    sources = {}
+    for article in volume.articles:
+        try:
+            stat = os.stat(article.source_path)
+            sources[str(article.source_path)] = [stat.st_mtime_ns, stat.st_size]
+        except OSError:
+            pass
+    try:
+        before = json.loads((cache_dir / SOURCES).read_text(encoding="utf-8")) if cache_dir is not None else {}
+    except (OSError, ValueError):
+        before = {}
+    edited = set()
+    for part in body:
+        articles = volume.chapters[part.chapter].articles[part.start:part.stop]
+        if any(before.get(str(a.source_path)) != sources.get(str(a.source_path)) for a in articles):
+            edited.add(part)
+    return edited, sources
+
+
+def _save_sources(cache_dir: Path | None, sources: dict) -> None:
+    import json
+
+    if cache_dir is None:
+        return
+    temp = cache_dir / f".{SOURCES}.tmp"
+    temp.write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
+    temp.replace(cache_dir / SOURCES)
 
 
 def _number_pages(parts: list[Part], counts: dict[Part, int], layouts: dict[Part, PartLayout]):
