@@ -191,10 +191,14 @@ class _TitleOrder:
 
 
 def _article_order(article: Article, regions: RegionTable, chapter_rank: dict[str, int]) -> tuple:
-    chain = article.region_path
+    return _order_before_title(article.region_path, article, chapter_rank) + (_TitleOrder(article.title),)
+
+
+def _order_before_title(chain: list[Region], article: Article, chapter_rank: dict[str, int]) -> tuple:
+    """An article's place in book order but for its title (``chain``: its region path)."""
     province = chain[0].code
     return (chapter_rank.get(province, len(chapter_rank)), province == UNSPECIFIED_CODE, province,
-            tuple(r.code for r in chain), article.date.sort_key(), _TitleOrder(article.title))
+            tuple(r.code for r in chain), article.date.sort_key())
 
 
 def _region_tree(articles: list[Article], regions: RegionTable, chapter_rank: dict[str, int]) -> list[RegionNode]:
@@ -293,16 +297,23 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
         paths = find_article_paths(config.content_dir)
         if len(paths) >= PARALLEL_MIN_FILES:  # pypinyin loads in a process of its own while the workers parse
             readings = ReadingsProcess.start()
+    chapter_rank = {code: rank for rank, code in enumerate(chapter_order)}
+    ties = _TiedTitles(regions, chapter_rank)
+    asked: set[int] = set()  # ids of the articles whose texts were sent to the readings process
+
+    def on_batch(batch: list[Article]) -> None:
+        asked.update(map(id, batch))
+        readings.fetch(_article_texts(batch) + ties.new(batch))
+
     try:
-        on_batch = (lambda batch: readings.fetch(_article_texts(batch))) if readings is not None else None
-        articles = load_articles(config, regions, topics, log, cache, paths, on_batch)
+        articles = load_articles(config, regions, topics, log, cache, paths, on_batch if readings is not None else None)
         check_slugs_and_links(articles, config.content_dir, log)
         log.raise_if_errors()
-        chapter_rank = {code: rank for rank, code in enumerate(chapter_order)}
         for article in articles:
             article.region_path = regions.ancestors(article.region.code)
-        if readings is not None:
-            readings.fetch(_texts_to_read(articles, regions, chapter_rank))
+        if readings is not None:  # what the last batch left: only the texts of its articles are still to read
+            rest = [article for article in articles if id(article) not in asked]
+            readings.fetch(_article_texts(rest) + ties.new(rest))
     finally:
         if readings is not None:
             readings.close()
@@ -331,15 +342,31 @@ def _article_texts(articles: list[Article]) -> list[str]:
     return texts
 
 
-def _texts_to_read(articles: list[Article], regions: RegionTable, chapter_rank: dict[str, int]) -> list[str]:
-    """What the model and the site will ask collation for: :func:`_article_texts` and the titles that
-    break ties in book order."""
-    texts = _article_texts(articles)
-    ties: dict[tuple, list[str]] = defaultdict(list)
-    for article in articles:
-        ties[_article_order(article, regions, chapter_rank)[:-1]].append(article.title)
-    texts += [title for titles in ties.values() if len(titles) > 1 for title in titles]
-    return texts
+class _TiedTitles:
+    """The titles of the articles that tie with another on everything before the title in book order
+    (:func:`_article_order`: only they need the title's reading), found as the articles come in: a
+    title is given once, as soon as a second article ties with its article."""
+
+    def __init__(self, regions: RegionTable, chapter_rank: dict[str, int]):
+        self.regions, self.chapter_rank = regions, chapter_rank
+        self.alone: dict[tuple, str | None] = {}  # order before the title → the one title so far (None: given)
+
+    def new(self, articles: list[Article]) -> list[str]:
+        """The titles of ``articles`` (not seen before) that tie, and those of the earlier articles they
+        tie with that were not given yet."""
+        found = []
+        for article in articles:
+            key = _order_before_title(article.region_path or self.regions.ancestors(article.region.code), article,
+                                      self.chapter_rank)
+            if key not in self.alone:
+                self.alone[key] = article.title
+                continue
+            earlier = self.alone[key]
+            if earlier is not None:
+                found.append(earlier)
+                self.alone[key] = None
+            found.append(article.title)
+        return found
 
 
 def region_index_key(region: Region) -> tuple:
