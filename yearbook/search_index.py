@@ -245,13 +245,13 @@ def decode_postings(text: str) -> list[int]:
 
 BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|td|th|tr|figcaption|blockquote|div|table|figure)>|<br\s*/?>", re.I)
 TAG = re.compile(r"<[^>]+>")
+SPACES = re.compile(r"[ \t\r\f\v\u3000]+")  # no line end among them: collapsed in the whole text at once
 
 
 def html_to_text(fragment: str) -> str:
     """Visible text of an HTML fragment, one line per block, spaces collapsed."""
     text = html_lib.unescape(TAG.sub("", BLOCK_END.sub("\n", fragment)))
-    lines = (re.sub(r"[ \t\r\f\v\u3000]+", " ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(filter(None, map(str.strip, SPACES.sub(" ", text).split("\n"))))
 
 
 def article_text(article: Article) -> str:
