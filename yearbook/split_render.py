@@ -516,16 +516,29 @@ def _counter_start(digits: int) -> int:
     return 10 ** (digits - 1) - 1 if digits > 1 else 0
 
 
+SIGNATURES_PER_DOCUMENT = 4  # about; a furniture document costs a WeasyPrint run of its own
+MAX_SIGNATURE_DOCUMENTS = 8  # per folio width
+
+
 def _signature_documents(signatures: dict[int, tuple]) -> list[list[tuple]]:
-    """The distinct signatures in furniture documents: one per folio width, each short enough that
-    all its folios have that many digits (a signature takes at most four pages)."""
+    """The distinct signatures in furniture documents: per folio width, in a few documents, each
+    short enough that all its folios have that many digits (a signature takes at most four pages).
+    A signature's document is chosen by a hash of the signature, so that an edit that brings a new
+    kind of page (a blank verso before a chapter, say) lays out only the small document it falls in."""
+    import hashlib
+
     by_digits: dict[int, list] = {}
     for signature in sorted(set(signatures.values()), key=repr):
         by_digits.setdefault(signature[0], []).append(signature)
     chunks = []
     for digits, group in sorted(by_digits.items()):
+        count = max(1, min(MAX_SIGNATURE_DOCUMENTS, len(group) // SIGNATURES_PER_DOCUMENT))
+        buckets: list[list[tuple]] = [[] for _ in range(count)]
+        for signature in group:
+            buckets[int.from_bytes(hashlib.blake2b(repr(signature).encode(), digest_size=4).digest(), "big") % count].append(signature)
         room = max(1, (9 * 10 ** (digits - 1) - 2) // 4)
-        chunks.extend(group[i:i + room] for i in range(0, len(group), room))
+        for bucket in buckets:
+            chunks.extend(bucket[i:i + room] for i in range(0, len(bucket), room))
     return chunks
 
 
