@@ -54,6 +54,7 @@ class Joiner:
         self._forms: dict[tuple, pikepdf.Object] = {}
         self._resources: dict[tuple, pikepdf.Object] = {}
         self._streams: dict[bytes, pikepdf.Object] = {}
+        self._names = 0  # furniture forms named so far
         self.stamper = Stamper(self.source, list(sources))
         for key in ("/Outlines", "/PageMode"):
             if key in self.pdf.Root:
@@ -96,24 +97,30 @@ class Joiner:
         self.pdf.pages.append(self.source(slot.source).pages[slot.page])
         page = self.pdf.pages[-1]
         self.stamp_page(page, slot.stamps)
-        resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
         # the page's own drawing in a saved graphics state (its transformation must not reach the
         # furniture), moved sideways when it lands on the other side; the furniture drawn after it.
-        # The streams that open and close it are shared by every page.
+        # The streams that open and close it are shared by every page; the furniture form is named
+        # in the resources that the pages of one part share (WeasyPrint writes one dictionary for all)
         move = f" 1 0 0 1 {slot.shift:.6f} 0 cm" if slot.shift else ""
         contents = page.obj.get("/Contents")
         own = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
-        tail = b"\nQ\n"
+        tail = self._shared(b"\nQ\n")
         if slot.shift:
             move_links(page, slot.shift)
         if slot.furniture is not None:
             form = self._furniture_form(*slot.furniture)
-            xobjects = pikepdf.Dictionary({k: v for k, v in resources.get("/XObject", {}).items()})
-            xobjects["/YbFurniture"] = form
-            resources["/XObject"] = xobjects
-            tail = b"\nQ\n\nq /YbFurniture Do Q\n"
-        page.obj.Contents = pikepdf.Array([self._shared(f"q{move}\n".encode()), *own, self._shared(tail)])
-        page.obj.Resources = self.pdf.make_indirect(resources)
+            resources = page.obj.get("/Resources")
+            if resources is None:
+                page.obj.Resources = self.pdf.make_indirect(pikepdf.Dictionary())
+                resources = page.obj.Resources
+            if "/XObject" not in resources:
+                resources.XObject = pikepdf.Dictionary()
+            xobjects = resources.XObject
+            self._names += 1
+            name = f"/YbF{self._names}"
+            xobjects[name] = form
+            tail = pikepdf.Stream(self.pdf, f"\nQ\n\nq {name} Do Q\n".encode())
+        page.obj.Contents = pikepdf.Array([self._shared(f"q{move}\n".encode()), *own, tail])
         return page
 
     def _shared(self, data: bytes) -> pikepdf.Object:
