@@ -215,7 +215,7 @@ def _bitmap(ids: list[int], cells: int) -> str:
     positions is a byte string of 0/1 read as one big integer: shifted and added, no byte carries into
     the next, so the sum's bytes are the cells (the loops stay in C)."""
     flags = bytearray(cells * 6)
-    deque(map(flags.__setitem__, ids, repeat(1)), maxlen=0)
+    deque(map(operator.setitem, repeat(flags), ids, repeat(1)), maxlen=0)  # operator.setitem: no slot wrapper call per id
     value = 0
     for bit in range(6):
         value += int.from_bytes(flags[bit::6], "big") << bit
