@@ -144,6 +144,7 @@ class Stamper:
         self._fonts: dict[tuple, _Font] = {}
         self._templates: dict[tuple, tuple] = {}
         self._candidate_cache: dict[tuple, list[int]] = {}
+        self._rewritten: dict[tuple, bytes] = {}
         self._glyphs: dict[str, dict[str, dict[int, float]]] | None = None  # font name -> digit -> {gid: width}
 
     def _font(self, pdf: pikepdf.Pdf, font: pikepdf.Dictionary) -> _Font:
@@ -199,8 +200,15 @@ class Stamper:
         font_at = [(m.start(), "/" + m.group(1).decode("latin-1")) for m in TF.finditer(data)]
         font_positions = [at for at, _ in font_at]
         segments, found, last = [], [], 0
+        # every text box of the page has a text matrix; most are not numbers: a set of the places
+        # near a number rejects them with one look-up
+        steps = (-2 * TOLERANCE, -TOLERANCE, 0, TOLERANCE, 2 * TOLERANCE)
+        near = {(round(x + dx, 2), round(y + dy, 2)) for x, y in pending for dx in steps for dy in steps}
         for match in TM_TJ.finditer(data):
-            place = self._match(pending, (float(match.group(1)), float(match.group(2))))
+            x, y = float(match.group(1)), float(match.group(2))
+            if (round(x, 2), round(y, 2)) not in near:
+                continue
+            place = self._match(pending, (x, y))
             if place is None:
                 continue
             index = bisect.bisect_left(font_positions, match.start("array")) - 1
@@ -236,6 +244,12 @@ class Stamper:
         if font_dict is None or len(old) != len(new):
             raise StampError("a page number without its font, or of another width")
         font = self._font(pdf, font_dict)
+        key = (id(font), tuple(items), old, new)  # the same number at the same place of the same font
+        if key not in self._rewritten:
+            self._rewritten[key] = self._glyph_array(font, items, old, new)
+        return self._rewritten[key]
+
+    def _glyph_array(self, font: _Font, items, old: str, new: str) -> bytes:
         glyphs = []
         for item in items:
             if isinstance(item, bytes):
