@@ -80,3 +80,9 @@ def test_index_from_parts_joined_in_any_grouping_is_the_index_made_at_once(make_
     assert builder.files([builder.joined([pickle.loads(pickle.dumps(p)) for p in downs])]) == whole
     assert builder.files([builder.joined(downs)]) == whole
     assert builder.files([builder.joined(ups)]) == whole, "an earlier run's parts are unchanged by later runs"
+
+
+def test_small_varints_are_the_varints():
+    assert si.SMALL_VARINTS == [si._make_varint(n) for n in range(4096)]
+    assert [si.decode_postings(si.encode_postings([n], 10**6)) for n in (0, 31, 32, 1023, 1024, 4095, 4096)] == \
+        [[0], [31], [32], [1023], [1024], [4095], [4096]]

@@ -194,7 +194,9 @@ def _make_varint(value: int) -> str:
     return "".join(ALPHABET[32 + d] for d in digits[:-1]) + ALPHABET[digits[-1]]
 
 
-SMALL_VARINTS = [_make_varint(n) for n in range(4096)]
+SMALL_VARINTS = ([ALPHABET[d0] for d0 in range(32)]  # the varints of 0 … 4095 (what _make_varint makes), digit by digit
+                 + [ALPHABET[32 + d1] + ALPHABET[d0] for d1 in range(1, 32) for d0 in range(32)]
+                 + [ALPHABET[32 + d2] + ALPHABET[32 + d1] + ALPHABET[d0] for d2 in range(1, 4) for d1 in range(32) for d0 in range(32)])
 
 
 def encode_postings(ids: list[int], doc_count: int) -> str:

@@ -143,7 +143,9 @@ def _syntax_hint(text: str, line: int | None, first_line: int) -> str | None:
 
 SIMPLE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")  # a key and what follows ": " (fullmatch)
 SIMPLE_ITEM = re.compile(r"( *)- +(.*)")  # (fullmatch)
-NOT_SIMPLE = re.compile(r"[\t#\"{}\[\]`|>&*!%@\\\x85\u2028\u2029\ufeff]|[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# what the fast reader leaves: characters YAML refuses (outside \n, \x20-\x7e, \xa0-\ud7ff, \ue000-\ufffd and the
+# planes above) or reads as line ends or a byte-order mark, tabs, and indicators it does not handle
+NOT_SIMPLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029#\"{}\[\]`|>&*!%@\\]")
 PLAIN_START = set("-?:,'<=~ ")  # a value starting so is not taken here (the single-quoted form aside)
 QUOTED = re.compile(r"'((?:[^']|'')*)'")  # (fullmatch)
 _resolver = yaml.resolver.Resolver()
