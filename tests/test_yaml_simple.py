@@ -90,7 +90,8 @@ def test_the_usual_front_matter_is_read_here():
     "topics:\n- a: 1\n  - b\n", "topics:\n- a: x\n  b: y\n    c\n", "topics:\n- -1\n", "topics:\n- ? a\n", "key: -5\n",
     "key: 0o17\n", "key: 1_000\n", "key: .5\n", "key: 2021-13-45\n", "key: 2021-12-27 10:00\n", "key: off\n", "key: a \\ b\n",
     "a:\nb: 1\n", "a:   \nb:    x   \n", "a: x  \n", "a: '' \n", "a: ' x '\n", "a:\n\n- x\n\n- y\n\nb: 1\n", "a: x\n- y\n",
-    "a:\n  - x\n  - y\nb: 1\n", "a:\n- x: 1\n\n  y: 2\n", "a: \u3000x\u3000\n", "a: x\xa0\n", "a: ｘ：ｙ\n", "a: 你好,世界\n",
+    "a:\n  - x\n  - y\nb: 1\n", "a:\n- x: 1\n\n  y: 2\n", "a: 1\n---\nb: 2\n", "a: 1\n...\n", "a:\n- ...\n- ---\n",
+    "a: ...\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n--- \n", "a:\n  - x\n...\n", "a: \u3000x\u3000\n", "a: x\xa0\n", "a: ｘ：ｙ\n", "a: 你好,世界\n",
 ])
 def test_edge_cases_are_read_as_the_full_parser_reads_them_or_left_to_it(text):
     agrees(text)
@@ -100,7 +101,8 @@ KEYS = ["title", "region", "date", "topics", "a", "yes", "null", "No", "x_1", "_
 VALUES = ["", " ", "科协", "南京市 科协", "x", "2021", "2021-12", "2021-12-27", "2021-02-30", "-3", "+3", "0x1F", "1e3", "3.",
           ".inf", "true", "False", "ON", "~", "null", "Null", "''", "'a''b'", "'a", "a'", "'", "a b  ", "a,b", ",a", "?a", ":a",
           "a:", "a: b", "a #b", "#a", "@a", "`a", "%a", "!a", "&a", "*a", "|", ">", "[a]", "{a}", "<<", "=", "\u3000", "\xa0",
-          "\ufeff", "a\\b", "-", "- a", "-a", "1_000", "0o17", "012", "0b11", "1:30", "六", "\u2028"]
+          "\ufeff", "a\\b", "-", "- a", "-a", "1_000", "0o17", "012", "0b11", "1:30", "六", "\u2028", "...", "---", "--- a", ". . .",
+          "%YAML 1.1", "a ... b"]
 INDENTS = ["", " ", "  ", "   ", "    "]
 
 

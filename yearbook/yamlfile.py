@@ -180,7 +180,7 @@ def _simple_scalar(raw: str, key: bool = False):
 
 def _simple_yaml(text: str) -> tuple[Any, LineMap] | None:
     """(data, LineMap) of front matter of the common shape (see above), or None."""
-    if NOT_SIMPLE.search(text) or DOCUMENT_MARK.search(text):
+    if NOT_SIMPLE.search(text):  # (a document marker, ---, ... or %, is a line neither key nor item: refused below)
         return None
     lines = text.split("\n")
     count = len(lines)
