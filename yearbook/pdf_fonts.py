@@ -318,6 +318,9 @@ def _merged(name: str, programs: dict[str, _Program], charstrings: dict[int, byt
     additions = {gid: charstrings[gid] for gid in wanted if len(charstrings[gid]) > EMPTY_CHARSTRING}
     if any(gid >= base.slots for gid in additions):
         return None
+    spliced = _with_charstrings(base_data, additions)
+    if spliced is not None:
+        return spliced
     # bounding boxes stay those of the original font (what the subsets say), the timestamp too
     font = TTFont(io.BytesIO(base_data), recalcBBoxes=False, recalcTimestamp=False)
     top = font["CFF "].cff.topDictIndex[0]
@@ -328,3 +331,159 @@ def _merged(name: str, programs: dict[str, _Program], charstrings: dict[int, byt
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+# --- the CFF table edited as bytes --------------------------------------------------------------
+# fontTools compiles a 65,000-glyph CFF table in a second or more; a merged program only needs some
+# glyph slots of the CharStrings INDEX filled. The INDEX is written anew in its place, and the
+# offsets that point past it (the Private DICTs, which HarfBuzz writes last) move by as much as it
+# grew: HarfBuzz writes every offset as a 5-byte integer, so they are patched in place. Anything
+# else (an offset in a shorter form) goes the fontTools way.
+
+OFFSET_OPERATORS = {15, 16, 17, 18, (12, 36), (12, 37)}  # charset, Encoding, CharStrings, Private, FDArray, FDSelect
+
+
+def _index_at(table: bytes, at: int) -> tuple[int, list[int], int]:
+    """A CFF INDEX at ``at``: (start of its data less one, its offsets, its end)."""
+    count = int.from_bytes(table[at:at + 2], "big")
+    if count == 0:
+        return at + 2, [1], at + 2
+    size = table[at + 2]
+    offsets = [int.from_bytes(table[at + 3 + i * size:at + 3 + (i + 1) * size], "big") for i in range(count + 1)]
+    data_at = at + 3 + (count + 1) * size - 1
+    return data_at, offsets, data_at + offsets[-1]
+
+
+def _dict_offsets(table: bytes, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The offset operands of the DICT at ``start``..``end``: (where its 5-byte integer is, value);
+    None if an offset is written in another form."""
+    found, operands, at = [], [], start
+    while at < end:
+        b0 = table[at]
+        if b0 <= 21:  # an operator
+            op = (12, table[at + 1]) if b0 == 12 else b0
+            at += 2 if b0 == 12 else 1
+            if op in OFFSET_OPERATORS and operands:
+                place, size = operands[-1]
+                if size != 5:
+                    return None
+                found.append((place + 1, int.from_bytes(table[place + 1:place + 5], "big", signed=True)))
+            operands = []
+            continue
+        if b0 == 28:
+            size = 3
+        elif b0 == 29:
+            size = 5
+        elif b0 == 30:  # a real: nibbles up to an 0xf
+            size = 1
+            while True:
+                byte = table[at + size]
+                size += 1
+                if byte >> 4 == 0xF or byte & 0xF == 0xF:
+                    break
+        elif 32 <= b0 <= 246:
+            size = 1
+        elif 247 <= b0 <= 254:
+            size = 2
+        else:
+            return None
+        operands.append((at, size))
+        at += size
+    return found
+
+
+def _checksum(data: bytes) -> int:
+    data = data + b"\0" * (-len(data) % 4)
+    return sum(int.from_bytes(data[i:i + 4], "big") for i in range(0, len(data), 4)) & 0xFFFFFFFF
+
+
+def _with_charstrings(font_data: bytes, additions: dict[int, bytes]) -> bytes | None:
+    """``font_data`` (an OpenType font with a CFF table) with the glyph slots of ``additions`` filled
+    (glyph id → charstring); None where the table is not laid out as HarfBuzz writes it."""
+    tables = {}
+    count = int.from_bytes(font_data[4:6], "big")
+    for i in range(count):
+        entry = font_data[12 + 16 * i:28 + 16 * i]
+        tables[entry[:4]] = (int.from_bytes(entry[8:12], "big"), int.from_bytes(entry[12:16], "big"))
+    if b"CFF " not in tables or b"head" not in tables:
+        return None
+    at, length = tables[b"CFF "]
+    table = font_data[at:at + length]
+    if table[0] != 1:
+        return None
+    header_size = table[2]
+    _, _, names_end = _index_at(table, header_size)
+    top_data, top_offsets, _ = _index_at(table, names_end)
+    if len(top_offsets) != 2:
+        return None
+    top_start, top_end = top_data + top_offsets[0], top_data + top_offsets[1]
+    top = _dict_offsets(table, top_start, top_end)
+    if top is None:
+        return None
+    charstrings_at = next((value for place, value in top
+                           if table[place + 4] == 17), None)  # the operand followed by operator 17
+    if charstrings_at is None:
+        return None
+    data_at, offsets, charstrings_end = _index_at(table, charstrings_at)
+    glyphs = [table[data_at + offsets[i]:data_at + offsets[i + 1]] for i in range(len(offsets) - 1)]
+    for gid, bytecode in additions.items():
+        if gid >= len(glyphs):
+            return None
+        glyphs[gid] = bytecode
+    total = sum(map(len, glyphs)) + 1
+    size = 1 if total < 1 << 8 else 2 if total < 1 << 16 else 3 if total < 1 << 24 else 4
+    new_offsets, running = [], 1
+    for glyph in glyphs:
+        new_offsets.append(running)
+        running += len(glyph)
+    new_offsets.append(running)
+    index = (len(glyphs).to_bytes(2, "big") + bytes([size]) + b"".join(o.to_bytes(size, "big") for o in new_offsets)
+             + b"".join(glyphs))
+    delta = len(index) - (charstrings_end - charstrings_at)
+    # every offset operand that points past the INDEX moves: the top DICT's and the font DICTs'
+    patches = [(place, value) for place, value in top]
+    fd_array = next((value for place, value in top if table[place + 4:place + 6] == b"\x0c\x24"), None)
+    if fd_array is not None:
+        if fd_array >= charstrings_at:
+            return None  # the FDArray after the CharStrings: not HarfBuzz's order
+        fd_data, fd_offsets, _ = _index_at(table, fd_array)
+        for a, b in zip(fd_offsets, fd_offsets[1:]):
+            found = _dict_offsets(table, fd_data + a, fd_data + b)
+            if found is None:
+                return None
+            patches += found
+    if any(place >= charstrings_at for place, _ in patches):
+        return None
+    edited = bytearray(table[:charstrings_at] + index + table[charstrings_end:])
+    for place, value in patches:
+        if value >= charstrings_end:
+            edited[place:place + 4] = (value + delta).to_bytes(4, "big", signed=True)
+        elif charstrings_at < value < charstrings_end:
+            return None
+    edited = bytes(edited)
+    # the font file again: its tables in their order, the CFF table's length and checksum, and the
+    # head table's whole-file checksum adjustment
+    order = sorted(tables, key=lambda tag: tables[tag][0])
+    datas = {tag: (edited if tag == b"CFF " else font_data[tables[tag][0]:tables[tag][0] + tables[tag][1]]) for tag in order}
+    head = bytearray(datas[b"head"])
+    head[8:12] = b"\0\0\0\0"
+    datas[b"head"] = bytes(head)
+    directory = bytearray(font_data[:12 + 16 * count])
+    offset = 12 + 16 * count
+    offset += -offset % 4
+    positions = {}
+    for tag in order:
+        positions[tag] = offset
+        offset += len(datas[tag]) + (-len(datas[tag]) % 4)
+    for i in range(count):
+        tag = bytes(directory[12 + 16 * i:16 + 16 * i])
+        directory[16 + 16 * i:20 + 16 * i] = _checksum(datas[tag]).to_bytes(4, "big")
+        directory[20 + 16 * i:24 + 16 * i] = positions[tag].to_bytes(4, "big")
+        directory[24 + 16 * i:28 + 16 * i] = len(datas[tag]).to_bytes(4, "big")
+    out = bytearray(directory) + b"\0" * (-len(directory) % 4)
+    for tag in order:
+        out += datas[tag] + b"\0" * (-len(datas[tag]) % 4)
+    adjustment = (0xB1B0AFBA - _checksum(bytes(out))) & 0xFFFFFFFF
+    head_at = positions[b"head"]
+    out[head_at + 8:head_at + 12] = adjustment.to_bytes(4, "big")
+    return bytes(out)
