@@ -148,6 +148,56 @@ def weasyprint_version() -> str:
         return weasyprint.__version__
 
 
+def import_weasyprint(cache_dir: Path | None) -> None:
+    """Import WeasyPrint, with the library look-ups it makes on import answered from
+    ``cache_dir/libraries.json`` when the system's libraries are as they were: WeasyPrint tries
+    several names for each library it loads, and for each name ``ctypes.util.find_library`` runs
+    ldconfig and the C compiler (half a second in all, in every process that lays out a part). The
+    answers are kept with the time and size of ``/etc/ld.so.cache`` (which installing a library
+    rewrites) and ``LD_LIBRARY_PATH``; any change and the libraries are looked up again."""
+    import sys
+
+    if "weasyprint" in sys.modules or cache_dir is None:
+        import weasyprint  # noqa: F401
+        return
+    import ctypes.util
+    import json
+
+    try:
+        system = os.stat("/etc/ld.so.cache")
+    except OSError:
+        import weasyprint  # noqa: F401
+        return
+    key = f"{system.st_mtime_ns}:{system.st_size}:{os.environ.get('LD_LIBRARY_PATH', '')}:{weasyprint_version()}"
+    path = cache_dir / "libraries.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        known = dict(stored["names"]) if stored.get("key") == key else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        known = {}
+    before = dict(known)
+    real = ctypes.util.find_library
+
+    def find_library(name):
+        if name not in known:
+            known[name] = real(name)
+        return known[name]
+
+    ctypes.util.find_library = find_library
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = real
+    if known != before:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            temp = cache_dir / f".libraries.json.{os.getpid()}.tmp"
+            temp.write_text(json.dumps({"key": key, "names": known}), encoding="utf-8")
+            temp.replace(path)
+        except OSError:
+            pass
+
+
 def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]:
     """:func:`measure_spacing`, kept in ``cache_dir`` (``spacing.json``) between builds: measuring
     costs a WeasyPrint layout (a second or two with the fonts loaded), and a rebuild that takes every

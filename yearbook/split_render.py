@@ -27,7 +27,7 @@ from pathlib import Path
 from .page_stamps import StampError, numbers_in, shape
 from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
                         plan_parts, compose, furniture_html, side_shift, signature_html)
-from .render_pdf import weasyprint_version
+from .render_pdf import import_weasyprint, weasyprint_version
 
 SPLIT_MIN_ARTICLES = 20
 PART_FORMAT = 4  # of a cached PartLayout: a change to what layout_part records must bump it
@@ -120,6 +120,7 @@ class _Worker:
         return keys, layout, True
 
     def _layout(self, html: str, job: _Job, digit_samples: bool = False) -> PartLayout:
+        import_weasyprint(self.cache.directory.parent if self.cache.directory is not None else None)
         return layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
                            job.bare, job.first_side, job.counter_start, digit_samples)
 
