@@ -86,3 +86,26 @@ def test_small_varints_are_the_varints():
     assert si.SMALL_VARINTS == [si._make_varint(n) for n in range(4096)]
     assert [si.decode_postings(si.encode_postings([n], 10**6)) for n in (0, 31, 32, 1023, 1024, 4095, 4096)] == \
         [[0], [31], [32], [1023], [1024], [4095], [4096]]
+
+
+def test_posting_lists_are_gaps_as_varints_or_a_bitmap():
+    """encode_postings: the gaps less one as varints when that is no longer than the bitmap, whatever the gaps."""
+    import math
+    from array import array
+
+    def reference(ids, count):
+        delta = "".join(si._make_varint(b - a - 1) for a, b in zip([-1, *ids], ids))
+        cells = math.ceil(count / 6)
+        if len(ids) <= 1 + cells and len(delta) <= 1 + cells:
+            return delta
+        bits = [0] * cells
+        for n in ids:
+            bits[n // 6] |= 1 << n % 6
+        return "~" + "".join(si.ALPHABET[b] for b in bits)
+
+    rng = random.Random(8)
+    for _ in range(3000):
+        count = rng.choice([1, 7, 100, 1000, 5000, 100000])
+        ids = array("I", sorted(rng.sample(range(count), rng.randrange(1, min(count, 400) + 1))))
+        assert si.encode_postings(ids, count) == reference(ids, count)
+        assert si.decode_postings(si.encode_postings(ids, count)) == list(ids)

@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 
 from . import urls
 from .model import Article, RegionNode, Yearbook
@@ -203,10 +203,17 @@ def encode_postings(ids: list[int], doc_count: int) -> str:
     """Sorted ids → the shorter of a delta list (gaps - 1 as varints) and a ``~`` bitmap."""
     bitmap_len = 1 + math.ceil(doc_count / 6)
     if len(ids) <= bitmap_len:  # a delta list is at least one character per id
-        delta_text = "".join(map(_varint, [b - a - 1 for a, b in zip([-1, *ids], ids)]))
+        steps = list(map(operator.sub, ids, chain((-1,), ids)))  # gap + 1 for each id, in C
+        if max(steps) <= len(SMALL_VARINTS):
+            delta_text = "".join(map(STEP_VARINTS.__getitem__, steps))
+        else:
+            delta_text = "".join(map(_varint, map(operator.sub, steps, repeat(1))))
         if len(delta_text) <= bitmap_len:
             return delta_text
     return BITMAP_PREFIX + _bitmap(ids, math.ceil(doc_count / 6))
+
+
+STEP_VARINTS = ["", *SMALL_VARINTS]  # by gap + 1
 
 
 CELL_LETTERS = bytes(range(256)).translate(bytes.maketrans(bytes(range(64)), ALPHABET.encode("ascii")))
