@@ -200,13 +200,15 @@ class Stamper:
         font_at = [(m.start(), "/" + m.group(1).decode("latin-1")) for m in TF.finditer(data)]
         font_positions = [at for at, _ in font_at]
         segments, found, last = [], [], 0
-        # every text box of the page has a text matrix; most are not numbers: a set of the places
-        # near a number rejects them with one look-up
-        steps = (-2 * TOLERANCE, -TOLERANCE, 0, TOLERANCE, 2 * TOLERANCE)
-        near = {(round(x + dx, 2), round(y + dy, 2)) for x, y in pending for dx in steps for dy in steps}
+        # every text box of the page has a text matrix; most are not numbers: the numbers' places in
+        # hundredths, by line, reject them with a few integer look-ups
+        near: dict[int, list[int]] = {}
+        for x, y in pending:
+            near.setdefault(round(y * 100), []).append(round(x * 100))
         for match in TM_TJ.finditer(data):
             x, y = float(match.group(1)), float(match.group(2))
-            if (round(x, 2), round(y, 2)) not in near:
+            xi, yi = round(x * 100), round(y * 100)
+            if not any(abs(xi - px) <= 3 for dy in (-3, -2, -1, 0, 1, 2, 3) for px in near.get(yi + dy, ())):
                 continue
             place = self._match(pending, (x, y))
             if place is None:
