@@ -302,6 +302,8 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
     asked: set[int] = set()  # ids of the articles whose texts were sent to the readings process
 
     def on_batch(batch: list[Article]) -> None:
+        if not asked:  # the topics' other names: the 主题索引's 见 entries are sorted by them
+            readings.fetch([alias for topic in topics.topics for alias in topic.aliases])
         asked.update(map(id, batch))
         readings.fetch(_article_texts(batch) + ties.new(batch))
 
