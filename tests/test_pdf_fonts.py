@@ -75,3 +75,38 @@ def test_the_cff_table_edited_as_bytes_is_what_fonttools_compiles(faces, monkeyp
         out = io.BytesIO()
         TTFont(io.BytesIO(spliced), recalcTimestamp=False, recalcBBoxes=False).save(out, reorderTables=False)
         assert out.getvalue() == spliced
+
+
+IMPORT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from yearbook.render_pdf import import_weasyprint
+import_weasyprint(Path(sys.argv[1]))
+from weasyprint.text import ffi
+print(json.dumps({name: getattr(ffi, name) is not None for name in ("gobject", "pango", "harfbuzz", "harfbuzz_subset", "fontconfig", "pangoft2")}))
+"""
+
+
+def test_weasyprint_imported_with_kept_library_look_ups_finds_the_same_libraries(tmp_path):
+    """A worker imports WeasyPrint with the library look-ups of an earlier build (libraries.json): it
+    finds the same libraries, HarfBuzz's subsetter among them; look-ups kept for another system
+    (another key) are not used."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    def run() -> dict:
+        result = subprocess.run([sys.executable, "-c", IMPORT_SCRIPT, str(tmp_path)], cwd=REPO, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    looked_up = run()
+    kept = json.loads((tmp_path / "libraries.json").read_text(encoding="utf-8"))
+    assert looked_up["harfbuzz_subset"] and all(looked_up.values())
+    assert run() == looked_up  # from the kept answers
+    (tmp_path / "libraries.json").write_text(json.dumps({"key": "another system", "names": {n: None for n in kept["names"]}}))
+    assert run() == looked_up  # not from answers kept for another system
+    assert json.loads((tmp_path / "libraries.json").read_text(encoding="utf-8"))["key"] == kept["key"]

@@ -155,18 +155,17 @@ def import_weasyprint(cache_dir: Path | None) -> None:
     ldconfig and the C compiler (half a second in all, in every process that lays out a part). The
     answers are kept with the time and size of ``/etc/ld.so.cache`` (which installing a library
     rewrites) and ``LD_LIBRARY_PATH``; any change and the libraries are looked up again."""
-    import sys
-
-    if "weasyprint" in sys.modules or cache_dir is None:
-        import weasyprint  # noqa: F401
-        return
     import ctypes.util
     import json
+    import sys
+    from importlib import import_module
 
     try:
-        system = os.stat("/etc/ld.so.cache")
+        system = os.stat("/etc/ld.so.cache") if "weasyprint" not in sys.modules and cache_dir is not None else None
     except OSError:
-        import weasyprint  # noqa: F401
+        system = None
+    if system is None:
+        import_module("weasyprint")
         return
     key = f"{system.st_mtime_ns}:{system.st_size}:{os.environ.get('LD_LIBRARY_PATH', '')}:{weasyprint_version()}"
     path = cache_dir / "libraries.json"
@@ -185,7 +184,7 @@ def import_weasyprint(cache_dir: Path | None) -> None:
 
     ctypes.util.find_library = find_library
     try:
-        import weasyprint  # noqa: F401
+        import_module("weasyprint")
     finally:
         ctypes.util.find_library = real
     if known != before:
