@@ -223,3 +223,48 @@ def test_ctrl_c_while_articles_are_read_in_parallel(tmp_path):
     if proc.returncode == 130:
         assert "interrupted; the previous output is unchanged." in err
         assert snapshot(tmp_path / "output") == old
+
+
+def _ctrl_c_script(when: str) -> str:
+    """A child that runs the CLI and gets a Ctrl-C (SIGINT to itself) ``when``: 'before-swap' (the new
+    output written, not yet in place) or 'after-swap' (in place, the old one not yet removed)."""
+    return textwrap.dedent(f"""
+        import os, signal, sys
+        from yearbook import cli, output
+
+        when = {when!r}
+        def ctrl_c():
+            os.kill(os.getpid(), signal.SIGINT)
+
+        if when == "before-swap":
+            real_write = output.write_files
+            def write_files(*args, **kwargs):
+                real_write(*args, **kwargs)
+                ctrl_c()
+            output.write_files = write_files
+        else:
+            real_exchange = output._exchange
+            def exchange(a, b):
+                done = real_exchange(a, b)
+                ctrl_c()
+                return done
+            output._exchange = exchange
+        sys.exit(cli.main(sys.argv[1:]))
+    """)
+
+
+@pytest.mark.parametrize("when, code, expected", [("before-swap", 130, "old"), ("after-swap", 0, "new")])
+def test_ctrl_c_just_before_or_after_the_swap_says_what_the_output_is(when, code, expected, trees):
+    root, old, new, backup = trees
+    restore_old_output(root, backup)
+
+    result = run_build(root, script=_ctrl_c_script(when))
+
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert assert_whole(root, old, new, when) == expected
+    if expected == "old":
+        assert "the previous output is unchanged" in result.stderr
+    else:
+        assert "is complete" in result.stderr
+    assert list(root.glob(".output-*")) == []

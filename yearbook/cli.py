@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         write=args.command != "check",
         progress=Progress() if args.command == "build" and not args.quiet else None,
         strict=args.strict,
+        on_committed=lambda: committed.append(True),
     )
+    committed: list[bool] = []  # the new output is in place: a Ctrl-C from then on comes after a complete build
     try:
         report = build(options)
     except YearbookError as exc:
@@ -141,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return EXIT_CONTENT
     except KeyboardInterrupt:
+        if committed:
+            print(f"interrupted after the new output was in place: {options.output_dir} is complete.", file=sys.stderr)
+            return EXIT_OK
         print("interrupted; the previous output is unchanged.", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in yearbook, not in the content: say so, keep the output
@@ -149,12 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}\n"
               "    the previous output is unchanged; rerun with --debug for details and report it", file=sys.stderr)
         return EXIT_INTERNAL
-    report_problems(report.warnings, base)
-    if args.strict and report.warnings:
-        print(f"{len(report.warnings)} warning(s) with --strict; failing.", file=sys.stderr)
-        return EXIT_CONTENT
-    if not args.quiet:
-        summarize(report, options)
+    try:
+        report_problems(report.warnings, base)
+        if args.strict and report.warnings:
+            print(f"{len(report.warnings)} warning(s) with --strict; failing.", file=sys.stderr)
+            return EXIT_CONTENT
+        if not args.quiet:
+            summarize(report, options)
+    except KeyboardInterrupt:  # the build is done (and written, unless this was `check`)
+        return EXIT_OK
     return EXIT_OK
 
 

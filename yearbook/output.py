@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from .errors import OutputError
 from .render_html import RenderedFile
@@ -141,9 +145,10 @@ CARRIED_NEW = ".carried-new"  # in a staging folder: the new files of the carrie
 
 
 def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging | None = None,
-                  carry: str | None = None) -> None:
+                  carry: str | None = None, on_committed: Callable[[], None] | None = None) -> None:
     """Write ``files`` (paths relative to output/) as the new output, replacing the old one whole; files
-    marked ``written`` are in ``staging`` already.
+    marked ``written`` are in ``staging`` already. ``on_committed`` is called as soon as the new output
+    is in place: a Ctrl-C from then on interrupts a complete build (the CLI says so).
 
     ``carry``: a top-level folder of the old output that the new one keeps (``--only pdf`` keeps the
     site). It is moved into the new output by one rename instead of being listed and linked file by
@@ -163,17 +168,38 @@ def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging 
     try:
         write_files(staging, files, carried_from=target)
         (staging / MARKER).write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
-        if carry is not None:
-            os.rename(target / carry, staging / carry)  # from here on the new output is the whole one
-            _finish_carry(staging)
-        _swap(staging, target)
     except BaseException:
-        if carry is not None and (staging / carry).is_dir() and not (target / carry).exists():
-            _finish_carry(staging)  # an error after the move: the new output is whole, put it in place
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    # from here on the new output is whole: it is put in place with Ctrl-C held back until it is
+    moved = False
+    try:
+        with _interrupts_held():
+            if carry is not None:
+                os.rename(target / carry, staging / carry)
+                moved = True  # an error from here on leaves the new output for clean_stale to finish
+                _finish_carry(staging)
             _swap(staging, target)
-        else:
+            if on_committed is not None:
+                on_committed()
+    except BaseException:
+        if not moved:
             shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+@contextmanager
+def _interrupts_held():
+    """SIGINT (Ctrl-C) held back in this thread until the block ends, then delivered."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = block(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
 
 
 def _finish_carry(staging: Path) -> None:

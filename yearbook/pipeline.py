@@ -36,6 +36,7 @@ class BuildOptions:
     editions: tuple[str, ...] | None = None  # PDF editions (screen, print, archive); None: the config's pdf.edition
     strict: bool = False  # warnings fail the build before anything is written
     single_pass: bool = False  # the PDF in one WeasyPrint pass, not split into parts (render_pdf)
+    on_committed: Callable[[], None] | None = None  # called once the new output is in place
 
 
 @dataclass
@@ -135,7 +136,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
             progress.stage(f"writing {len(files)} files")
             if staging is None:
                 clean_stale(options.output_dir)
-            commit_output(options.output_dir, files, staging, carry=carry)
+            commit_output(options.output_dir, files, staging, carry=carry, on_committed=options.on_committed)
             staging = None  # it is the output now
     finally:
         if staging is not None:
