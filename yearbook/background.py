@@ -25,8 +25,8 @@ def render_pdfs(content_dir: Path, output_dir: Path) -> dict:
     """Render and write every volume's PDF; the result as a JSON-able dict."""
     from . import urls
     from .errors import YearbookError
-    from .output import cache_dir
-    from .pipeline import BuildReport, load_yearbook, replace_file
+    from .output import cache_dir, replace_file
+    from .pipeline import BuildReport, load_yearbook
     from .render_pdf import check_cjk_font, render_volume_pdf
     from .themes import find_theme
 
@@ -42,7 +42,7 @@ def render_pdfs(content_dir: Path, output_dir: Path) -> dict:
             pdf, problems = render_volume_pdf(yearbook, volume, theme, cache_dir=cache_dir(output_dir, "pdf"))
             warnings += [p.format(base) for p in problems]
             for target in (output_dir / "pdf" / volume.pdf_name, output_dir / "site" / urls.pdf_url(volume.pdf_name)):
-                replace_file(target, lambda tmp: tmp.write_bytes(pdf))
+                replace_file(target, pdf)
             names.append(volume.pdf_name)
     except YearbookError as exc:
         return {"ok": False, "problems": [p.format(base) for p in exc.problems]}

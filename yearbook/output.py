@@ -145,7 +145,7 @@ CARRIED_NEW = ".carried-new"  # in a staging folder: the new files of the carrie
 
 
 def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging | None = None,
-                  carry: str | None = None, on_committed: Callable[[], None] | None = None) -> None:
+                  carry: str | None = None, on_committed: Callable[[], None] | None = None) -> str | None:
     """Write ``files`` (paths relative to output/) as the new output, replacing the old one whole; files
     marked ``written`` are in ``staging`` already. ``on_committed`` is called as soon as the new output
     is in place: a Ctrl-C from then on interrupts a complete build (the CLI says so).
@@ -154,7 +154,8 @@ def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging 
     site). It is moved into the new output by one rename instead of being listed and linked file by
     file; the folders of it that ``files`` write into (the site's ``downloads/``) are replaced whole.
     The staging folder is then named ``.<output>-carry-…`` and gets its marker *before* the move, so
-    that a build killed after the move is finished by the next one (:func:`clean_stale`)."""
+    that a build killed after the move is finished by the next one (:func:`clean_stale`). Returns
+    the folder carried over, or None (the old output had no such folder)."""
     target = output_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     if carry is not None and (staging is not None or not (target / carry).is_dir() or (target / carry).is_symlink()):
@@ -186,6 +187,7 @@ def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging 
         if not moved:
             shutil.rmtree(staging, ignore_errors=True)
         raise
+    return carry
 
 
 @contextmanager
@@ -250,6 +252,23 @@ def _swap(staging: Path, target: Path) -> None:
         os.rename(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def replace_file(target: Path, write: bytes | Callable[[Path], object]) -> None:
+    """``target`` written whole or not at all: ``write`` (bytes, or a function that writes a given
+    path) goes to a temporary file beside it (named for this process, so that workers writing the
+    same file do not meet), which is then renamed over it; readers never see half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        if isinstance(write, bytes):
+            tmp.write_bytes(write)
+        else:
+            write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def cache_dir(output_dir: Path, kind: str) -> Path:

@@ -126,9 +126,6 @@ def _descriptors(pdf: pikepdf.Pdf) -> dict[str, list]:
             for font in fonts.values():
                 if not fresh(font) or font.get("/Subtype") != "/Type0" or not font.get("/DescendantFonts"):
                     continue
-                if isinstance(font.get("/Encoding"), pikepdf.Stream):
-                    found.setdefault(str(font.DescendantFonts[0].FontDescriptor.get("/FontName", "")), []).append(None)
-                    continue  # its own CMap: the face is left as it is
                 descriptor = font.DescendantFonts[0].get("/FontDescriptor")
                 if descriptor is not None:
                     found.setdefault(str(descriptor.get("/FontName", "")), []).append(descriptor)
@@ -154,7 +151,7 @@ class _Store:
         self.summaries: dict[bytes, dict] = self._load(SUMMARIES)
         self.glyphs: dict[str, dict[int, bytes]] = self._load(GLYPHS)
         self.used: dict[bytes, dict] = {}
-        self.changed = False
+        self._loaded_glyphs = {name: len(table) for name, table in self.glyphs.items()}
 
     def _load(self, name: str) -> dict:
         if self.cache_dir is None or not (self.cache_dir / name).is_file():
@@ -170,22 +167,21 @@ class _Store:
         summary = self.summaries.get(key)
         if summary is None:
             summary = _summary(opened())
-            self.changed = True
         self.used[key] = summary
         return summary
 
     def save(self, faces: set[str]) -> None:
+        """Keep the summaries this build used and the charstrings of its faces, if they changed."""
+        from .output import replace_file
+
         if self.cache_dir is None:
             return
         glyphs = {name: table for name, table in self.glyphs.items() if name in faces}
-        self.changed |= set(self.used) != set(self.summaries) or set(glyphs) != set(self.glyphs)
-        if not self.changed:
+        if set(self.used) == set(self.summaries) and {n: len(t) for n, t in glyphs.items()} == self._loaded_glyphs:
             return
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
         for name, data in ((SUMMARIES, self.used), (GLYPHS, glyphs)):
-            temp = self.cache_dir / f".{name}.tmp"
-            temp.write_bytes(pickle.dumps({"format": STORE_FORMAT, "data": data}, protocol=pickle.HIGHEST_PROTOCOL))
-            temp.replace(self.cache_dir / name)
+            replace_file(self.cache_dir / name,
+                         pickle.dumps({"format": STORE_FORMAT, "data": data}, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass
@@ -205,6 +201,8 @@ def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None, sources
     ``sources``: (bytes, a function that opens them) of every PDF the book's pages and forms were
     copied from. Merged programs are kept in ``cache_dir`` by the programs and glyphs they are made of;
     its files this book does not use are removed."""
+    from .output import replace_file
+
     store = _Store(cache_dir)
     faces: dict[str, dict[str, _Program] | None] = {}
     for data, opened in sources:
@@ -222,7 +220,7 @@ def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None, sources
     used: set[str] = {SUMMARIES, GLYPHS}
     for name, programs in sorted(faces.items()):
         members = descriptors.get(name)
-        if not programs or not members or None in members:
+        if not programs or not members:
             continue
         key = hashlib.sha256(name.encode())
         for digest, program in sorted(programs.items()):
@@ -235,11 +233,7 @@ def merge_font_programs(pdf: pikepdf.Pdf, cache_dir: Path | None = None, sources
             if merged is None:
                 continue
             if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                temp = cached.with_suffix(".tmp")
-                temp.write_bytes(merged)
-                temp.replace(cached)
-                store.changed = True
+                replace_file(cached, merged)
         if cached is not None:
             used.add(cached.name)
         stream = pdf.make_stream(merged)

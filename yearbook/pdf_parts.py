@@ -21,6 +21,8 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .output import replace_file
+
 ARTICLES_PER_PART = 12  # ~45 pages: enough parts to keep two cores busy, and a cheap re-layout after an edit
 INDEX_ANCHORS = {"regions": "index-regions", "topics": "index-topics", "people": "index-people"}
 
@@ -407,9 +409,7 @@ class PartCache:
         self.used.add(shape_key)
         if self.directory is None:
             return
-        temp = self.directory / f".{shape_key}.shape.tmp"
-        temp.write_text(key, encoding="ascii")
-        temp.replace(self.directory / f"{shape_key}.shape")
+        replace_file(self.directory / f"{shape_key}.shape", key.encode("ascii"))
 
     def get_article(self, key: str) -> tuple[PartLayout, str] | None:
         """One article's pages in a cached part (a view, see PartLayout.article_views), and the
@@ -433,18 +433,14 @@ class PartCache:
         if self.directory is None:
             return
         data = {"pdf": pdf_key, "offset": view.offset, "layout": json.loads(view.to_json())}
-        temp = self.directory / f".{key}.art.tmp"
-        temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        temp.replace(self.directory / f"{key}.art")
+        replace_file(self.directory / f"{key}.art", json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def put(self, key: str, layout: PartLayout) -> None:
         self.used.add(key)
         if self.directory is None:
             return
         for suffix, data in ((".pdf", layout.pdf), (".json", layout.to_json().encode())):
-            temp = self.directory / f".{key}{suffix}.tmp"
-            temp.write_bytes(data)
-            temp.replace(self.directory / f"{key}{suffix}")
+            replace_file(self.directory / f"{key}{suffix}", data)
 
     def write_stats(self, stats: dict) -> None:
         """What the last split render did and how long each stage took (``stats.json``, for bench/)."""

@@ -16,7 +16,7 @@ from .config import load_config
 from .cache import ArticleCache
 from .errors import ContentErrors, Problem, ProblemLog
 from .model import Yearbook
-from .output import MARKER, Staging, cache_dir, check_output_dir, clean_stale, commit_output
+from .output import MARKER, Staging, cache_dir, check_output_dir, clean_stale, commit_output, replace_file
 from .parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from .progress import NoProgress, Progress
 from .render_html import HtmlRenderer, RenderedFile, make_site_environment
@@ -127,7 +127,6 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
             for pdf_file in [f for f in files if f.rel_path in screen_pdfs]:
                 files.append(RenderedFile("site/" + urls.pdf_url(pdf_file.rel_path.removeprefix("pdf/")), pdf_file.data, pdf_file.source))
         report.files = len(files)
-        report.kept = carry if carry and (options.output_dir / carry).is_dir() else None
         if not options.write:
             return report
         if options.strict and report.warnings:
@@ -136,7 +135,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
             progress.stage(f"writing {len(files)} files")
             if staging is None:
                 clean_stale(options.output_dir)
-            commit_output(options.output_dir, files, staging, carry=carry, on_committed=options.on_committed)
+            report.kept = commit_output(options.output_dir, files, staging, carry=carry, on_committed=options.on_committed)
             staging = None  # it is the output now
     finally:
         if staging is not None:
@@ -402,21 +401,9 @@ def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
                     continue
             except FileNotFoundError:
                 pass
-            replace_file(target, lambda tmp: tmp.write_bytes(data))
+            replace_file(target, data)
         written.append(item.rel_path)
     return written
-
-
-def replace_file(target: Path, write) -> None:
-    """Write through a temporary file beside ``target`` and rename it over, so readers never see half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def remove_stale(base: Path, keep: set[str], keep_prefixes: tuple[str, ...]) -> list[str]:

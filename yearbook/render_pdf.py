@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from .errors import ContentError, Problem, SetupError, SourceLocation
 from .model import Volume, Yearbook
+from .output import replace_file
 from .pages import load_pages
 from .print_layout import Edition, edition_pdf_name, make_edition, page_geometry
 from .themes import Theme, make_environment, render_template
@@ -189,10 +190,7 @@ def import_weasyprint(cache_dir: Path | None) -> None:
         ctypes.util.find_library = real
     if known != before:
         try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            temp = cache_dir / f".libraries.json.{os.getpid()}.tmp"
-            temp.write_text(json.dumps({"key": key, "names": known}), encoding="utf-8")
-            temp.replace(path)
+            replace_file(path, json.dumps({"key": key, "names": known}).encode("utf-8"))
         except OSError:
             pass
 
@@ -221,10 +219,7 @@ def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]
         pass
     spacing = measure_spacing(font_family)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(".spacing.json.tmp")
-        temp.write_text(json.dumps({"key": key, "spacing": spacing}), encoding="utf-8")
-        temp.replace(path)
+        replace_file(path, json.dumps({"key": key, "spacing": spacing}).encode("utf-8"))
     except OSError:
         pass
     return spacing

@@ -27,6 +27,7 @@ from pathlib import Path
 from .page_stamps import StampError, numbers_in, shape
 from .pdf_parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
                         plan_parts, compose, furniture_html, side_shift, signature_html)
+from .output import replace_file
 from .render_pdf import import_weasyprint, weasyprint_version
 
 SPLIT_MIN_ARTICLES = 20
@@ -452,11 +453,8 @@ def _edited_parts(volume, body: list[Part], cache_dir: Path | None) -> tuple[set
 def _save_sources(cache_dir: Path | None, sources: dict) -> None:
     import json
 
-    if cache_dir is None:
-        return
-    temp = cache_dir / f".{SOURCES}.tmp"
-    temp.write_text(json.dumps(sources, ensure_ascii=False), encoding="utf-8")
-    temp.replace(cache_dir / SOURCES)
+    if cache_dir is not None:
+        replace_file(cache_dir / SOURCES, json.dumps(sources, ensure_ascii=False).encode("utf-8"))
 
 
 def _number_pages(parts: list[Part], counts: dict[Part, int], layouts: dict[Part, PartLayout]):

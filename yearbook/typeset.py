@@ -145,17 +145,16 @@ class Memo:
 
     def save(self, path) -> None:
         """Keep what this build used (a memo never outgrows one build)."""
-        import os
         import pickle
+        from pathlib import Path
+
+        from .output import replace_file
 
         self.results.update(self.new)
         self.used |= set(self.new)
         kept = {k: v for k, v in self.results.items() if k in self.used}
-        temp = f"{path}.tmp"
         try:
-            with open(temp, "wb") as stream:
-                pickle.dump({"version": _memo_version(), "results": kept}, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)
+            replace_file(Path(path), pickle.dumps({"version": _memo_version(), "results": kept}, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 
