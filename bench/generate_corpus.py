@@ -25,7 +25,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from yearbook.regions import RegionTable  # noqa: E402
+from yearbook.content.regions import RegionTable  # noqa: E402
 
 SAMPLE_DIR = REPO / "content"
 # Provinces of the corpus, in chapter order: 江苏, 安徽, 河北, 浙江, 山东, 广东.

@@ -24,8 +24,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from yearbook.articles import chinese_number  # noqa: E402
-from yearbook.regions import RegionTable  # noqa: E402
+from yearbook.content.articles import chinese_number  # noqa: E402
+from yearbook.content.regions import RegionTable  # noqa: E402
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ARTICLE_LINK = re.compile(r"\]\((?:[^)]*/)?([a-z0-9-]+)\.md\)")

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from yearbook import search_index as si
+from yearbook.site import search as si
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

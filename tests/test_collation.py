@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from yearbook.collation import initial_letter, plain_pinyin, reading_of, sort_key
-from yearbook.views import group_by_letter
+from yearbook.content.collation import initial_letter, plain_pinyin, reading_of, sort_key
+from yearbook.content.indexes import group_by_letter
 
 
 def pinyin_sorted(words: list[str]) -> list[str]:

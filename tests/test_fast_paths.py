@@ -4,10 +4,10 @@ processes (collect.load_articles_in_parallel), the search index built in a forke
 (output.write_files) and YAML parsed in one pass when a second cannot find anything (yamlfile)."""
 from __future__ import annotations
 
-from yearbook import collect
-from yearbook.config import load_config
+from yearbook.content import collect
+from yearbook.content.config import load_config
 from yearbook.errors import ProblemLog
-from yearbook.topics import load_topics
+from yearbook.content.topics import load_topics
 
 
 def load(content, parallel_from: int):
@@ -40,6 +40,7 @@ def test_parallel_load_gives_the_serial_articles_and_problems_in_order(make_site
 
 def test_site_with_the_search_index_built_in_a_forked_process_is_the_serial_site(make_site, tmp_path, monkeypatch):
     from yearbook import pipeline
+    from yearbook.site import render as site_render
 
     content = make_site()
 
@@ -48,7 +49,7 @@ def test_site_with_the_search_index_built_in_a_forked_process_is_the_serial_site
         return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
 
     serial = site_files(tmp_path / "serial")
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(site_render, "PARALLEL_MIN_ARTICLES", 1)
     forked = site_files(tmp_path / "forked")
 
     assert any("search" in name for name in serial)
@@ -57,7 +58,7 @@ def test_site_with_the_search_index_built_in_a_forked_process_is_the_serial_site
 
 def test_files_carried_over_from_the_previous_output_keep_their_bytes(tmp_path):
     from yearbook.output import commit_output
-    from yearbook.render_html import RenderedFile
+    from yearbook.site.render import RenderedFile
 
     output = tmp_path / "output"
     commit_output(output, [RenderedFile("pdf/book.pdf", b"%PDF old"), RenderedFile("site/index.html", b"old")])
@@ -72,7 +73,7 @@ def test_files_carried_over_from_the_previous_output_keep_their_bytes(tmp_path):
 def test_yaml_parsed_once_gives_what_the_checked_parse_gives(monkeypatch):
     from pathlib import Path
 
-    from yearbook import yamlfile
+    from yearbook.content import yamlfile
 
     text = (
         "title: 淮安市科协：聚焦“绿色高地、枢纽新城”\nregion: '320800'\ndate: 2021-12-27\ntopics: [kexue-puji, 党建引领]\n"
@@ -86,7 +87,7 @@ def test_yaml_parsed_once_gives_what_the_checked_parse_gives(monkeypatch):
 
 
 def test_yaml_that_could_hide_an_alias_or_deep_nesting_is_still_checked():
-    from yearbook.yamlfile import _needs_scan
+    from yearbook.content.yamlfile import _needs_scan
 
     assert _needs_scan("a: &x 1\nb: *x")
     assert _needs_scan("a: " + "[" * 60 + "]" * 60)

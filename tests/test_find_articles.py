@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from yearbook.sources import find_article_paths
+from yearbook.content.sources import find_article_paths
 
 
 def reference(content_dir: Path) -> list[Path]:

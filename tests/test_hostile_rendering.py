@@ -184,7 +184,7 @@ def _fetch(fetcher, url: str) -> bytes:
                                  "http://127.0.0.1:9/x.png", "https://example.org/x.css", "ftp://example.org/x",
                                  "{content}/../outside/secret.txt", "{content}/images/link.png", "{content}/images/%2e%2e/%2e%2e/outside/secret.txt"])
 def test_the_pdf_fetcher_refuses_what_is_outside_the_content_and_theme(url, fetcher_dirs):
-    from yearbook.render_pdf import make_url_fetcher
+    from yearbook.book.render import make_url_fetcher
 
     content, theme, _ = fetcher_dirs
     fetcher = make_url_fetcher([content, theme])
@@ -195,7 +195,7 @@ def test_the_pdf_fetcher_refuses_what_is_outside_the_content_and_theme(url, fetc
 
 
 def test_the_pdf_fetcher_reads_content_and_theme_files_and_only_the_listed_remote_images(fetcher_dirs):
-    from yearbook.render_pdf import make_url_fetcher
+    from yearbook.book.render import make_url_fetcher
 
     content, theme, _ = fetcher_dirs
     fetcher = make_url_fetcher([content, theme], remote_urls={"http://127.0.0.1:9/allowed.png"})

@@ -1,5 +1,5 @@
 """The fast paths of the HTML build give exactly what the plain ones give. Here: the 相关报告 (related
-articles) of every article, found by :class:`yearbook.views.RelatedIndex` without scoring every pair,
+articles) of every article, found by :class:`yearbook.site.views.RelatedIndex` without scoring every pair,
 are the lists that scoring every pair gives (same articles, same order, same reasons)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from yearbook.views import RelatedIndex
+from yearbook.site.views import RelatedIndex
 
 TOPICS = [SimpleNamespace(slug=f"topic-{n}", name=f"主题{n}") for n in range(6)]
 
@@ -86,7 +86,7 @@ def test_related_articles_of_an_article_with_nothing_in_common_is_empty():
 
 # --- serve: the edited article's page first, then the rest ------------------------------------------------
 
-from yearbook.pipeline import SiteState, rebuild_site  # noqa: E402
+from yearbook.serve.rebuild import SiteState, rebuild_site  # noqa: E402
 
 OLD_TITLE, NEW_TITLE = "淮安市科协聚焦绿色高地", "淮安市科协改过的新标题"
 
@@ -148,8 +148,8 @@ def test_an_article_swapped_for_a_link_out_of_the_tree_is_not_read(make_site, tm
 def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest(make_site, tmp_path, monkeypatch):
     import io
 
-    from yearbook import serve as serve_module
-    from yearbook.livereload import LiveState
+    from yearbook.serve import server as serve_module
+    from yearbook.serve.livereload import LiveState
 
     content = make_site()
     live = LiveState()
@@ -178,7 +178,7 @@ def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest
 # --- the search index, its articles shared out between two processes ---------------------------------------
 
 def test_search_index_made_of_parts_is_the_index_made_at_once(make_site, article):
-    from yearbook import search_index
+    from yearbook.site import search as search_index
     from yearbook.pipeline import BuildReport, load_yearbook
 
     files = {f"articles/more/extra-{n:02d}.md": article(f"第{n}篇正文，讲科普大篷车。\n", title=f"第{n}篇报道", date=f"2022-0{1 + n % 9}")
@@ -194,6 +194,7 @@ def test_search_index_made_of_parts_is_the_index_made_at_once(make_site, article
 
 def test_site_with_the_search_index_shared_out_in_small_chunks_is_the_serial_site(make_site, article, tmp_path, monkeypatch):
     from yearbook import pipeline
+    from yearbook.site import render as site_render
 
     content = make_site({f"articles/more/extra-{n:02d}.md": article(f"第{n}篇正文。\n", title=f"第{n}篇") for n in range(9)})
 
@@ -202,11 +203,11 @@ def test_site_with_the_search_index_shared_out_in_small_chunks_is_the_serial_sit
         return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
 
     serial = site_files(tmp_path / "serial")
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
-    monkeypatch.setattr(pipeline, "SEARCH_CHUNK", 1)
+    monkeypatch.setattr(site_render, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(site_render, "SEARCH_CHUNK", 1)
     shared = site_files(tmp_path / "shared")
     assert shared == serial
-    monkeypatch.setattr(pipeline, "PAGE_CHUNK", 1)  # pages too, each written by the process that made it
+    monkeypatch.setattr(site_render, "PAGE_CHUNK", 1)  # pages too, each written by the process that made it
     assert site_files(tmp_path / "pages-shared") == serial
 
 
@@ -216,7 +217,7 @@ NAMES = ["单田芳", "曾国藩", "重庆市科协", "银行", "长孙无忌", 
 
 
 def test_readings_from_the_readings_process_are_pypinyins(monkeypatch):
-    from yearbook import collation
+    from yearbook.content import collation
 
     expected = [collation._pypinyin_reading(text) for text in NAMES]
     monkeypatch.setattr(collation, "_known", {})

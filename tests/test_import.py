@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from yearbook.collect import load_regions
+from yearbook.content.collect import load_regions
 from yearbook.errors import ProblemLog
 from yearbook.importing import import_report
 from yearbook.importing.bylines import parse_byline

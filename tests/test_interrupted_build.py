@@ -122,7 +122,8 @@ def _killing_script(when: str) -> str:
     of systems without an atomic exchange, killed after moving the old output away)."""
     return textwrap.dedent(f"""
         import os, signal, sys
-        from yearbook import cli, output
+        from yearbook import cli
+        from yearbook import output
 
         when = {when!r}
         def die():
@@ -207,7 +208,7 @@ def test_ctrl_c_exits_130_with_a_message_and_leaves_the_output(delay, trees):
 
 
 def test_ctrl_c_while_articles_are_read_in_parallel(tmp_path):
-    from yearbook.collect import PARALLEL_MIN_FILES
+    from yearbook.content.collect import PARALLEL_MIN_FILES
 
     write_site(tmp_path, generated_articles(PARALLEL_MIN_FILES + 50, "旧版"))
     assert run_build(tmp_path).returncode == 0
@@ -230,7 +231,8 @@ def _ctrl_c_script(when: str) -> str:
     output written, not yet in place) or 'after-swap' (in place, the old one not yet removed)."""
     return textwrap.dedent(f"""
         import os, signal, sys
-        from yearbook import cli, output
+        from yearbook import cli
+        from yearbook import output
 
         when = {when!r}
         def ctrl_c():

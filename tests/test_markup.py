@@ -205,7 +205,7 @@ def test_a_plain_line_is_rendered_as_markdown_it_renders_it(monkeypatch):
     Chinese, punctuation, spaces and every ASCII mark give the same Markup either way."""
     import random
 
-    from yearbook import markup
+    from yearbook.content import markup
 
     alphabet = list("科普中国，。、“”：；（）—…《》 \u3000\t\n\"'abcAB019.)-+=*_#>|:~`[]!<&\\/@$%^{}?") + \
         ["\xa0", "\u2028", "\x85", "\x1c", "\ufeff", "𠀀", "&amp;", "1. ", "- ", "    "]
@@ -241,7 +241,7 @@ def test_texts_split_into_plain_blocks_and_markdown_it_runs_render_as_markdown_i
     markdown-it given the whole text."""
     import random
 
-    from yearbook import markup
+    from yearbook.content import markup
 
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "a.jpg").write_bytes(b"x")

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import REPO
 from yearbook.output import MARKER, clean_stale, commit_output
-from yearbook.render_html import RenderedFile
+from yearbook.site.render import RenderedFile
 
 OLD = [RenderedFile("pdf/old-name.pdf", b"%PDF old"), RenderedFile("site/index.html", b"<p>home</p>"),
        RenderedFile("site/a/b/page.html", b"<p>deep</p>"), RenderedFile("site/downloads/old-name.pdf", b"%PDF old")]
@@ -60,7 +60,7 @@ def _killing_script(root: Path, when: str) -> str:
         import os, signal
         from pathlib import Path
         from yearbook import output
-        from yearbook.render_html import RenderedFile
+        from yearbook.site.render import RenderedFile
 
         def die(*args, **kwargs):
             os.kill(os.getpid(), signal.SIGKILL)

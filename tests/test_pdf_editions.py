@@ -98,8 +98,8 @@ def test_adjacent_punctuation_is_compressed_to_one_and_a_half_em():
     from weasyprint import CSS, HTML
     from weasyprint.formatting_structure import boxes
 
-    from yearbook.config import PdfConfig
-    from yearbook.typeset import typeset_text
+    from yearbook.content.config import PdfConfig
+    from yearbook.book.typeset import typeset_text
 
     css = CSS(filename=str(ROOT / "themes/default/static/print.css"))
     html = f'<html style="font-family: {PdfConfig().body_font.replace(chr(34), chr(39))}; font-size: 10pt"><p>{typeset_text("他说：“目标。”好")}</p></html>'
@@ -160,7 +160,7 @@ def test_unknown_edition_on_the_command_line_is_a_usage_error(make_site, run_cli
 
 
 def test_edition_and_page_size_come_from_the_config(make_site, run_cli):
-    from yearbook.config import load_config
+    from yearbook.content.config import load_config
     from yearbook.errors import ProblemLog
 
     content = make_site(pdf="{edition: [screen, archive], page_size: 16开, chars_per_line: 38}")
@@ -168,7 +168,7 @@ def test_edition_and_page_size_come_from_the_config(make_site, run_cli):
     config = load_config(content, log)
     assert config.pdf.edition == ("screen", "archive")
     assert config.pdf.page_size == "185mm 260mm"
-    from yearbook.print_layout import page_geometry
+    from yearbook.book.geometry import page_geometry
 
     geometry = page_geometry(config.pdf)
     assert geometry.chars_per_line == 38

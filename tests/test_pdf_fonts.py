@@ -8,7 +8,7 @@ import io
 import pikepdf
 import pytest
 
-from yearbook import pdf_fonts
+from yearbook.book.split import fonts as pdf_fonts
 
 weasyprint = pytest.importorskip("weasyprint")
 from fontTools.ttLib import TTFont  # noqa: E402 - after the skip
@@ -80,7 +80,7 @@ def test_the_cff_table_edited_as_bytes_is_what_fonttools_compiles(faces, monkeyp
 IMPORT_SCRIPT = """
 import json, sys
 from pathlib import Path
-from yearbook.render_pdf import import_weasyprint
+from yearbook.book.weasy import import_weasyprint
 import_weasyprint(Path(sys.argv[1]))
 from weasyprint.text import ffi
 print(json.dumps({name: getattr(ffi, name) is not None for name in ("gobject", "pango", "harfbuzz", "harfbuzz_subset", "fontconfig", "pangoft2")}))

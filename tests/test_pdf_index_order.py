@@ -1,13 +1,13 @@
 """The order of the book's indexes and the print typesetting markup, without building a PDF:
 汉语拼音 order with place-name and surname readings, tone then stroke count for ties, Latin and digits
-before A, 见 cross-references, and what yearbook.typeset adds to a text."""
+before A, 见 cross-references, and what yearbook.book.typeset adds to a text."""
 from __future__ import annotations
 
-from yearbook.collation import person_reading, sort_key, stroke_count
-from yearbook.model import Topic, TopicEntry
-from yearbook.regions import RegionTable
-from yearbook.typeset import typeset_text
-from yearbook.views import CrossReference, topic_index_groups
+from yearbook.content.collation import person_reading, sort_key, stroke_count
+from yearbook.content.model import Topic, TopicEntry
+from yearbook.content.regions import RegionTable
+from yearbook.book.typeset import typeset_text
+from yearbook.content.indexes import CrossReference, topic_index_groups
 
 
 def region_sorted(names: list[str]) -> list[str]:
@@ -69,7 +69,7 @@ def test_typeset_never_puts_a_break_point_before_a_closing_mark():
 
 
 def test_typeset_leaves_tags_and_entities_alone():
-    from yearbook.typeset import typeset_html
+    from yearbook.book.typeset import typeset_html
 
     html = str(typeset_html('<p class="x">A&amp;B 在2021年，<a href="#a1">见</a></p>'))
     assert html.startswith('<p class="x">A&amp;B')
@@ -78,7 +78,7 @@ def test_typeset_leaves_tags_and_entities_alone():
 
 def test_a_byline_may_carry_sort_as_for_the_people_index(make_site, article):
     from yearbook.pipeline import BuildReport, load_yearbook
-    from yearbook.views import group_by_letter, person_sort_reading
+    from yearbook.content.indexes import group_by_letter, person_sort_reading
 
     bylines = "[{role: 记者, name: 单雄}, {role: 记者, name: 单田, sort_as: dan1 tian2}, {role: 记者, name: 丁一}]"
     content = make_site({"articles/x.md": article(bylines=bylines),

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from yearbook import split_render
-from yearbook import pdf_parts
+from yearbook.book.split import render as split_render
+from yearbook.book.split import parts as pdf_parts
 from yearbook.pipeline import BuildReport, load_yearbook
-from yearbook.render_pdf import render_volume_pdf
+from yearbook.book.render import render_volume_pdf
 from yearbook.themes import find_theme
 
 REPO = Path(__file__).resolve().parents[1]
@@ -298,7 +298,7 @@ def test_without_stamping_the_same_book(book, tmp_path):
 def test_typeset_memo_gives_what_typesetting_gives(tmp_path, monkeypatch):
     """The split render keeps typeset fragments between builds (typeset.Memo): a kept result is the
     result, a fragment not seen before is typeset, and a memo made by other code is not used."""
-    from yearbook import typeset
+    from yearbook.book import typeset
 
     fragments = ["<p>2024年，科协举办了“科技之春”活动，共有3000人参加。</p>", "<p>Python 与 AI 科普讲座。</p>"]
     plain = [str(typeset.typeset_html(f)) for f in fragments]

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from conftest import article_md, write_site
 from yearbook.errors import ContentError, ProblemLog
-from yearbook.frontmatter import parse_front_matter
-from yearbook.markup import render_markdown
-from yearbook.sources import SourceFile, decode_bytes, split_front_matter
-from yearbook.yamlfile import load_yaml
+from yearbook.content.frontmatter import parse_front_matter
+from yearbook.content.markup import render_markdown
+from yearbook.content.sources import SourceFile, decode_bytes, split_front_matter
+from yearbook.content.yamlfile import load_yaml
 
 PATH = Path("content/articles/x.md")
 # In CI the examples are derandomized so that a run can be repeated; locally each run explores new ones.

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from yearbook.regions import (
+from yearbook.content.regions import (
     UNSPECIFIED_CODE,
     Region,
     RegionLookupError,

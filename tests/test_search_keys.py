@@ -2,7 +2,7 @@
 query is matched against (search_index.bigrams_of, the rule search.js mirrors), whatever the text."""
 import random
 
-from yearbook import search_index as si
+from yearbook.site import search as si
 
 
 def bigrams_by_key(text: str) -> set[str]:

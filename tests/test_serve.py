@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from yearbook.cli import make_parser
-from yearbook.pipeline import SiteState, rebuild_site, write_search_index
-from yearbook.serve import LiveState, PreviewServer, Refused, ServeOptions, inject_live_script, serve, site_path
+from yearbook.serve.rebuild import SiteState, rebuild_site, write_search_index
+from yearbook.serve.server import LiveState, PreviewServer, Refused, ServeOptions, inject_live_script, serve, site_path
 
 REPO = Path(__file__).resolve().parents[1]
 OLD_TITLE, NEW_TITLE = "淮安市科协聚焦绿色高地", "淮安市科协改过的新标题"
@@ -332,7 +332,7 @@ def test_ctrl_c_stops_the_server_cleanly(make_site, tmp_path):
 # --- the PDF in the background ---------------------------------------------------------------------
 
 def make_scheduler(tmp_path, delay: float):
-    from yearbook.background import BackgroundJob
+    from yearbook.serve.background import BackgroundJob
 
     runs, done = [], threading.Event()
     scheduler = BackgroundJob("pdf", tmp_path, tmp_path, delay, on_done=lambda result: done.set())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from yearbook import search_index as si
+from yearbook.site import search as si
 from yearbook.errors import ProblemLog
 from yearbook.pipeline import BuildReport, load_yearbook
 

@@ -5,7 +5,8 @@ import posixpath
 
 import pytest
 
-from yearbook.urls import is_valid_slug, output_file, relative_url, safe_content_path, slugify_ascii
+from yearbook.content.slugs import is_valid_slug, safe_content_path, slugify_ascii
+from yearbook.site.urls import output_file, relative_url
 
 
 @pytest.mark.parametrize("from_page, to_url, expected", [

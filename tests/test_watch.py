@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from yearbook.watch import ChangeBatcher, Watcher, is_ignored
+from yearbook.serve.watch import ChangeBatcher, Watcher, is_ignored
 
 
 class FakeClock:

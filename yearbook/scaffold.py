@@ -14,13 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from .collect import load_regions
+from .content.collect import load_regions
 from .errors import ContentError, ProblemLog, SourceLocation
-from .frontmatter import parse_date
-from .regions import RegionLookupError
-from .sources import find_article_paths
-from .topics import load_topics
-from .urls import is_valid_slug, slugify_ascii
+from .content.frontmatter import parse_date
+from .content.regions import RegionLookupError
+from .content.sources import find_article_paths
+from .content.topics import load_topics
+from .content.slugs import is_valid_slug, slugify_ascii
 
 MAX_SLUG_LENGTH = 60
 SLUG_LINE = re.compile(r"^slug:\s*['\"]?([a-z0-9-]+)", re.M)

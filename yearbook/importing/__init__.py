@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..collect import load_regions
+from ..content.collect import load_regions
 from ..errors import ContentError, ProblemLog, YearbookError
-from ..topics import load_topics
+from ..content.topics import load_topics
 from .draft import Draft, make_draft, render_draft
 from .parse import parse_report
 from .reading import read_report

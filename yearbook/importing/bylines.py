@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Byline
+from ..content.model import Byline
 
 ROLES = sorted({
     "融媒体记者", "全媒体记者", "融媒体编辑", "全媒体编辑", "本报记者", "特约记者", "见习记者", "首席记者", "实习记者",

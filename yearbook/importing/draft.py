@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..regions import Region, RegionLookupError, RegionTable
-from ..topics import TopicTable
-from ..urls import slugify_ascii
+from ..content.regions import Region, RegionLookupError, RegionTable
+from ..content.topics import TopicTable
+from ..content.slugs import slugify_ascii
 from .structure import Structure
 
 ORG_SUFFIX = re.compile(r"科学技术协会|科协")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError, SourceLocation
-from ..sources import decode_bytes
+from ..content.sources import decode_bytes
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
 # Zero-width characters, and control characters that neither a reader nor YAML accepts.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Byline
+from ..content.model import Byline
 from .bylines import parse_byline
 from .reading import ReportText
 from .typography import normalize_punctuation

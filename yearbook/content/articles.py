@@ -1,0 +1,140 @@
+"""Checked front matter + Markdown body → :class:`Article`: resolve its region and topics, render its
+body, summary and keywords, and report what does not fit at the right file line."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import ProblemLog, SourceLocation
+from .frontmatter import ArticleMeta
+from .markup import Markup, plain_text, render_markdown
+from .model import Article, Heading, Keyword
+from .regions import RegionLookupError, RegionTable
+from .topics import TopicTable
+
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十 (enough for keyword numbering)."""
+    if n <= 10:
+        return CHINESE_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
+def _report_markup(markup: Markup, meta: ArticleMeta, first_line: int | None, log: ProblemLog) -> None:
+    for problem in markup.problems:
+        line = None if first_line is None else first_line + (problem.line or 0)
+        log.error(problem.message, SourceLocation(meta.source.path, line), problem.hint)
+
+
+def _render_field(text: str, meta: ArticleMeta, key: tuple, content_dir: Path, log: ProblemLog, markdown=None) -> Markup:
+    markup = render_markdown(text, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-",
+                             **_switches(markdown))
+    line = meta.location(*key).line
+    _report_markup(markup, meta, line, log)
+    return markup
+
+
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
+FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def warn_empty_sections(meta: ArticleMeta, log: ProblemLog) -> None:
+    """Warn about a ``##`` heading with no text before the next heading of its level (or the end)."""
+    headings: list[tuple[int, int, str]] = []  # (line index, level, text)
+    content_after: dict[int, bool] = {}
+    in_fence = False
+    for index, line in enumerate(meta.source.body.split("\n")):
+        if FENCE_LINE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else ATX_HEADING.match(line)
+        if match:
+            headings.append((index, len(match.group(1)), (match.group(2) or "").strip()))
+            content_after[len(headings) - 1] = False
+        elif line.strip() and headings:
+            content_after[len(headings) - 1] = True
+    for number, (index, level, text) in enumerate(headings):
+        has_text = content_after[number]
+        for later in range(number + 1, len(headings)):
+            if headings[later][1] <= level:
+                break
+            has_text = has_text or content_after[later]
+        if not has_text and text:
+            line = meta.source.body_line + index if meta.source.body_line else None
+            log.warning(f"the section '{text}' is empty", SourceLocation(meta.source.path, line),
+                        "write its text, move the heading, or remove it")
+
+
+def resolve_region(meta: ArticleMeta, regions: RegionTable, log: ProblemLog):
+    try:
+        return regions.resolve(meta.region)
+    except RegionLookupError as exc:
+        hint = None  # the table's message already names the candidates or the suggestion
+        if exc.candidates and "ambiguous" not in exc.message and not (exc.suggestion and exc.suggestion in exc.message):
+            listing = "; ".join(f"{regions.path_name(r.code).replace(' ', '/')} ({r.code})" for r in exc.candidates)
+            hint = f"write the path or the code of the one you mean: {listing}"
+        log.error(exc.message, meta.location("region"), hint)
+        return None
+
+
+def resolve_topics(meta: ArticleMeta, topics: TopicTable, log: ProblemLog):
+    found = []
+    for index, name in enumerate(meta.topics):
+        topic = topics.resolve(name)
+        if topic is None:
+            close = topics.suggestion(name)
+            log.error(f"unknown theme {name!r}", meta.location("topics", index),
+                      f"did you mean {close!r}?" if close else "add it to topics.yml or use a theme listed there")
+        elif topic not in found:
+            found.append(topic)
+    return found
+
+
+def _switches(markdown) -> dict:
+    """The config's ``markdown:`` switches (a MarkdownConfig, or None for the defaults) as render_markdown arguments."""
+    return {"raw_html": markdown.raw_html, "remote_images": markdown.remote_images} if markdown is not None else {}
+
+
+def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, content_dir: Path, log: ProblemLog,
+                  markdown=None) -> Article | None:
+    """Make the Article of one checked front matter; None when a problem prevents it."""
+    errors_before = len(log.errors)
+    region = resolve_region(meta, regions, log) if meta.region else None
+    article_topics = resolve_topics(meta, topics, log)
+    body = render_markdown(meta.source.body, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-",
+                           **_switches(markdown))
+    _report_markup(body, meta, meta.source.body_line, log)
+    warn_empty_sections(meta, log)
+    if not meta.source.body.strip() and not meta.keywords:
+        log.warning("the article has no text", meta.location(None), "write the article below the closing '---'")
+    summary = _render_field(meta.summary, meta, ("summary",), content_dir, log, markdown) if meta.summary else None
+    keywords = []
+    images = list(body.images)
+    links = _link_lines(body, meta.source.body_line)
+    for index, raw in enumerate(meta.keywords):
+        scene = _render_field(raw.scene, meta, ("keywords", index, "scene"), content_dir, log, markdown)
+        observation = _render_field(raw.observation, meta, ("keywords", index, "observation"), content_dir, log, markdown)
+        images += scene.images + observation.images
+        links += _link_lines(scene, meta.location("keywords", index, "scene").line)
+        links += _link_lines(observation, meta.location("keywords", index, "observation").line)
+        keywords.append(Keyword(number=index + 1, title=raw.title, scene_html=scene.html,
+                                observation_html=observation.html, anchor=f"{meta.slug}-kw{index + 1}"))
+    if len(log.errors) > errors_before or region is None or meta.date is None:
+        return None
+    return Article(
+        slug=meta.slug, source_path=meta.source.path, title=meta.title, organization=meta.organization,
+        region=region, date=meta.date, volume_year=meta.volume or meta.date.year, topics=article_topics,
+        body_html=body.html, kicker=meta.kicker, region_note=meta.region_note,
+        summary_html=summary.html if summary else "", summary_text=plain_text(summary.html) if summary else "",
+        keywords=keywords, bylines=list(meta.bylines),
+        headings=[Heading(level, text, anchor) for level, text, anchor in body.headings],
+        source=meta.source_text, excerpt=meta.excerpt, images=sorted(set(images)), article_links=links,
+        slug_line=meta.location("slug").line if ("slug",) in meta.lines.lines else None,
+    )
+
+
+def _link_lines(markup: Markup, first_line: int | None) -> list[tuple[str, int | None]]:
+    """The article links of a rendered fragment with their file lines."""
+    return [(rel, None if first_line is None or line is None else first_line + line) for rel, line in markup.article_links]

@@ -1,0 +1,265 @@
+"""Load ``content/yearbook.yml`` into a frozen :class:`Config`, reporting every problem at once;
+unknown keys are warnings with a suggestion."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ..errors import ContentError, ProblemLog, SourceLocation
+from .slugs import is_valid_slug, slugify_ascii
+from .yamlfile import LineMap, load_yaml_file
+
+CONFIG_NAME = "yearbook.yml"
+PAGE_SIZES = {"大16开": "210mm 285mm", "16开": "185mm 260mm", "A4": "210mm 297mm"}
+EDITIONS = ("screen", "print", "archive")  # see render_pdf / print_layout
+ARCHIVE_VARIANTS = ("pdf/a-3b", "pdf/a-2b")
+
+
+@dataclass(frozen=True)
+class VolumeGroup:
+    """A volume made of the articles of some report years (config ``volumes``)."""
+
+    name: str
+    years: tuple[int, ...]
+    slug: str
+
+
+@dataclass(frozen=True)
+class PdfConfig:
+    """Print settings (``pdf:`` in the config); the defaults suit a Chinese yearbook.
+
+    Lengths are CSS lengths (``22mm``, ``10.5pt``). The text block (版心) is always a whole number of
+    body characters wide: ``chars_per_line`` when given, else as many as fit between the margins,
+    whose leftover is shared out so that the inner margin stays the wider one."""
+
+    page_size: str = "210mm 285mm"  # 大16开; named: 大16开, 16开, A4; or a CSS size "185mm 260mm"
+    body_font: str = '"Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", STSong, SimSun, serif'
+    heading_font: str = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", SimHei, sans-serif'
+    font_size: str = "10.5pt"  # 五号
+    margin_top: str = "22mm"
+    margin_bottom: str = "20mm"
+    margin_inner: str = "25mm"  # at the spine
+    margin_outer: str = "20mm"
+    chars_per_line: int = 0  # 0: as many as fit between the margins
+    edition: tuple[str, ...] = ("screen",)  # screen, print, archive (a list builds several)
+    bleed: str = "3mm"  # print edition
+    cover_image: str = ""  # content-relative path of a cover picture (full bleed)
+    icc_profile: str = ""  # CMYK ICC profile (content-relative or absolute) for the print edition
+    archive_variant: str = "pdf/a-3b"  # or pdf/a-2b
+    min_dpi: int = 300  # images printing below this resolution are reported
+
+
+@dataclass(frozen=True)
+class MarkdownConfig:
+    """How article Markdown is read (``markdown:`` in the config); both switches are off by default."""
+
+    raw_html: bool = False  # HTML written in articles is kept (sanitized: no scripts, handlers, javascript: URLs)
+    remote_images: bool = False  # http(s) images are shown from where they are (the PDF fetches exactly those)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Site and book settings; field names are the YAML keys and what templates see."""
+
+    content_dir: Path
+    title: str = "科协工作年鉴"
+    slug: str = "nianjian"  # file-name stem of the PDFs: nianjian-2021.pdf
+    subtitle: str = ""
+    publisher: str = ""
+    language: str = "zh-CN"
+    base_url: str = ""
+    theme: str = "default"
+    latest_count: int = 10
+    volumes: tuple[VolumeGroup, ...] = ()
+    pdf: PdfConfig = field(default_factory=PdfConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+
+    @property
+    def path(self) -> Path:
+        return self.content_dir / CONFIG_NAME
+
+
+TOP_KEYS = {f.name for f in fields(Config)} - {"content_dir"}
+PDF_KEYS = {f.name for f in fields(PdfConfig)}
+MARKDOWN_KEYS = {f.name for f in fields(MarkdownConfig)}
+
+
+def suggest(word: str, choices: set[str] | list[str]) -> str | None:
+    """The closest known name to ``word``, if any is close enough."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _unknown_keys(data: dict, known: set[str], prefix: str, lines: LineMap, path: Path, log: ProblemLog) -> None:
+    for key in data:
+        if key not in known:
+            close = suggest(str(key), known)
+            where = SourceLocation(path, 1 + (lines.line(*prefix, key) or 0))
+            log.warning(
+                f"unknown setting '{'.'.join((*prefix, str(key)))}' is ignored",
+                where,
+                f"did you mean '{close}'?" if close else f"known settings: {', '.join(sorted(known))}",
+            )
+
+
+def _volume_groups(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> tuple[VolumeGroup, ...]:
+
+    if raw in (None, []):
+        return ()
+    where = SourceLocation(path, 1 + (lines.line("volumes") or 0))
+    if not isinstance(raw, list):
+        log.error("'volumes' must be a list of {name, years}", where)
+        return ()
+    groups = []
+    claimed: dict[int, str] = {}
+    for index, item in enumerate(raw):
+        loc = SourceLocation(path, 1 + (lines.line("volumes", index) or 0))
+        if not isinstance(item, dict) or "name" not in item or not isinstance(item.get("years"), list):
+            log.error("each volume needs a 'name' and a list of 'years'", loc, 'e.g. - {name: "2021", years: [2021]}')
+            continue
+        years = item["years"]
+        if not all(isinstance(y, int) and 1900 < y < 2200 for y in years):
+            log.error("'years' must be four-digit years", loc)
+            continue
+        name = str(item["name"])
+        twice = [y for y in years if y in claimed]
+        if twice:
+            log.error(f"year {twice[0]} is already in volume '{claimed[twice[0]]}'", loc,
+                      "list each report year in one volume only")
+            continue
+        claimed.update({y: name for y in years})
+        slug = str(item.get("slug") or slugify_ascii(name) or f"volume-{index + 1}")
+        if not is_valid_slug(slug) or slug in {group.slug for group in groups}:
+            log.error(f"volume slug {slug!r} is {'taken by another volume' if is_valid_slug(slug) else 'not allowed'}", loc,
+                      "give each volume its own 'slug:' of lowercase letters, digits and '-'")
+            continue
+        groups.append(VolumeGroup(name=name, years=tuple(years), slug=slug))
+    return tuple(groups)
+
+
+def _markdown_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> MarkdownConfig:
+    if raw is None:
+        return MarkdownConfig()
+    if not isinstance(raw, dict):
+        log.error("'markdown' must be a mapping such as {raw_html: false}", SourceLocation(path, 1 + (lines.line("markdown") or 0)))
+        return MarkdownConfig()
+    _unknown_keys(raw, MARKDOWN_KEYS, ("markdown",), lines, path, log)
+    values = {}
+    for key in MARKDOWN_KEYS & set(raw):
+        if isinstance(raw[key], bool):
+            values[key] = raw[key]
+        else:
+            log.error(f"'markdown.{key}' must be true or false", SourceLocation(path, 1 + (lines.line("markdown", key) or 0)))
+    return MarkdownConfig(**values)
+
+
+def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfConfig:
+    if raw is None:
+        return PdfConfig()
+    if not isinstance(raw, dict):
+        log.error("'pdf' must be a mapping of print settings", SourceLocation(path, 1 + (lines.line("pdf") or 0)))
+        return PdfConfig()
+    _unknown_keys(raw, PDF_KEYS, ("pdf",), lines, path, log)
+
+    def where(key: str) -> SourceLocation:
+        return SourceLocation(path, 1 + (lines.line("pdf", key) or lines.line("pdf") or 0))
+
+    values: dict[str, Any] = {k: str(v) for k, v in raw.items()
+                              if k in PDF_KEYS and v is not None and not isinstance(v, (list, dict, bool))}
+    if "page_size" in values:
+        values["page_size"] = PAGE_SIZES.get(values["page_size"], values["page_size"])
+    for key in ("chars_per_line", "min_dpi"):
+        if key in raw and raw[key] is not None:
+            if isinstance(raw[key], int) and not isinstance(raw[key], bool) and 0 <= raw[key] <= 2400:
+                values[key] = raw[key]
+            else:
+                values.pop(key, None)
+                log.error(f"'pdf.{key}' must be a whole number", where(key))
+    if raw.get("edition") is not None:
+        editions = raw["edition"] if isinstance(raw["edition"], list) else str(raw["edition"]).split(",")
+        editions = [str(e).strip() for e in editions if str(e).strip()]
+        wrong = [e for e in editions if e not in EDITIONS]
+        if wrong or not editions:
+            values.pop("edition", None)
+            log.error(f"unknown PDF edition '{wrong[0] if wrong else ''}'", where("edition"),
+                      f"choose from {', '.join(EDITIONS)} (or a list of them)")
+        else:
+            values["edition"] = tuple(dict.fromkeys(editions))
+    if values.get("archive_variant", ARCHIVE_VARIANTS[0]).lower() not in ARCHIVE_VARIANTS:
+        log.error(f"'pdf.archive_variant' must be one of {', '.join(ARCHIVE_VARIANTS)}", where("archive_variant"))
+        values.pop("archive_variant")
+    elif "archive_variant" in values:
+        values["archive_variant"] = values["archive_variant"].lower()
+    for key in ("font_size", "margin_top", "margin_bottom", "margin_inner", "margin_outer", "bleed"):
+        if key in values and css_length_mm(values[key]) is None:
+            log.error(f"'pdf.{key}' must be a length such as 20mm or 10.5pt", where(key))
+            values.pop(key)
+    if "page_size" in values and page_size_mm(values["page_size"]) is None:
+        log.error(f"'pdf.page_size' {values['page_size']!r} is not a page size", where("page_size"),
+                  f"use one of {', '.join(PAGE_SIZES)} or two lengths such as '185mm 260mm'")
+        values.pop("page_size")
+    return PdfConfig(**values)
+
+
+_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96, "q": 0.25}
+
+
+def css_length_mm(text: str) -> float | None:
+    """``'22mm'`` → 22.0, ``'10.5pt'`` → 3.704; None for anything that is not an absolute length."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|pc|px|q)\s*", text.lower())
+    return float(match.group(1)) * _UNITS_MM[match.group(2)] if match else None
+
+
+def page_size_mm(text: str) -> tuple[float, float] | None:
+    """``'210mm 285mm'`` (or a named size) → (210.0, 285.0)."""
+    parts = PAGE_SIZES.get(text, text).split()
+    sizes = [css_length_mm(part) for part in parts]
+    if len(sizes) != 2 or None in sizes:
+        return None
+    return sizes[0], sizes[1]
+
+
+def load_config(content_dir: Path, log: ProblemLog) -> Config:
+    """Read ``content/yearbook.yml``; problems go to ``log`` (a missing file is an error)."""
+    path = content_dir / CONFIG_NAME
+    if not content_dir.is_dir():
+        raise ContentError(f"content directory {content_dir} does not exist", None, "pass --content DIR")
+    if not path.is_file():
+        log.error("the config file is missing", SourceLocation(path), f"create {CONFIG_NAME} with at least 'title:'")
+        return Config(content_dir=content_dir)
+    try:
+        data, lines = load_yaml_file(path)
+    except ContentError as exc:
+        log.add(exc)
+        return Config(content_dir=content_dir)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        log.error("the config must be a mapping of 'key: value' settings", SourceLocation(path, 1))
+        return Config(content_dir=content_dir)
+    _unknown_keys(data, TOP_KEYS, (), lines, path, log)
+    values: dict[str, Any] = {}
+    if "slug" in data and not is_valid_slug(str(data["slug"])):
+        log.error("'slug' must be lowercase letters, digits and '-'", SourceLocation(path, 1 + (lines.line("slug") or 0)))
+        data = {k: v for k, v in data.items() if k != "slug"}
+    for key in ("title", "slug", "subtitle", "publisher", "language", "base_url", "theme"):
+        if key in data and data[key] is not None:
+            if not isinstance(data[key], (str, int, float)):
+                log.error(f"'{key}' must be text", SourceLocation(path, 1 + (lines.line(key) or 0)))
+                continue
+            values[key] = str(data[key])
+    if "latest_count" in data:
+        if isinstance(data["latest_count"], int) and data["latest_count"] > 0:
+            values["latest_count"] = data["latest_count"]
+        else:
+            log.error("'latest_count' must be a positive whole number", SourceLocation(path, 1 + (lines.line("latest_count") or 0)))
+    if values.get("base_url") and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    values["volumes"] = _volume_groups(data.get("volumes"), lines, path, log)
+    values["pdf"] = _pdf_config(data.get("pdf"), lines, path, log)
+    values["markdown"] = _markdown_config(data.get("markdown"), lines, path, log)
+    return Config(content_dir=content_dir, **values)

@@ -1,0 +1,67 @@
+"""Pages of the book that are not reports: ``content/pages/*.md`` (the 编辑说明/凡例 …).
+
+Each file has front matter with ``title`` (required) and optionally ``order`` (front-matter pages
+are set in this order, default 0, then by file name), then a Markdown body (same rules as articles:
+images and links relative, inside ``content/``). Problems are reported as ContentErrors with the
+file and line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ContentError, ContentErrors, Problem, SourceLocation
+from .markup import render_markdown
+from .sources import read_source
+from .yamlfile import load_yaml
+
+PAGES_DIR = "pages"
+PAGE_KEYS = {"title", "order"}
+
+
+@dataclass(frozen=True)
+class BookPage:
+    """A front-matter page: its title, its body as an HTML fragment and its anchor in the book."""
+
+    slug: str
+    title: str
+    body_html: str
+    order: int = 0
+
+    @property
+    def anchor(self) -> str:
+        return f"page-{self.slug}"
+
+
+def load_pages(content_dir: Path) -> list[BookPage]:
+    """Every page of ``content/pages/`` in book order; none when the folder does not exist."""
+    pages_dir = content_dir / PAGES_DIR
+    if not pages_dir.is_dir():
+        return []
+    pages, problems = [], []
+    for path in sorted(pages_dir.glob("*.md")):
+        try:
+            pages.append(_load_page(path, content_dir))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ContentErrors(problems)
+    return sorted(pages, key=lambda page: page.order)
+
+
+def _load_page(path: Path, content_dir: Path) -> BookPage:
+    source = read_source(path, content_dir)
+    data, lines = load_yaml(source.front_matter, path, source.front_matter_line)
+    if not isinstance(data, dict) or not str(data.get("title") or "").strip():
+        raise ContentError("a page needs a 'title'", SourceLocation(path, source.front_matter_line), "e.g. title: 编辑说明")
+    unknown = sorted(set(data) - PAGE_KEYS)
+    if unknown:
+        raise ContentError(f"unknown key '{unknown[0]}' in a page", SourceLocation(path, source.front_matter_line + (lines.line(unknown[0]) or 0)),
+                           "a page has only 'title' and 'order'")
+    order = data.get("order", 0)
+    if not isinstance(order, int):
+        raise ContentError("'order' must be a whole number", SourceLocation(path, source.front_matter_line + (lines.line("order") or 0)))
+    markup = render_markdown(source.body, source.rel_path.as_posix(), content_dir, anchor_prefix=f"page-{path.stem}-")
+    if markup.problems:
+        raise ContentErrors([Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
+                             for p in markup.problems])
+    return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order)

@@ -1,0 +1,37 @@
+"""Slugs (the ASCII names in URLs and file names) and content-relative paths: what is a valid slug,
+a slug made from Chinese text (its toneless pinyin), and a path that cannot leave the content tree
+(``..``, absolute paths and drive letters are rejected)."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .collation import reading_of
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG.match(slug)) and len(slug) <= 120
+
+
+def slugify_ascii(text: str) -> str:
+    """Lowercase ascii slug of ``text`` (Han characters become toneless pinyin): 科普 工作 → ke-pu-gong-zuo."""
+    parts: list[str] = []
+    for token in reading_of(text):
+        if re.match(r"^[a-zü]+[1-5]$", token):
+            parts.append(f" {token[:-1].replace('ü', 'v')} ")
+        else:
+            parts.append(token)
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(parts).lower()).strip("-")
+    return slug
+
+
+def safe_content_path(reference: str) -> str | None:
+    """Normalise a content-relative path; None if it escapes the content tree or is absolute."""
+    if not reference or reference.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", reference) or "\\" in reference:
+        return None
+    normal = posixpath.normpath(reference)
+    if normal.startswith("../") or normal == ".." or normal == ".":
+        return None
+    return normal

@@ -1,0 +1,421 @@
+"""``yearbook serve``: build, serve ``output/site`` on 127.0.0.1, rebuild on every save, reload the browser.
+
+- Files come only from ``output/site``: a path with a ``..`` segment (also encoded, ``%2e%2e``), an
+  encoded slash or backslash, a NUL, or one that resolves outside the site (a symlink) is refused.
+- HTML responses get a small live-reload script (never the files on disk; livereload.py). It listens to
+  ``/__yearbook/events`` (server-sent events: build number, changed files, errors): it reloads when its
+  page (or a stylesheet, script or image) changed, and shows an overlay with every ``path:line: message``
+  while the content has errors; the next good save clears it (Zola ``serve.rs``, MkDocs ``livereload``).
+- ``GET /__yearbook/state`` is the same state as JSON; ``POST /__yearbook/pdf`` makes the PDF now.
+- A content error never stops the server: the last good pages stay on disk and keep being served.
+- The PDF is made in a child process after a quiet period (``--pdf-delay``), so it never delays the HTML;
+  so is the search index of a tree of more than SEARCH_IN_PROCESS_MAX articles (after a second of quiet).
+"""
+from __future__ import annotations
+
+import errno
+import html
+import http.server
+import json
+import logging
+import mimetypes
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TextIO
+from urllib.parse import unquote, urlsplit
+
+from ..site import urls
+from ..errors import OutputError, YearbookError
+from .background import BackgroundJob
+from .livereload import EVENTS_PATH, STATE_PATH, LiveState, inject_live_script
+from ..output import check_output_dir, ensure_output_dir
+from .rebuild import SiteState, rebuild_site, write_search_index
+from ..themes import PROJECT_THEMES
+from .watch import Watcher
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+PDF_PATH = "/__yearbook/pdf"
+KEEPALIVE_SECONDS = 15.0
+SEARCH_IN_PROCESS_MAX = 200  # articles; above, the search index is rebuilt in a child process (background.py)
+SEARCH_DELAY_SECONDS = 1.0  # … after this much quiet
+
+
+class PortInUseError(Exception):
+    """The port cannot be bound; ``message`` says which and suggests another."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ServeOptions:
+    content_dir: Path
+    output_dir: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    pdf_delay: float = 10.0  # seconds of quiet before the PDF is made again; 0: only on request
+    debug: bool = False
+    quiet: bool = False  # print only problems
+
+
+# --- which file a request means ------------------------------------------------------------------------
+
+class Refused(Exception):
+    """A request path that must not be served (status 400 or 403)."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def site_path(site_dir: Path, raw_path: str) -> tuple[Path, str]:
+    """The file under ``site_dir`` for the URL path ``raw_path`` and its site-relative name; directory
+    URLs give their index.html. Raises :class:`Refused` for anything that could leave the site."""
+    path = urlsplit(raw_path).path
+    lowered = path.lower()
+    if "%2f" in lowered or "%5c" in lowered or "%00" in lowered:
+        raise Refused(400, "encoded slashes are not allowed in paths")
+    decoded = unquote(path, errors="strict")
+    if "\\" in decoded or "\x00" in decoded or not decoded.startswith("/"):
+        raise Refused(400, "bad path")
+    parts = decoded.split("/")[1:]
+    if any(part in (".", "..") for part in parts):
+        raise Refused(403, "'..' is not allowed in paths")
+    rel = "/".join(parts)
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    root = site_dir.resolve()
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root):
+        raise Refused(403, "outside the site")
+    return target, rel
+
+
+class PreviewHandler(http.server.BaseHTTPRequestHandler):
+    server: "PreviewServer"
+    server_version = "yearbook-serve"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def do_HEAD(self) -> None:
+        self._get(head=True)
+
+    def do_GET(self) -> None:
+        self._get(head=False)
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path == PDF_PATH and self.server.preview is not None:
+            self.server.preview.request_pdf()
+            self._send(202, "application/json", json.dumps(self.server.live.snapshot()).encode())
+        else:
+            self._send(405, "text/plain; charset=utf-8", b"method not allowed\n")
+
+    def _get(self, head: bool) -> None:
+        route = urlsplit(self.path).path
+        if route == EVENTS_PATH and not head:
+            return self._events()
+        if route == STATE_PATH:
+            return self._send(200, "application/json", json.dumps(self.server.live.snapshot()).encode(), head)
+        if route.startswith("/__yearbook/"):
+            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
+        try:
+            target, rel = site_path(self.server.site_dir, self.path)
+        except (Refused, UnicodeDecodeError) as exc:
+            status, reason = (exc.status, exc.reason) if isinstance(exc, Refused) else (400, "bad encoding")
+            return self._send(status, "text/plain; charset=utf-8", f"{status} {reason}\n".encode(), head)
+        if target.is_dir():
+            location = urlsplit(self.path).path + "/"
+            return self._send(301, "text/plain; charset=utf-8", b"moved\n", head, {"Location": location})
+        if target.is_file():
+            return self._file(target, rel, 200, head)
+        if rel.startswith(urls.pdf_url("")) and rel.endswith(".pdf") and self.server.live.pdf != "failed":
+            body = ("<!doctype html><meta charset=utf-8><title>PDF</title><body><p>The PDF is being made; try again in a moment."
+                    f" (Not started? Make it now: <code>curl -X POST http://{html.escape(self.headers.get('Host', ''))}{PDF_PATH}</code>)</p></body>")
+            return self._send(503, "text/html; charset=utf-8", body.encode(), head, {"Retry-After": "10"}, page=rel)
+        not_found = self.server.site_dir / "404.html"
+        if not_found.is_file():
+            return self._file(not_found, "404.html", 404, head)
+        body = b"<!doctype html><meta charset=utf-8><title>404</title><body><p>Nothing here (yet).</p></body>"
+        return self._send(404, "text/html; charset=utf-8", body, head, page="404.html")
+
+    def _file(self, target: Path, rel: str, status: int, head: bool) -> None:
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "application/xml"):
+            ctype += "; charset=utf-8"
+        self._send(status, ctype, data, head, page=rel if ctype.startswith("text/html") else None)
+
+    def _send(self, status: int, ctype: str, body: bytes, head: bool = False, headers: dict | None = None,
+              page: str | None = None) -> None:
+        if page is not None:
+            state = self.server.live.snapshot()
+            ahead = self.server.preview.ahead.get(page) if self.server.preview is not None else None
+            if ahead is not None:  # written before the rest of its rebuild: already the page of that build
+                state["build"] = max(state["build"], ahead)
+            body = inject_live_script(body, page, state)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _events(self) -> None:
+        live = self.server.live
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            state = live.snapshot()
+            while True:
+                if state is None:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    self.wfile.write(f"data: {json.dumps(state, ensure_ascii=False)}\n\n".encode("utf-8"))
+                    seen = state["version"]
+                self.wfile.flush()
+                if live.closed:
+                    return
+                state = live.wait(seen, KEEPALIVE_SECONDS)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True  # lets a restart bind while old connections linger; a listening socket still refuses
+
+    def __init__(self, address: tuple[str, int], site_dir: Path, live: LiveState):
+        self.site_dir = site_dir
+        self.live = live
+        self.preview: Preview | None = None
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, PreviewHandler)
+
+
+def free_port_near(host: str, port: int, tries: int = 20) -> int | None:
+    """The first port after ``port`` that can be bound on ``host``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, candidate))
+                return candidate
+            except OSError:
+                continue
+    return None
+
+
+def bind_server(host: str, port: int, site_dir: Path, live: LiveState) -> PreviewServer:
+    """Bind the preview server or raise :class:`PortInUseError` with a port to try instead."""
+    try:
+        return PreviewServer((host, port), site_dir, live)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)):
+            other = free_port_near(host, port if exc.errno == errno.EADDRINUSE else 8000 - 1)
+            what = "is in use" if exc.errno != errno.EACCES else "needs privileges on this machine"
+            hint = f"; try --port {other}" if other else "; choose another with --port N"
+            raise PortInUseError(f"port {port} {what}{hint}") from exc
+        if exc.errno in (errno.EADDRNOTAVAIL, getattr(errno, "EAFNOSUPPORT", -1)) or isinstance(exc, socket.gaierror):
+            raise PortInUseError(f"cannot listen on {host}: {exc.strerror or exc}; try --host 127.0.0.1") from exc
+        raise
+
+
+# --- the rebuild loop ----------------------------------------------------------------------------------
+
+class Preview:
+    """Rebuilds on change (one at a time), tells the browser, and schedules the PDF."""
+
+    def __init__(self, options: ServeOptions, live: LiveState, out: TextIO, err: TextIO):
+        self.options = options
+        self.content_dir = options.content_dir.resolve()
+        self.output_dir = options.output_dir.resolve()
+        self.live = live
+        self.out, self.err = out, err
+        self.state = SiteState()
+        self.lock = threading.Lock()
+        self.base = Path.cwd()
+        self.watcher: Watcher | None = None
+        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf)
+        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done)
+        self._last_warnings: list[str] = []
+        self.last_report = None
+        self.ahead: dict[str, int] = {}  # pages written ahead of the rest of a rebuild → the build they belong to
+
+    def say(self, text: str, stream: TextIO | None = None) -> None:
+        if stream is None and self.options.quiet:
+            return
+        stream = stream or self.out
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", file=stream, flush=True)
+
+    def rebuild(self, changed: set[Path] | None = None) -> bool:
+        """One rebuild; True if it succeeded. Errors go to the terminal and the browser, never up."""
+        with self.lock:
+            start = time.perf_counter()
+
+            def first_written(written: list[str]) -> None:
+                """The edited articles' pages are on disk: their open pages may reload now. The next build
+                (the rest of this rebuild) lists them again, for a page that polls and missed this one; a
+                page fetched in between is told it already is of that build, so it does not reload twice."""
+                if changed is not None:
+                    self.ahead = {page: self.live.snapshot()["build"] + 2 for page in written}
+                    self.live.built(written)
+
+            try:
+                try:
+                    report = rebuild_site(self.content_dir, self.output_dir, self.state, on_first_written=first_written)
+                except BaseException:
+                    if self.ahead:
+                        self.live.built(sorted(self.ahead))  # the build those pages were promised
+                        self.ahead = {}
+                    raise
+            except YearbookError as exc:
+                lines = [p.format(self.base) for p in exc.problems]
+                for line in lines:
+                    print(line, file=self.err, flush=True)
+                errors = [p for p in exc.problems if p.severity == "error"]
+                self.say(f"{len(errors)} error(s); still serving the last good build", self.err)
+                self.live.failed(lines)
+                return False
+            except Exception as exc:  # a bug in yearbook: report it, keep serving
+                if self.options.debug:
+                    log.exception("rebuild failed")
+                message = (f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}; "
+                           "rerun serve with --debug for details")
+                print(message, file=self.err, flush=True)
+                self.live.failed([message])
+                return False
+            elapsed = time.perf_counter() - start
+            self.last_report = report
+            self.live.built(None if changed is None else report.written + report.removed)
+            self.ahead = {}
+            self._report(report, elapsed, changed)
+            if len(report.yearbook.articles) > SEARCH_IN_PROCESS_MAX:
+                self.search.changed()  # a large tree: the index is made in a child process, off this thread
+            elif self.watcher is None or not self.watcher.batcher.pending:
+                write_search_index(report, self.output_dir)
+            self.pdf.changed()
+            return True
+
+    def _report(self, report, elapsed: float, changed: set[Path] | None) -> None:
+        warnings = [w.format(self.base) for w in report.warnings]
+        if warnings != self._last_warnings:
+            for line in warnings:
+                print(line, file=self.err, flush=True)
+            self._last_warnings = warnings
+        pages = [r for r in report.rendered if r.endswith(".html")]
+        total = len([r for r in report.produced if r.endswith(".html")])
+        what = "built" if changed is None else "rebuilt"
+        first = report.timings.get("first")
+        self.say(f"{what} {len(pages)} of {total} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
+                 + (f" ({', '.join(sorted(p.name for p in changed)[:3])})" if changed else "")
+                 + (f"; edited page written after {first:.2f}s" if first is not None else ""))
+
+    def request_pdf(self) -> None:
+        self.say("PDF requested")
+        self.pdf.request()
+
+    def _search_done(self, result: dict) -> None:
+        if result.get("ok"):
+            self.say(f"search index updated ({len(result['files'])} file(s), {result.get('seconds', 0):.1f}s)")
+        else:
+            for line in result.get("problems", []):
+                print(line, file=self.err, flush=True)
+
+    def _pdf_done(self, result: dict) -> None:
+        if result.get("ok"):
+            for line in result.get("warnings", []):
+                print(line, file=self.err, flush=True)
+            self.say(f"PDF ready: {', '.join(result['files'])} ({result.get('seconds', 0):.1f}s)")
+        else:
+            for line in result.get("problems", []):
+                print(line, file=self.err, flush=True)
+            self.say("the PDF was not made (see above); the HTML preview is unaffected", self.err)
+
+    def watch_roots(self) -> list[Path]:
+        roots = [self.content_dir, self.content_dir.parent / "themes", PROJECT_THEMES]
+        unique: list[Path] = []
+        for root in roots:
+            root = root.resolve()
+            if root.is_dir() and not any(root.is_relative_to(u) for u in unique):
+                unique = [u for u in unique if not u.is_relative_to(root)] + [root]
+        return unique
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+          ready: Callable[[int], None] | None = None, stop: threading.Event | None = None) -> int:
+    """Run the preview until Ctrl-C (or ``stop``). Returns the exit status; raises PortInUseError and
+    OutputError for the CLI to report. ``ready(port)`` is called once it serves (port 0: any free port)."""
+    content_dir = options.content_dir.resolve()
+    if not content_dir.is_dir():
+        raise OutputError(f"content directory {options.content_dir} does not exist", None, "pass --content DIR")
+    check_output_dir(options.output_dir, [content_dir, PROJECT_THEMES])
+    ensure_output_dir(options.output_dir.resolve())
+    live = LiveState()
+    server = bind_server(options.host, options.port, options.output_dir.resolve() / "site", live)
+    preview = Preview(options, live, out, err)
+    server.preview = preview
+    host, port = server.server_address[:2]
+    shown = f"[{host}]" if ":" in host else host
+    if options.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {options.host}: other machines on the network can see the preview", file=err)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="yearbook-http", daemon=True)
+    try:
+        thread.start()  # serves the previous output (or a 404 with the overlay) during the first build
+        preview.rebuild(None)
+        preview.watcher = Watcher(preview.watch_roots(), preview.rebuild, ignored_dirs=[options.output_dir.resolve()])
+        preview.watcher.start()
+        preview.pdf.start()
+        preview.search.start()
+        preview.pdf.changed()
+        when = f"after {options.pdf_delay:g}s of quiet" if options.pdf_delay > 0 else "on request"
+        print(f"serving {options.output_dir / 'site'} at http://{shown}:{port}/  (Ctrl-C to stop; PDF: {when}, "
+              f"or now with: curl -X POST http://{shown}:{port}{PDF_PATH})", file=out, flush=True)
+        if ready is not None:
+            ready(port)
+        while thread.is_alive():
+            if stop is not None and stop.wait(0.2):
+                break
+            if stop is None:
+                thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if preview.watcher is not None:
+            preview.watcher.stop()
+        preview.pdf.stop()
+        preview.search.stop()
+        live.close()
+        if thread.is_alive():
+            server.shutdown()
+        server.server_close()
+    print("stopped.", file=out, flush=True)
+    return 0

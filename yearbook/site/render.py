@@ -1,0 +1,219 @@
+"""Yearbook + theme → the site's files as :class:`RenderedFile` (relative path, bytes).
+Writes nothing: output.py does."""
+from __future__ import annotations
+
+import tempfile
+from types import BuiltinFunctionType, FunctionType, MethodType
+from typing import Callable
+
+import jinja2
+import jinja2.runtime
+
+from . import urls
+from ..output import RenderedFile
+from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
+from ..progress import Progress
+from .fingerprint import Fingerprints
+from ..content.model import RegionNode, Yearbook
+from .search import SearchBuilder, build_search_files, doc_path
+from ..themes import Theme, make_environment, render_template, static_files
+from .views import SiteViews
+
+
+class SiteContext(jinja2.runtime.Context):
+    """jinja2's template context, with a shorter way to call a plain function or method from a template:
+    ``Context.call`` asks every callable (twice) whether it wants the context, environment or eval
+    context passed in; functions and methods without ``jinja_pass_arg`` (the views' helpers, ``urls.*``,
+    ``date.iso``), and built-in methods, are called directly. Anything else (macros, callable objects,
+    ``pass_context`` functions) goes through jinja2's own ``call``. The result is the same."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - jinja2's signature
+        __traceback_hide__ = True  # noqa: F841 - as in jinja2: not shown in template tracebacks
+        kind = type(__obj)
+        if kind is FunctionType:
+            plain = getattr(__obj, "jinja_pass_arg", None) is None
+        elif kind is MethodType:
+            plain = getattr(__obj.__func__, "jinja_pass_arg", None) is None
+        else:
+            plain = kind is BuiltinFunctionType
+        if not plain:
+            return jinja2.runtime.Context.call(__self, __obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+def make_site_environment(theme: Theme) -> jinja2.Environment:
+    """The theme's environment (themes.make_environment) with :class:`SiteContext`."""
+    env = make_environment(theme)
+    env.context_class = SiteContext
+    return env
+
+
+class HtmlRenderer:
+    """Renders every page of the site with one jinja2 environment."""
+
+    def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset(),
+                 previous: dict[str, str] | None = None, memo: dict | None = None,
+                 on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None):
+        self.yearbook = yearbook
+        self.theme = theme
+        if env is None:  # one build: the templates cannot change under it, so jinja2 need not stat them for every page
+            env = make_site_environment(theme)
+            env.auto_reload = False
+        self.env = env  # serve passes its own: compiled templates are kept (auto_reload)
+        self.views = SiteViews(yearbook, pdf_names)
+        # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
+        # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.
+        self.fingerprints = Fingerprints(yearbook, theme, pdf_names, self.views, memo) if previous is not None else None
+        self.previous = previous if previous is not None else {}
+        self.page_fingerprints: dict[str, str] = {}  # rel_path → fingerprint of every page of this render
+        self.on_page = on_page  # progress: called with each page's rel_path
+        self.with_search = True  # serve sets False: it writes the search index after the pages (search_files)
+        self.done: dict[str, RenderedFile] = {}  # serve: pages already rendered and written by this build
+
+
+    def page(self, template: str, page_url: str, **extra) -> RenderedFile:
+        """Every site page goes through here (see fingerprint.py for the incremental skip)."""
+        rel_path = urls.output_file(page_url)
+        if self.on_page is not None:
+            self.on_page(rel_path)
+        if rel_path in self.done:
+            return RenderedFile(rel_path, unchanged=True)
+        fingerprint = self.fingerprints.page(template, extra) if self.fingerprints is not None else None
+        if fingerprint is not None:
+            self.page_fingerprints[rel_path] = fingerprint
+            if self.previous.get(rel_path) == fingerprint:
+                return RenderedFile(rel_path, unchanged=True)
+        html = render_template(self.env, self.theme, template, self.views.context(page_url, **extra))
+        return RenderedFile(rel_path, html.encode("utf-8"))
+
+    def region_jobs(self, nodes: list[RegionNode], parents: tuple[RegionNode, ...] = ()) -> list[tuple[str, str, dict]]:
+        jobs = []
+        for node in nodes:
+            jobs.append(("region.html", urls.region_url(node.slug_path), {"node": node, "parents": parents}))
+            jobs.extend(self.region_jobs(node.children, parents + (node,)))
+        return jobs
+
+    def page_jobs(self) -> list[tuple[str, str, dict]]:
+        """(template, page URL, extra context) of every page of the site, in order: what :meth:`page`
+        is called with, so that the pages can be shared out (pipeline.render_site_files)."""
+        yb = self.yearbook
+        jobs: list[tuple[str, str, dict]] = [("home.html", urls.home_url(), {})]
+        jobs += [("article.html", urls.article_url(article.slug), {"article": article}) for article in yb.articles]
+        jobs += [("volume.html", urls.volume_url(volume.slug), {"volume": volume}) for volume in yb.volumes]
+        jobs.append(("regions.html", urls.regions_url(), {}))
+        jobs += self.region_jobs(yb.region_tree)
+        jobs.append(("topics.html", urls.topics_url(), {}))
+        jobs += [("topic.html", urls.topic_url(entry.topic.slug), {"entry": entry}) for entry in yb.topic_entries]
+        jobs.append(("people.html", urls.people_url(), {}))
+        jobs += [("person.html", urls.person_url(person.slug), {"person": person}) for person in yb.people]
+        jobs.append(("organizations.html", urls.organizations_url(), {}))
+        jobs += [("organization.html", urls.organization_url(organization.slug), {"organization": organization})
+                 for organization in self.views.organizations]
+        jobs.append(("search.html", urls.search_url(), {}))
+        jobs += self.feed_jobs([urls.output_file(page_url) for _, page_url, _ in jobs])
+        jobs.append(("404.html", "404.html", {}))
+        return jobs
+
+    def feed_jobs(self, pages: list[str]) -> list[tuple[str, str, dict]]:
+        """The Atom feed, sitemap.xml (every page of ``pages``, rel_paths, but 404) and robots.txt."""
+        dates = {urls.output_file(urls.article_url(a.slug)): a.date.iso() for a in self.yearbook.articles}
+        entries = [(rel_path.removesuffix("index.html"), dates.get(rel_path)) for rel_path in pages if rel_path.endswith(".html")]
+        return [("feed.xml", urls.feed_url(), {}), ("sitemap.xml", urls.sitemap_url(), {"sitemap_entries": entries}),
+                ("robots.txt", urls.robots_url(), {})]
+
+    def render(self) -> list[RenderedFile]:
+        files = [self.page(template, page_url, **extra) for template, page_url, extra in self.page_jobs()]
+        if self.with_search:
+            files.extend(self.search_files())
+        return files + self.copied_files()
+
+    def copied_files(self) -> list[RenderedFile]:
+        """The theme's static files and the articles' images, copied as they are."""
+        files = [RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path)
+                 for path in static_files(self.theme)]
+        images = sorted({image for article in self.yearbook.articles for image in article.images})
+        return files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+
+    def search_files(self) -> list[RenderedFile]:
+        """The files of the search index (search_index.py)."""
+        return [RenderedFile(path, data) for path, data in build_search_files(self.yearbook).items()]
+
+
+SEARCH_CHUNK = 32  # articles of the search index handed out at a time (render_site_files)
+PAGE_CHUNK = 16  # pages handed out at a time
+
+
+def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress,
+                      write: Callable[[RenderedFile], RenderedFile] | None = None) -> list[RenderedFile]:
+    """Every file of the site; with ``write`` (output.Staging.writer), each page is written as soon as
+    it is made, and comes back marked ``written``.
+
+    On a large site the work is shared out between this process and a forked one, each taking chunks
+    of two lists from opposite ends (parallel.TwoEndedRange): the forked one starts on the search
+    index's articles, this one on the pages; when its own list is done, each helps with the other
+    from the other end, so that both cores stay busy to the end. The files are the same either way
+    (search_index.SearchBuilder joins the index's parts in order; pages are pages)."""
+    on_page = (lambda rel: progress.advance()) if progress.enabled else None
+    renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page)
+    if len(yearbook.articles) < PARALLEL_MIN_ARTICLES:
+        return renderer.render()
+    renderer.with_search = False
+    jobs = renderer.page_jobs()
+    builder = SearchBuilder(yearbook)
+    ids = TwoEndedRange(len(builder.articles), SEARCH_CHUNK)
+    pages = TwoEndedRange(len(jobs), PAGE_CHUNK)
+
+    def render_pages(chunk: range) -> list[RenderedFile]:
+        made = [renderer.page(template, page_url, **extra) for template, page_url, extra in map(jobs.__getitem__, chunk)]
+        return list(map(write, made)) if write is not None else made
+
+    def search_part(chunk: range) -> tuple:
+        part = builder.part(chunk)
+        if write is not None:  # the doc files now; the part's docs are still needed for the index's digest
+            for doc_id, doc in zip(chunk, part[0]):
+                write(RenderedFile(doc_path(doc_id), doc))
+        return part
+
+    def index_files(parts: list[tuple]) -> list[RenderedFile]:
+        """meta.json and the shards of the whole index (written now, with ``write``), and the doc files."""
+        files = [RenderedFile(path, data) for path, data in builder.files(parts, with_docs=write is None).items()]
+        if write is None:
+            return files
+        return list(map(write, files)) + [RenderedFile(doc_path(doc_id), written=True) for doc_id in range(count)]
+
+    count = len(builder.articles)
+    with tempfile.TemporaryFile() as spool:  # the front's doc files, written there as they are made
+
+        def front() -> tuple:
+            """The forked part: the index's articles from the front (doc files spooled, not held nor
+            pickled back in one piece); if it had them all, the index's files; then pages from the back."""
+            renderer.on_page = None  # the progress line is this process's
+            whole: tuple = ([], [], {})
+            while (chunk := ids.take(from_front=True)) is not None:
+                docs, facets, postings = search_part(chunk)
+                spool.writelines(docs)
+                builder.extend(whole, ([len(doc) for doc in docs], facets, postings))
+            spool.flush()
+            index = None
+            if count and len(whole[1]) == count:  # every article came this way: the index is made here
+                spool.seek(0)
+                sizes, facets, postings = whole
+                index, whole = index_files([([spool.read(size) for size in sizes], facets, postings)]), None
+            return whole, index, [files for _, files in pages.work(render_pages, from_front=False)]
+
+        with in_forked_process(front) as forked:
+            made = [files for _, files in pages.work(render_pages, from_front=True)]
+            back = builder.joined([part for _, part in ids.work(search_part, from_front=False)])
+            whole, index, made_there = forked.result() if forked is not None else front()
+        if index is None:  # the articles were shared out: the parts are joined here
+            sizes, facets, postings = whole
+            spool.seek(0)
+            index = index_files([([spool.read(size) for size in sizes], facets, postings), back])
+    site = [f for files in made + made_there for f in files]
+    return site + index + renderer.copied_files()

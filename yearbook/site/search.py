@@ -1,0 +1,591 @@
+"""The site's full-text search index: character bigrams, sharded, read by ``static/search.js``.
+
+Chinese readers expect substring search: any run of two or more characters that stands in an article
+must find it. Word segmentation (jieba) misses substrings across word boundaries, and Pagefind's CJK
+index is one file every search downloads. So the index is our own:
+
+- ``search/meta.json``  the shard count, the facet tables (regions, topics, volumes) and, per article,
+  its region, volume and topics: what every search needs, a few bytes per article.
+- ``search/shards/<n>.json``  bigram → posting list (article ids). A bigram lives in shard
+  ``bigram_hash(bigram) % shards``, so a query fetches only the shards of its own bigrams. ``^`` +
+  bigram lists the articles whose *title* holds the bigram (for ranking).
+- ``search/docs/<id>.json``  one article's title, URL, byline line and plain text: fetched only for the
+  results shown, to verify the exact substring and to cut the highlighted excerpt.
+
+Text is compared after :func:`normalize` (full-width ASCII → ASCII, A–Z → a–z: one character for one,
+so positions in the normalised text are positions in the original). Bigrams are taken inside runs of
+letters and digits (Unicode L*/N*); a query is split the same way into terms, and every term of two or
+more characters must occur. Ids are given newest article first, so id order is the default ranking.
+
+Posting lists are strings: either deltas as base-32 varints written with a 64-letter alphabet
+(:func:`encode_postings`), or, for bigrams found in many articles, ``~`` + a bitmap in the same
+alphabet, whichever is shorter. The JavaScript reader mirrors :func:`bigram_hash`, :func:`normalize`,
+:func:`query_terms`, :func:`term_bigrams` and :func:`decode_postings`; :class:`SearchIndex` is the
+Python reader used by tests and the benchmark."""
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import json
+import math
+import operator
+import re
+import sys
+import unicodedata
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import chain, islice, repeat
+
+from . import urls
+from ..content.model import Article, RegionNode, Yearbook
+
+INDEX_VERSION = 1
+SHARD_TARGET_BYTES = 6_000  # aim for shards of about this size; the count is a power of two
+MAX_SHARDS = 4096
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+DIGIT = {ch: value for value, ch in enumerate(ALPHABET)}
+VERIFY_BUDGET = 15  # texts a page of results may fetch (search.js: VERIFY_BUDGET)
+TITLE_PREFIX = "^"
+BITMAP_PREFIX = "~"
+
+
+# --- text: the same rules as search.js --------------------------------------------------------------
+
+NORMALIZE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+NORMALIZE.update({code: code + 0x20 for code in range(0x41, 0x5B)})
+NORMALIZE.update({code: code - 0xFEE0 + 0x20 for code in range(0xFF21, 0xFF3B)})  # Ａ → a
+RUN = re.compile(r"[^\W_]+")  # letters and digits: exactly Unicode categories L* and N*
+
+
+def normalize(text: str) -> str:
+    """Full-width ASCII forms → ASCII and A–Z → a–z, one character for one (lengths never change)."""
+    return text.translate(NORMALIZE)
+
+
+def is_indexed_char(ch: str) -> bool:
+    """Letters and digits (Unicode categories L* and N*) are searched; punctuation and spaces split runs."""
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def runs_of(text: str) -> list[str]:
+    """The runs of letters and digits of already normalised ``text`` (search.js: ``[\\p{L}\\p{N}]+``)."""
+    return RUN.findall(text)
+
+
+TO_LETTERS = re.compile("[A-Z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")  # what NORMALIZE turns into letters/digits
+
+
+def bigrams_of(text: str) -> set[str]:
+    """Every pair of neighbouring letters/digits in ``text`` (normalised here)."""
+    # Only the characters that normalise to letters or digits are translated: the others (full-width
+    # punctuation, most of a Chinese text's translate work) end runs before and after alike.
+    found: set[str] = set()
+    for run in runs_of(TO_LETTERS.sub(_normalize_run, text)):
+        found.update(map(operator.add, run, run[1:]))  # operator.add: no slot-wrapper call per pair
+    return found
+
+
+def _normalize_run(match: re.Match) -> str:
+    return match.group().translate(NORMALIZE)
+
+
+# The index's builder works on bigram *keys*: a bigram of two characters of the Basic Multilingual Plane
+# is the 32-bit number whose native-order bytes are its UTF-16 code units (KEY_CODEC), so that a text's
+# keys come out of ``memoryview.cast("I")`` in C, without a two-character string per pair. Characters
+# that are not letters or digits become U+0000 first, so a key with a zero half is no bigram (dropped
+# when the files are made); a text with characters beyond U+FFFF takes the string path for its pairs.
+KEY_CODEC = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+KEY_HALF = 0xFFFF
+NOT_INDEXED = re.compile(r"[\W_]+")  # what ends a run: exactly the characters RUN leaves out
+
+
+def bigram_keys(text: str) -> set[int | str]:
+    """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
+    the pairs with a character beyond U+FFFF are given as strings."""
+    # The characters that normalise to letters or digits are translated, every run of the others becomes
+    # one U+0000 (two C regular-expression passes; a translation table would look up every character).
+    keyed = NOT_INDEXED.sub("\x00", TO_LETTERS.sub(_normalize_run, text))
+    data = keyed.encode(KEY_CODEC)
+    if len(data) != 2 * len(keyed):  # surrogate pairs: a character beyond U+FFFF
+        return {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
+                for pair in bigrams_of(text)}
+    if len(data) < 4:
+        return set()
+    if len(data) % 4:
+        data += b"\x00\x00"
+    keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
+    keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
+    return keys
+
+
+def bigram_of_key(key: int | str) -> str | None:
+    """The bigram a key stands for; None for a key with a zero half."""
+    if type(key) is str:
+        return key
+    if not key & KEY_HALF or not key >> 16:
+        return None
+    return key.to_bytes(4, sys.byteorder).decode(KEY_CODEC)
+
+
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """(terms of two or more characters, single characters) of a query, normalised, without repeats;
+    a term inside another term is dropped (科普 in 科普大篷车)."""
+    long_terms: list[str] = []
+    short: list[str] = []
+    for run in runs_of(normalize(query)):
+        if len(run) < 2:
+            short.append(run)
+        elif run not in long_terms:
+            long_terms.append(run)
+    kept = [t for t in long_terms if not any(t != other and t in other for other in long_terms)]
+    return kept, short
+
+
+ALL_BIGRAMS_UP_TO = 7  # characters: a longer term is looked up by every other bigram
+
+
+def term_bigrams(term: str) -> list[str]:
+    """The bigrams a term is looked up by: all of them for a term of up to seven characters (the fewer
+    false candidates, the fewer texts to fetch); for a longer one every other bigram plus the last, which
+    still covers every character (0–1, 2–3, …). Verification against the text makes the result exact."""
+    if len(term) <= ALL_BIGRAMS_UP_TO:
+        starts = range(len(term) - 1)
+    else:
+        starts = list(range(0, len(term) - 1, 2))
+        if starts[-1] != len(term) - 2:
+            starts.append(len(term) - 2)
+    found: list[str] = []
+    for i in starts:
+        if term[i:i + 2] not in found:
+            found.append(term[i:i + 2])
+    return found
+
+
+def bigram_hash(bigram: str) -> int:
+    """FNV-1a over the code points, then a 32-bit finaliser (search.js: hashBigram)."""
+    h = 0x811C9DC5
+    for ch in bigram:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x45D9F3B) & 0xFFFFFFFF
+    h ^= h >> 16
+    return h
+
+
+# --- posting lists ----------------------------------------------------------------------------------
+
+def _varint(value: int) -> str:
+    if value < len(SMALL_VARINTS):
+        return SMALL_VARINTS[value]
+    return _make_varint(value)
+
+
+def _make_varint(value: int) -> str:
+    digits = []
+    while True:
+        digits.append(value & 31)
+        value >>= 5
+        if not value:
+            break
+    digits.reverse()
+    return "".join(ALPHABET[32 + d] for d in digits[:-1]) + ALPHABET[digits[-1]]
+
+
+SMALL_VARINTS = ([ALPHABET[d0] for d0 in range(32)]  # the varints of 0 … 4095 (what _make_varint makes), digit by digit
+                 + [ALPHABET[32 + d1] + ALPHABET[d0] for d1 in range(1, 32) for d0 in range(32)]
+                 + [ALPHABET[32 + d2] + ALPHABET[32 + d1] + ALPHABET[d0] for d2 in range(1, 4) for d1 in range(32) for d0 in range(32)])
+
+
+def encode_postings(ids: list[int], doc_count: int) -> str:
+    """Sorted ids → the shorter of a delta list (gaps - 1 as varints) and a ``~`` bitmap."""
+    bitmap_len = 1 + math.ceil(doc_count / 6)
+    if len(ids) <= bitmap_len:  # a delta list is at least one character per id
+        steps = list(map(operator.sub, ids, chain((-1,), ids)))  # gap + 1 for each id, in C
+        if max(steps) <= len(SMALL_VARINTS):
+            delta_text = "".join(map(STEP_VARINTS.__getitem__, steps))
+        else:
+            delta_text = "".join(map(_varint, map(operator.sub, steps, repeat(1))))
+        if len(delta_text) <= bitmap_len:
+            return delta_text
+    return BITMAP_PREFIX + _bitmap(ids, math.ceil(doc_count / 6))
+
+
+STEP_VARINTS = ["", *SMALL_VARINTS]  # by gap + 1
+
+
+CELL_LETTERS = bytes(range(256)).translate(bytes.maketrans(bytes(range(64)), ALPHABET.encode("ascii")))
+
+
+def _bitmap(ids: list[int], cells: int) -> str:
+    """``cells`` letters, bit ``id % 6`` of letter ``id // 6`` set for each id. Each of the six bit
+    positions is a byte string of 0/1 read as one big integer: shifted and added, no byte carries into
+    the next, so the sum's bytes are the cells (the loops stay in C)."""
+    flags = bytearray(cells * 6)
+    deque(map(operator.setitem, repeat(flags), ids, repeat(1)), maxlen=0)  # operator.setitem: no slot wrapper call per id
+    value = 0
+    for bit in range(6):
+        value += int.from_bytes(flags[bit::6], "big") << bit
+    return value.to_bytes(cells, "big").translate(CELL_LETTERS).decode("ascii")
+
+
+def decode_postings(text: str) -> list[int]:
+    """The ids of an encoded posting list (search.js: decodePostings)."""
+    ids: list[int] = []
+    if text.startswith(BITMAP_PREFIX):
+        for cell, ch in enumerate(text[1:]):
+            bits = DIGIT[ch]
+            ids.extend(cell * 6 + bit for bit in range(6) if bits >> bit & 1)
+        return ids
+    previous, value = -1, 0
+    for ch in text:
+        digit = DIGIT[ch]
+        value = value * 32 + (digit & 31)
+        if digit < 32:
+            previous += value + 1
+            ids.append(previous)
+            value = 0
+    return ids
+
+
+# --- what an article contributes --------------------------------------------------------------------
+
+BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|td|th|tr|figcaption|blockquote|div|table|figure)>|<br\s*/?>", re.I)
+TAG = re.compile(r"<[^>]+>")
+SPACES = re.compile(r"[ \t\r\f\v\u3000]+")  # no line end among them: collapsed in the whole text at once
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, one line per block, spaces collapsed."""
+    text = html_lib.unescape(TAG.sub("", BLOCK_END.sub("\n", fragment)))
+    return "\n".join(filter(None, map(str.strip, SPACES.sub(" ", text).split("\n"))))
+
+
+def article_text(article: Article) -> str:
+    """Everything a reader sees of an article besides its title and header line, as plain text."""
+    parts = [article.kicker, html_to_text(article.summary_html), html_to_text(article.body_html)]
+    for keyword in article.keywords:
+        parts += [keyword.title, html_to_text(keyword.scene_html), html_to_text(keyword.observation_html)]
+    parts.append(" ".join(f"{b.role} {b.name}".strip() for b in article.bylines))
+    parts.append(article.source)
+    return "\n".join(part for part in parts if part)
+
+
+def article_meta_line(article: Article) -> str:
+    names = " · ".join(region.name for region in article.region_path)
+    return f"{article.organization} · {article.date.chinese()} · {names}"
+
+
+def volume_label(volume) -> str:
+    """2021 → 2021卷; names already ending in 卷 or 册 stay (as the theme's volume_label macro)."""
+    return volume.name if volume.name.endswith(("卷", "册")) else f"{volume.name}卷"
+
+
+# --- the builder ------------------------------------------------------------------------------------
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _region_table(tree: list[RegionNode]) -> tuple[list[list], dict[str, int]]:
+    rows: list[list] = []
+    by_code: dict[str, int] = {}
+
+    def walk(nodes: list[RegionNode], parent: int) -> None:
+        for node in nodes:
+            by_code[node.region.code] = len(rows)
+            rows.append(["/".join(node.slug_path), node.region.name, parent])
+            walk(node.children, by_code[node.region.code])
+
+    walk(tree, -1)
+    return rows, by_code
+
+
+def search_order(articles: list[Article]) -> list[Article]:
+    """The order of search ids: newest first, then book order."""
+    position = {id(a): n for n, a in enumerate(articles)}
+    return sorted(articles, key=lambda a: (tuple(-x for x in a.date.sort_key()), position[id(a)]))
+
+
+def shard_count_for(total_bytes: int) -> int:
+    count = 1
+    while count < MAX_SHARDS and total_bytes / count > SHARD_TARGET_BYTES:
+        count *= 2
+    return count
+
+
+class SearchBuilder:
+    """Builds the index of one yearbook in two steps, so that the work per article can be shared out:
+    :meth:`part` does the articles of a range of ids (their doc files, facets and postings; any range,
+    in any process), :meth:`files` joins the parts of every id, in order, into the files."""
+
+    def __init__(self, yearbook: Yearbook):
+        self.yearbook = yearbook
+        self.articles = search_order(yearbook.articles)  # doc id → article
+        self.regions, self.region_index = _region_table(yearbook.region_tree)
+        self.topics = [entry.topic for entry in yearbook.topic_entries]
+        self.topic_index = {topic.slug: n for n, topic in enumerate(self.topics)}
+        self.volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
+        self._run: _Run | None = None  # this process's run of chunks (part)
+
+    def part(self, ids: range) -> tuple[list[bytes], list, "dict[int | str, array] | PostingsView"]:
+        """(the doc files, the facets, bigram → ids) of the articles with doc ids ``ids``.
+
+        The postings are a view (:class:`PostingsView`) of this process's *run*: chunks of ids that follow
+        one another, in increasing order or in decreasing order (the two ends of parallel.TwoEndedRange),
+        add to the same arrays, one per bigram, so that joining them costs nothing. Join (:meth:`extend`)
+        the parts of a run in the order they were made, and use the whole once its last part is made: a
+        whole that holds the run's newest part shares its arrays, which the next chunk of the run extends.
+        A view that is pickled becomes the plain dict of its own ids."""
+        docs: list[bytes] = []
+        facets = []
+        if not ids:
+            return docs, facets, {}
+        run = self._continue_run(ids)
+        postings = run.postings
+        for doc_id in (reversed(ids) if run.descending else ids):
+            article = self.articles[doc_id]
+            meta_line = article_meta_line(article)
+            text = article_text(article)
+            docs.append(_json({"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}))
+            # postings[bigram].append(doc_id) for each bigram, looped in C
+            deque(map(array.append, map(postings.__getitem__, bigram_keys("\n".join((article.title, meta_line, text)))),
+                      repeat(doc_id)), maxlen=0)
+            deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
+                      repeat(doc_id)), maxlen=0)
+            facets.append([self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
+                           [self.topic_index[t.slug] for t in article.topics]])
+        if run.descending:
+            docs.reverse()
+            facets.reverse()
+        return docs, facets, PostingsView(run, ids.start, ids.stop)
+
+    def _continue_run(self, ids: range) -> "_Run":
+        """The run ``ids`` (a chunk, step 1) extends, or a new one."""
+        run = self._run
+        if run is not None and ids.step == 1:
+            if ids.start == run.stop and not run.descending:
+                run.stop = ids.stop
+                return run
+            if ids.stop == run.start and (run.descending or run.mirror is None):
+                if not run.descending:  # its chunks so far were added in increasing order
+                    deque(map(array.reverse, run.postings.values()), maxlen=0)
+                    run.descending = True
+                run.start = ids.start
+                return run
+        run = self._run = _Run(ids.start, ids.stop)
+        return run
+
+    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True) -> dict[str, bytes]:
+        """The index files from ``parts`` that cover the doc ids 0, 1, … in this order; without the doc
+        files (:func:`doc_path`) when not ``with_docs`` (they were written as they were made)."""
+        count = len(self.articles)
+        docs, facets, postings = self.joined(parts)
+        if len(docs) != count:
+            raise ValueError(f"search index parts cover {len(docs)} of {count} articles")
+        encoded = {}
+        for key, ids in postings.items():
+            bigram = bigram_of_key(key)
+            if bigram is not None:
+                encoded[bigram] = encode_postings(ids, count)
+        del postings
+        total = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
+        shards = shard_count_for(total)
+        buckets: list[dict[str, str]] = [{} for _ in range(shards)]
+        for key in sorted(encoded):
+            buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
+        shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
+        sha1 = hashlib.sha1()  # of the files in this order, fed one by one (not joined in one more copy of them all)
+        deque(map(sha1.update, shard_files.values()), maxlen=0)
+        deque(map(sha1.update, docs), maxlen=0)
+        meta = {
+            "version": INDEX_VERSION, "build": sha1.hexdigest()[:12], "shards": shards, "docs": count,
+            "regions": self.regions,
+            "topics": [[topic.slug, topic.name] for topic in self.topics],
+            "volumes": [[volume.slug, volume_label(volume)] for volume in self.yearbook.volumes],
+            "facets": facets,
+        }
+        files = {urls.search_data_url("meta.json"): _json(meta), **shard_files}
+        if with_docs:
+            files.update((doc_path(doc_id), data) for doc_id, data in enumerate(docs))
+        return files
+
+
+    def joined(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> tuple[list[bytes], list, dict[int | str, array]]:
+        """One part of consecutive parts (in order)."""
+        whole: tuple[list[bytes], list, dict[int | str, array]] = ([], [], {})
+        views = [part[2] for part in parts]
+        run = views[0].run if views and isinstance(views[0], PostingsView) else None
+        if run is not None and run.descending and run.mirror is None and views[0].start == run.start \
+                and all(isinstance(v, PostingsView) and v.run is run for v in views) \
+                and all(a.stop == b.start for a, b in zip(views, views[1:])) and views[-1].stop == run.stop:
+            # every chunk of a run made last id first (the back end): its arrays turned once, and shared
+            deque(map(array.reverse, run.postings.values()), maxlen=0)
+            run.descending = False
+            if self._run is run:
+                self._run = None  # no later chunk may add to arrays the whole now holds
+            for part in parts:
+                whole[0].extend(part[0])
+                whole[1].extend(part[1])
+            whole[2].update(run.postings)
+            run.mirror, run.mirrored_to = whole[2], run.stop
+            return whole
+        for part in parts:
+            self.extend(whole, part)
+        return whole
+
+    @staticmethod
+    def extend(whole: tuple[list[bytes], list, dict[int | str, array]], part: tuple[list[bytes], list, dict[int | str, array]]) -> None:
+        """Add ``part`` (the ids right after those of ``whole``) to ``whole``."""
+        docs, facets, postings = whole
+        part_docs, part_facets, part_postings = part
+        docs += part_docs
+        facets += part_facets
+        if isinstance(part_postings, PostingsView):
+            run = part_postings.run
+            if not run.descending and part_postings.stop == run.stop and (
+                    (run.mirror is postings and run.mirrored_to == part_postings.start)
+                    or (run.mirror is None and not postings and part_postings.start == run.start)):
+                # the run's newest chunk, onto a whole that holds the run before it: share the run's arrays
+                # (the keys it gained since are the last in its insertion order)
+                if len(postings) < len(run.postings):
+                    postings.update(islice(run.postings.items(), len(postings), None))
+                run.mirror, run.mirrored_to = postings, run.stop
+                return
+            part_postings = part_postings.materialized()
+        for key, ids in part_postings.items():
+            if key in postings:
+                postings[key] += ids  # later parts hold later ids: the list stays sorted
+            else:
+                postings[key] = ids
+
+
+class _Run:
+    """The postings of consecutive doc ids made in one process, chunk after chunk (SearchBuilder.part):
+    one array per bigram for them all. Chunks in increasing order are appended; in decreasing order each
+    is added last id first, so that the arrays are in decreasing order until the run is joined."""
+
+    def __init__(self, start: int, stop: int):
+        self.start, self.stop = start, stop
+        self.descending = False
+        self.postings: defaultdict[int | str, array] = defaultdict(partial(array, "I"))  # 4 bytes an entry
+        self.mirror: dict | None = None  # the postings of a whole that shares these arrays (SearchBuilder.extend)
+        self.mirrored_to = start  # … and holds the ids before this one
+
+
+class PostingsView:
+    """The postings of the ids ``start`` … ``stop`` − 1 of a run (what SearchBuilder.part returns)."""
+
+    def __init__(self, run: _Run, start: int, stop: int):
+        self.run, self.start, self.stop = run, start, stop
+
+    def materialized(self) -> dict[int | str, array]:
+        """bigram → its ids among this view's, in increasing order (a copy)."""
+        found = {}
+        start, stop = self.start, self.stop
+        if self.run.descending:
+            for key, ids in self.run.postings.items():
+                lo, hi = bisect_right(ids, -stop, key=operator.neg), bisect_right(ids, -start, key=operator.neg)
+                if lo < hi:
+                    found[key] = ids[hi - 1:lo - 1 if lo else None:-1]
+        else:
+            for key, ids in self.run.postings.items():
+                lo, hi = bisect_left(ids, start), bisect_left(ids, stop)
+                if lo < hi:
+                    found[key] = ids[lo:hi]
+        return found
+
+    def items(self):
+        return self.materialized().items()
+
+    def __reduce__(self):
+        return dict, (self.materialized(),)
+
+
+def doc_path(doc_id: int) -> str:
+    """Site path of the doc file of the article with id ``doc_id``."""
+    return urls.search_data_url(f"docs/{doc_id}.json")
+
+
+def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
+    """meta.json, the shards and one file per article: site-relative path → bytes (render_html makes
+    them RenderedFiles; nothing is written here)."""
+    builder = SearchBuilder(yearbook)
+    return builder.files([builder.part(range(len(builder.articles)))])
+
+
+# --- the reader (tests, benchmark): what search.js does, in Python -----------------------------------
+
+@dataclass
+class SearchResult:
+    ids: list[int]  # verified matches, best first
+    candidates: int  # articles holding every looked-up bigram
+    fetched: list[str] = field(default_factory=list)  # index files a browser would download
+
+
+class SearchIndex:
+    """Reads the files of :func:`build_search_files` (a dict rel_path → bytes) and answers queries the
+    way search.js does, recording which files a browser would fetch."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+        self._parsed: dict[str, object] = {}
+        self._texts: dict[int, str] = {}
+        self.meta = self._load("meta.json")
+
+    def _load(self, name: str):
+        if name not in self._parsed:
+            self._parsed[name] = json.loads(self.files[urls.search_data_url(name)])
+        return self._parsed[name]
+
+    def size_of(self, name: str) -> int:
+        return len(self.files[urls.search_data_url(name)])
+
+    def doc(self, doc_id: int) -> dict:
+        return self._load(f"docs/{doc_id}.json")
+
+    def search(self, query: str, limit: int | None = None) -> SearchResult:
+        """Articles holding every term of ``query``. With ``limit`` (search.js: PAGE), what the browser does
+        for its first page: verify candidates in rank order until ``limit`` are found, fetching at most
+        VERIFY_BUDGET texts."""
+        terms, _ = query_terms(query)
+        fetched = ["meta.json"]
+        if not terms:
+            return SearchResult([], 0, fetched)
+        shards: dict[int, dict] = {}
+        candidates: set[int] | None = None
+        title_hits: dict[int, int] = {}
+        for term in terms:
+            term_ids: set[int] | None = None
+            for bigram in term_bigrams(term):
+                number = bigram_hash(bigram) % self.meta["shards"]
+                if number not in shards:
+                    shards[number] = self._load(f"shards/{number}.json")
+                    fetched.append(f"shards/{number}.json")
+                ids = set(decode_postings(shards[number].get(bigram, "")))
+                term_ids = ids if term_ids is None else term_ids & ids
+                in_title = set(decode_postings(shards[number].get(TITLE_PREFIX + bigram, "")))
+                for doc_id in in_title:
+                    title_hits[doc_id] = title_hits.get(doc_id, 0) + 1
+            candidates = term_ids if candidates is None else candidates & term_ids
+        ranked = sorted(candidates or (), key=lambda d: (-title_hits.get(d, 0), d))
+        exact = all(len(term) == 2 for term in terms)
+        found: list[int] = []
+        texts = 0
+        for doc_id in ranked:
+            if limit is not None and (len(found) >= limit or texts >= VERIFY_BUDGET):
+                break
+            if not exact or limit is not None:  # the browser fetches the text of every result it shows
+                fetched.append(f"docs/{doc_id}.json")
+                texts += 1
+            if exact or self._verify(doc_id, terms):
+                found.append(doc_id)
+        return SearchResult(found, len(ranked), fetched)
+
+    def _verify(self, doc_id: int, terms: list[str]) -> bool:
+        if doc_id not in self._texts:
+            record = self.doc(doc_id)
+            self._texts[doc_id] = normalize("\n".join((record["t"], record["m"], record["x"])))
+        return all(term in self._texts[doc_id] for term in terms)
