@@ -65,7 +65,7 @@ class Joiner:
             if (id(document), index) not in self._resources:
                 self._resources[id(document), index] = self.pdf.copy_foreign(page.Resources)
             resources = self._resources[id(document), index]
-            content = self.stamper.stamp(self.pdf, page, resources, stamps) if stamps else contents_bytes(page)
+            content = self.stamper.stamp(self.pdf, page, resources, stamps, id(document)) if stamps else contents_bytes(page)
             form = pikepdf.Stream(self.pdf, content)
             form["/Type"] = pikepdf.Name.XObject
             form["/Subtype"] = pikepdf.Name.Form

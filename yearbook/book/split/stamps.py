@@ -152,12 +152,15 @@ class Stamper:
         return self._candidate_cache[key]
 
     def stamp(self, pdf: pikepdf.Pdf, page: pikepdf.Dictionary, resources: pikepdf.Dictionary,
-              stamps: list[tuple[float, float, str, str]]) -> bytes:
+              stamps: list[tuple[float, float, str, str]], source: object = None) -> bytes:
         """The page's content with each number (x, y, old, new) rewritten; raises StampError.
         ``resources``: the page's resources in ``pdf`` (whose fonts learn the glyphs added).
         A page stamped again with other numbers at the same places (a furniture page, once per
-        folio) is read once."""
-        key = (id(pdf), page.objgen, tuple((round(x, 2), round(y, 2), old) for x, y, old, _ in stamps))
+        folio) is read once. ``source``: what tells the page's own document from others (a page of
+        another document than ``pdf`` has an object number of that document)."""
+        # the page's own document, not only its object number: furniture pages of different documents
+        # share object numbers (the cause of running heads taken from another chapter's furniture)
+        key = (id(pdf), source, page.objgen, tuple((round(x, 2), round(y, 2), old) for x, y, old, _ in stamps))
         if page.objgen == (0, 0) or key not in self._templates:
             self._templates[key] = self._template(page, resources, stamps)
         segments, found = self._templates[key]
