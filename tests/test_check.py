@@ -52,9 +52,9 @@ def test_a_draft_without_a_theme_is_a_warning_a_published_article_an_error(make_
     make_site({"articles/d.md": article(topics=None, draft="true")})
     code, _, err = run_cli("check", "--content", "content")
     assert code == 0, err
-    find_problem(err, f"{PATH}/d.md:", "warning: the draft has no theme")
+    find_problem(err, f"{PATH}/d.md:", "warning: the draft has no topic")
     make_site({"articles/d.md": article(topics="[]", draft="true"), "articles/p.md": article(topics=None)})
     code, _, err = run_cli("check", "--content", "content")
     assert code == 1
-    find_problem(err, f"{PATH}/d.md:", "warning: the draft has no theme")
+    find_problem(err, f"{PATH}/d.md:", "warning: the draft has no topic")
     find_problem(err, f"{PATH}/p.md:", "required field 'topics' is missing")

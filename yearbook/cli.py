@@ -77,8 +77,8 @@ def add_editor_commands(sub) -> None:
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
     new.add_argument("--title", required=True, help="the headline")
     new.add_argument("--region", help="a region name, path or code (淮安市, 江苏省/南通市/通州区, 320612)")
-    new.add_argument("--themes", "--topics", dest="topics", action="append", default=[], metavar="A,B",
-                     help="themes from topics.yml (slugs or names), comma-separated or repeated")
+    new.add_argument("--topics", "--themes", dest="topics", action="append", default=[], metavar="A,B",
+                     help="topics (主题) from topics.yml, slugs or names, comma-separated or repeated")
     new.add_argument("--organization", help="the reporting body (default: the region's name + 科协)")
     new.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (default: today)")
     new.add_argument("--kicker", help="引题, the line above the headline")

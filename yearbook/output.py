@@ -6,6 +6,7 @@ An output directory carries a marker file; a non-empty directory without it is n
 nor are the filesystem root, the home directory, or the content and theme directories."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -278,6 +279,28 @@ def replace_file(target: Path, write: bytes | Callable[[Path], object]) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+SEAL = b"yearbook-cache-1\n"  # a cache file's first bytes, then the SHA-256 of what follows, then that
+
+
+def write_sealed(target: Path, data: bytes) -> None:
+    """``data`` as a cache file (:func:`replace_file`), sealed with its checksum (:func:`read_sealed`)."""
+    replace_file(target, SEAL + hashlib.sha256(data).digest() + data)
+
+
+def read_sealed(path: Path) -> bytes | None:
+    """What :func:`write_sealed` wrote to ``path``, or None when the file is missing, unreadable,
+    truncated, changed or not a sealed file: a cache entry is only ever read whole and unchanged."""
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read()
+    except OSError:
+        return None
+    head = len(SEAL) + 32
+    if len(raw) < head or not raw.startswith(SEAL) or hashlib.sha256(raw[head:]).digest() != raw[len(SEAL):head]:
+        return None
+    return raw[head:]
 
 
 def cache_dir(output_dir: Path, kind: str) -> Path:

@@ -4,6 +4,7 @@ saves below :data:`PARALLEL_MIN_ARTICLES`)."""
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import sys
@@ -60,29 +61,64 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-_background_job: Callable | None = None
+_state: object = None  # in a worker process only: what its pool was started with (WorkerPool)
 
 
-def _run_background_job():
-    return _background_job()
+def _adopt(state: object) -> None:
+    """A worker's start: keep the pool's state (in this process only) and leave Ctrl-C to the parent."""
+    global _state
+    ignore_ctrl_c()
+    _state = state
+
+
+def _call(function: Callable, argument: object) -> object:
+    return function(_state, argument)
+
+
+class WorkerPool:
+    """Worker processes that share one ``state`` object, handed to each worker once when it starts:
+    forked workers inherit it at no cost (nothing is pickled, so it may hold anything); spawned ones
+    get a pickled copy. ``submit(function, argument)`` runs ``function(state, argument)`` in a worker;
+    ``function`` must be a module-level function and ``argument`` picklable. The state lives only in
+    the workers (this module keeps it there); the process that made the pool keeps its own objects."""
+
+    def __init__(self, workers: int, state: object, method: str | None = None):
+        context = multiprocessing.get_context(method or start_method())
+        self.executor = ProcessPoolExecutor(workers, context, initializer=_adopt, initargs=(state,))
+
+    def submit(self, function: Callable, argument: object) -> Future:
+        return self.executor.submit(_call, function, argument)
+
+    def map(self, function: Callable, arguments, chunksize: int = 1):
+        return self.executor.map(_call, itertools.repeat(function), arguments, chunksize=chunksize)
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        self.executor.shutdown(cancel_futures=cancel_futures)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+def _run_job(job: Callable, _argument: object) -> object:
+    return job()
 
 
 @contextmanager
 def in_forked_process(job: Callable) -> Iterator[Future | None]:
     """Run ``job()`` (which may use anything this process holds: it is not pickled) in a forked
     process; yields its Future, or None where forking is not safe (the caller then runs it itself)."""
-    global _background_job
     if start_method() != "fork" or worker_count() < 2:
         yield None
         return
-    _background_job = job
-    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
-    try:
-        with frozen_heap():
-            yield pool.submit(_run_background_job)  # forks now, with _background_job set
-    finally:
-        pool.shutdown(cancel_futures=True)
-        _background_job = None
+    with frozen_heap():
+        pool = WorkerPool(1, job, "fork")
+        try:
+            yield pool.submit(_run_job, None)  # the worker forks now, holding the job
+        finally:
+            pool.shutdown(cancel_futures=True)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .book.render import check_cjk_font, render_volume_pdf, volume_pdf_name
+from .book.split.render import SplitSettings
 from .content.collect import build_yearbook
 from .content.config import load_config
 from .content.model import Yearbook
@@ -28,7 +29,8 @@ class BuildOptions:
     progress: Progress | None = None  # a progress line on a terminal (progress.py); None: silent
     editions: tuple[str, ...] | None = None  # PDF editions (screen, print, archive); None: the config's pdf.edition
     strict: bool = False  # warnings fail the build before anything is written
-    single_pass: bool = False  # the PDF in one WeasyPrint pass, not split into parts (render_pdf)
+    single_pass: bool = False  # the PDF in one WeasyPrint pass, not split into parts (book/render.py)
+    split: SplitSettings | None = None  # how the split render shares out its work (None: the defaults)
     on_committed: Callable[[], None] | None = None  # called once the new output is in place
 
 
@@ -92,7 +94,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                     pdf_name = volume_pdf_name(volume, edition)
                     progress.advance(0, pdf_name)
                     pdf, warnings = render_volume_pdf(yearbook, volume, theme, edition,
-                                                      split=False if options.single_pass else None,
+                                                      split=False if options.single_pass else options.split,
                                                       cache_dir=cache_dir(options.output_dir, "pdf") if options.write else None)
                     progress.advance()
                     report.warnings.extend(warnings)

@@ -1,9 +1,9 @@
 """``yearbook new``: a new article file from a template, its front matter filled from the options.
 
 The slug is the pinyin of the title (淮安市科协聚焦绿色高地 → huai-an-shi-ke-xie-ju-jiao-lv-se-gao-di), cut at
-a syllable to stay short. The region and the themes are checked against the content's tables before
+a syllable to stay short. The region and the topics are checked against the content's tables before
 anything is written, with the same suggestions as the build; an existing file, or an article that
-already uses the slug, is never overwritten. Without --region or --themes the article is created as a
+already uses the slug, is never overwritten. Without --region or --topics the article is created as a
 draft (checked, not published) with the missing fields to fill in."""
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def _check_topics(content_dir: Path, names: list[str]) -> list[str]:
         topic = table.resolve(name.strip())
         if topic is None:
             close = table.suggestion(name.strip())
-            raise _fail(f"unknown theme {name.strip()!r}", f"did you mean {close!r}?" if close else
+            raise _fail(f"unknown topic {name.strip()!r}", f"did you mean {close!r}?" if close else
                         f"use a slug or name from {content_dir / 'topics.yml'}")
         if topic.slug not in slugs:
             slugs.append(topic.slug)

@@ -11,7 +11,7 @@ from ..content.indexes import group_by_letter, person_sort_reading, region_entri
 from ..content.labels import keyword_label, region_label
 from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
 from ..content.model import Article, Person, Volume, Yearbook
-from .typeset import typeset, typeset_html
+from .typeset import Typesetter
 
 ARTICLE_LINK = re.compile(re.escape(ARTICLE_MARK) + r'[^"]*')  # a link to an article, to the end of its href
 
@@ -21,7 +21,7 @@ class BookViews:
     typeset for print (yearbook.typeset), and the indexes are built here (see docs/templates.md)."""
 
     def __init__(self, yearbook: Yearbook, volume: Volume, *, edition=None, geometry=None, spacing=None,
-                 pages=(), media_urls: dict[str, str] | None = None):
+                 pages=(), media_urls: dict[str, str] | None = None, typesetter: Typesetter | None = None):
         self.yearbook = yearbook
         self.volume = volume
         self.config = yearbook.config
@@ -29,6 +29,7 @@ class BookViews:
         self.geometry = geometry
         self.spacing = spacing or {"space": 0.25, "nbsp": 0.25}
         self.pages = list(pages)
+        self.typesetter = typesetter or Typesetter()
         self.media_urls = media_urls or {}  # content-relative path → URL (print edition's CMYK copies)
         self._content_uri: str | None = None
         self._anchors: dict[str, str] | None = None  # ARTICLE_MARK + content-relative path → "#" + anchor
@@ -51,7 +52,7 @@ class BookViews:
     def context(self) -> dict:
         def content(html: str, shift: int = 1, justify: bool = True) -> Markup:
             html = self._resolve(html)
-            return typeset_html(shift_headings(html, shift) if shift else html, justify)
+            return self.typesetter.html(shift_headings(html, shift) if shift else html, justify)
 
         people = [p for p in self.yearbook.people if any(a.volume is self.volume for a, _ in p.credits)]
         entries = region_entries(self.volume.region_tree)
@@ -71,7 +72,7 @@ class BookViews:
             "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
             "people": people,
             "content": content,
-            "typeset": typeset,
+            "typeset": self.typesetter.filter,
             "keyword_label": keyword_label,
             "region_label": region_label,
             "group_by_letter": group_by_letter,
