@@ -24,14 +24,14 @@ from ..content.pages import load_pages
 from .geometry import Edition, edition_pdf_name, make_edition, page_geometry
 from ..themes import Theme, make_environment, render_template
 from ..content.slugs import safe_content_path
-from . import weasy
+from . import textlayer, weasy
 from .split import render as split_render
 from .split.cache import cache_key, fonts_state
 from .split.render import SplitSettings
 from .images import convert_images_to_cmyk, low_resolution_cover, low_resolution_messages
 from .typeset import Memo, Typesetter
 from .views import BookViews
-from .weasy import (LogCollector, import_weasyprint, install_fast_leaders, measure_spacing, raster_images,
+from .weasy import (LogCollector, import_weasyprint, install_cjk_justification, install_fast_leaders, measure_spacing, raster_images,
                     self_check, weasyprint_version)
 
 CJK_FONT_HINT = (
@@ -97,8 +97,9 @@ class BookRenderer:
         self.volume = volume
         self.edition = edition or make_edition("screen", pdf)
         self.env = make_environment(theme)
-        views = BookViews(yearbook, volume, edition=self.edition, geometry=page_geometry(pdf),
-                          spacing=cached_spacing(pdf.body_font, cache_dir), pages=load_pages(yearbook.config.content_dir),
+        spacing = {**cached_spacing(pdf.body_font, cache_dir),
+                   "heading_space": cached_spacing(pdf.heading_font, cache_dir)["space"]}
+        views = BookViews(yearbook, volume, edition=self.edition, geometry=page_geometry(pdf), spacing=spacing, pages=load_pages(yearbook.config.content_dir),
                           media_urls=media_urls, typesetter=typesetter)
         self.context = views.context()
 
@@ -113,14 +114,14 @@ class BookRenderer:
 
 
 def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]:
-    """:func:`weasy.measure_spacing`, kept in ``cache_dir`` (``spacing.json``) between builds:
+    """:func:`weasy.measure_spacing`, kept in ``cache_dir`` (``spacing-<family>.json``) between builds:
     measuring costs a WeasyPrint layout (a second or two with the fonts loaded), and a rebuild that
-    takes every part from the cache needs WeasyPrint for little else. Keyed by the font family, the
+    takes every part from the cache needs WeasyPrint for little else. One file per family, keyed by the
     WeasyPrint version and the installed fonts, so that a changed font is measured again."""
     if cache_dir is None:
         return measure_spacing(font_family)
     key = cache_key(font_family, weasyprint_version(), fonts_state())
-    path = cache_dir / "spacing.json"
+    path = cache_dir / f"spacing-{cache_key(font_family)[:16]}.json"
     try:
         stored = json.loads(read_sealed(path) or b"{}")
         if stored.get("key") == key:
@@ -259,10 +260,12 @@ MEMO_FILE = "typeset.memo"
 
 def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fetcher_for, head_extra: str,
                    theme: Theme) -> tuple[bytes, list[str], list[tuple]]:
-    """The whole book in one WeasyPrint pass: PDF, WeasyPrint's warnings, the raster images."""
+    """The whole book in one WeasyPrint pass: PDF (its text layer cleaned: textlayer.py),
+    WeasyPrint's warnings, the raster images."""
     from weasyprint import HTML
 
     install_fast_leaders()
+    install_cjk_justification()
 
     html = renderer.html()
     if head_extra:
@@ -273,8 +276,8 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
     try:
         document = HTML(string=html, base_url=theme.static_dir.as_uri() + "/", url_fetcher=fetcher_for(html)).render()
         images = raster_images(document)
-        pdf = document.write_pdf(pdf_identifier=volume.slug.encode(), uncompressed_pdf=False,
-                                 pdf_variant=edition.pdf_variant)
+        pdf = textlayer.clean(document.write_pdf(pdf_identifier=volume.slug.encode(), uncompressed_pdf=False,
+                                                 pdf_variant=edition.pdf_variant))
     finally:
         logger.removeHandler(collector)
     return pdf, collector.messages, images

@@ -10,6 +10,10 @@ What it reaches for, and why:
   begins, where page numbers were drawn (book/split/stamps.py), the raster images as laid out (their
   resolution in print), and the advance of a space in the body font (typeset spaces are cancelled);
 - ``layout.inline.handle_leader``, wrapped so that a dot leader is one text box, not sixty;
+- ``layout.inline.justify_line``, replaced for lines of Chinese text by inter-character
+  justification (:func:`install_cjk_justification`): WeasyPrint widens only spaces, so a line a
+  character short (a mark that may not start a line pushed one down) opened up at its two or three
+  spaces by half an em each; here the room is shared by every gap between characters (clreq 3.8);
 - ``ctypes.util.find_library``, answered from a cache while WeasyPrint is imported (half a second
   in every worker process)."""
 from __future__ import annotations
@@ -19,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -319,10 +324,14 @@ SELF_CHECK_HTML = """<html><head><style>
 @page named { margin: 12mm; }
 h1 { string-set: chapter content(); font-size: 10pt; }
 .n::after { content: attr(data-page); font-feature-settings: "hwid"; }
-p.l::after { content: leader(dotted) "1"; }
+p.l { padding-right: 2em; }
+p.l span::after { content: leader("..."); }
+p.l::after { content: attr(data-page); display: inline-block; width: 2em; margin-right: -2em; text-align: right; }
+p.j { width: 100px; font-size: 10px; text-align: justify; }
 section { break-before: right; page: named; }
 </style></head><body>
-<h1>检验一</h1><p class="l">目录条目</p><p>正文<span class="n" data-page="12"></span></p>
+<h1>检验一</h1><p class="l" data-page="7"><span>目录条目</span></p><p>正文<span class="n" data-page="12"></span></p>
+<p class="j">一二三四五六七八九十，十一十二十三</p>
 <section><article><h1>检验二</h1><p>第二节。</p></article></section>
 </body></html>"""
 
@@ -344,6 +353,7 @@ def _self_check() -> str | None:
     from weasyprint.urls import URLFetcher
 
     install_fast_leaders()
+    install_cjk_justification()
     source, document, strings = render(SELF_CHECK_HTML, None, URLFetcher())
     types = [page_type(page) for page in document.pages]
     if types != [("", False), ("", True), ("named", False)]:  # the blank verso before a break-before: right
@@ -353,8 +363,11 @@ def _self_check() -> str | None:
     if article_starts(document) != [2]:
         return f"article starts not found: {article_starts(document)}"
     numbers = number_boxes(source, document)
-    if [text for _, _, text, ordinal in numbers[0] if ordinal == 0] != ["12"]:
+    if sorted((ordinal, text) for _, _, text, ordinal in numbers[0] if ordinal >= 0) != [(0, "7"), (1, "12")]:
         return f"page numbers not found where they are drawn: {numbers[0]}"
+    problem = _justification_problem(document)
+    if problem:
+        return problem
     pdf = document.write_pdf()
     fonts = font_sources(document)
     if not fonts:
@@ -376,6 +389,23 @@ def _self_check() -> str | None:
         if program is None or font_program(path, face.index, glyphs) != program.read_bytes():
             return f"the font program of {face.base_font} made again from its file differs from WeasyPrint's"
     return None
+
+
+def _justification_problem(document) -> str | None:
+    """The self-check's justified line: 一二三四五六七八九 (十 goes down with the ， that may not
+    start a line), 90 px of text in 100 px, must be flush with the room shared by its 8 gaps."""
+    from weasyprint.formatting_structure import boxes
+
+    for box in document.pages[0]._page_box.descendants():
+        if isinstance(box, boxes.LineBox) and box.element is not None and "j" in (box.element.get("class") or "").split():
+            texts = [b for b in box.descendants() if isinstance(b, boxes.TextBox)]
+            if "".join(b.text for b in texts) != "一二三四五六七八九":
+                return f"the justified line is not what the check expects: {''.join(b.text for b in texts)!r}"
+            spacing = texts[0].style["letter_spacing"]
+            if abs(box.width - 100) > 0.01 or spacing == "normal" or abs(spacing - 1.25) > 0.01:
+                return f"Chinese text not justified between its characters (line {box.width} px, spacing {spacing})"
+            return None
+    return "the justified line of the check is not found"
 
 
 def _width_gids(widths) -> set[int]:
@@ -432,3 +462,118 @@ def install_fast_leaders() -> None:
 
     inline.handle_leader = handle_leader
     _installed = True
+
+
+# --- inter-character justification ---------------------------------------------------------------
+CJK_TEXT = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u4dbf\u4e00-\u9fff"
+                      "\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff“”‘’—…]")
+BLANK = frozenset(" \u00a0\u200b\u2060\ufeff\u00ad")
+EXPANDABLE = (" ", "\u00a0")  # what WeasyPrint widens in a box of Latin text
+_justify_installed = False
+
+
+def install_cjk_justification() -> None:
+    """Justify lines that hold Chinese text by sharing the room left on the line among every gap
+    between two characters (clreq: 字间调整), not among spaces only as WeasyPrint does; lines
+    without Chinese are left to WeasyPrint. A box of Chinese text gets the room as letter-spacing
+    (its spaces, which typeset.py makes zero-width, stay so: the word-spacing is lowered by as
+    much); a box of Latin text (a word or number between Chinese, with the gaps the typesetting set
+    on its sides) gets it at its spaces, as WeasyPrint does, so that Latin words are not spaced
+    out and the gap on each side of a number opens by what every other gap opens. Patches this
+    process once; a no-op if WeasyPrint changed."""
+    global _justify_installed
+    if _justify_installed:
+        return
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import inline
+        from weasyprint.text.line_break import create_layout
+    except ImportError:  # pragma: no cover - another WeasyPrint: leave it as it is
+        return
+    original = inline.justify_line
+    if getattr(inline, "add_word_spacing", None) is None:  # pragma: no cover
+        return
+
+    def text_boxes(box, found):
+        if isinstance(box, boxes.TextBox):
+            found.append(box)
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    text_boxes(child, found)
+        else:
+            found.append(box)  # an atomic inline (inline-block, image): no gap inside, moved along
+        return found
+
+    def justify_line(context, line, extra_width):
+        if extra_width <= 1e-3 or line.style["direction"] != "ltr":
+            return original(context, line, extra_width)
+        items = text_boxes(line, [])
+        texts = [b for b in items if isinstance(b, boxes.TextBox)]
+        if not any(CJK_TEXT.search(b.text) for b in texts):
+            return original(context, line, extra_width)
+        # the gaps each box opens: a box of Chinese after each of its characters but the line's
+        # last (and but its last when the next character on the line is a space of a Latin box,
+        # which opens that gap); a box of Latin text at each of its spaces
+        plan: dict[int, tuple[bool, int]] = {}
+        last_box = next((b for b in reversed(texts) if any(c not in BLANK for c in b.text)), None)
+        for index, box in enumerate(items):
+            if not isinstance(box, boxes.TextBox) or not box.text:
+                continue
+            if CJK_TEXT.search(box.text):
+                count = sum(1 for c in box.text if c not in BLANK)
+                if box is last_box:
+                    count -= 1
+                else:
+                    following = next((b for b in items[index + 1:] if not isinstance(b, boxes.TextBox) or b.text), None)
+                    trailing = len(box.text) - len(box.text.rstrip(" \u00a0\u200b"))
+                    if (trailing == 0 and isinstance(following, boxes.TextBox) and following.text[:1] in EXPANDABLE
+                            and not CJK_TEXT.search(following.text)):
+                        count -= 1
+                plan[id(box)] = (True, max(0, count))
+            else:
+                count = sum(box.text.count(c) for c in EXPANDABLE)
+                if box is last_box:
+                    count = sum(box.text.rstrip(" \u00a0").count(c) for c in EXPANDABLE)
+                plan[id(box)] = (False, count)
+        total = sum(count for _, count in plan.values())
+        if total == 0:
+            return original(context, line, extra_width)
+        spacing = extra_width / total
+
+        def advance(box, x_advance):
+            if isinstance(box, boxes.TextBox):
+                box.position_x += x_advance
+                cjk, count = plan.get(id(box), (False, 0))
+                if count:
+                    if cjk:
+                        style = box.style.copy()
+                        letter = style["letter_spacing"]
+                        style["letter_spacing"] = (0 if letter == "normal" else letter) + spacing
+                        style["word_spacing"] = style["word_spacing"] - spacing
+                        box.style = style
+                        layout = create_layout(box.text, style, context, max_width=None, justification_spacing=0)
+                    else:
+                        box.justification_spacing = spacing
+                        layout = create_layout(box.text, box.style, context, max_width=None,
+                                               justification_spacing=spacing)
+                    layout.deactivate()
+                    box.pango_layout = layout
+                    box.width += spacing * count
+                    x_advance += spacing * count
+            elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+                box.position_x += x_advance
+                before = x_advance
+                for child in box.children:
+                    if child.is_in_normal_flow():
+                        x_advance = advance(child, x_advance)
+                box.width += x_advance - before
+            else:
+                box.translate(x_advance, 0)
+            return x_advance
+
+        advance(line, 0)
+
+    justify_line.yearbook = True
+    inline.justify_line = justify_line
+    _justify_installed = True

@@ -21,6 +21,7 @@ from io import BytesIO
 
 import pikepdf
 
+from .. import textlayer
 from .cache import Layout, PartCache
 from .fonts import Faces
 from .layout import content_glyphs, page_content
@@ -135,6 +136,7 @@ class Book:
                 content = stamper.stamp(page_content(page), faces.digits_of(names), stamps, (id(layout.pdf), sheet))
                 contents[key] = content
                 faces.use(names, content_glyphs(content))
+                faces.use(names, self._cleaned_away(faces, names, self._glyphs(layout, sheet)))
             else:
                 contents[key] = None
                 faces.use(names, self._glyphs(layout, sheet))
@@ -200,6 +202,18 @@ class Book:
         if layout.glyphs and sheet in pages:
             return layout.glyphs[pages.index(sheet)]
         return {}
+
+    @staticmethod
+    def _cleaned_away(faces: Faces, names: dict[str, str], glyphs: dict[str, list[int]]) -> dict[str, list[int]]:
+        """Of the glyphs WeasyPrint drew on a page, those its cleaned text layer no longer draws
+        (spaces beside Chinese, invisible characters: textlayer.py): a single pass embeds them, so
+        the book's fonts do too, whether or not a stamped page's content still shows them."""
+        found = {}
+        for name, gids in glyphs.items():
+            face = faces.faces.get(names.get(name, ""))
+            if face is not None:
+                found[name] = [g for g in gids if face.texts.get(g) in textlayer.SPACES | textlayer.INVISIBLE]
+        return found
 
     def _merge(self, source: pikepdf.Pdf, names: dict[str, str], fonts: dict, out: pikepdf.Pdf,
                resources: pikepdf.Dictionary, merged: dict) -> bool:

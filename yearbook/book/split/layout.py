@@ -11,15 +11,17 @@ blank versos this makes are left out of the book), so an article laid out alone 
 a run of twelve give the same pages, to the byte (:func:`article_views`)."""
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import logging
 import re
 from dataclasses import astuple, replace
 from io import BytesIO
+from pathlib import Path
 
 import pikepdf
 
-from .. import weasy
+from .. import textlayer, weasy
 from .cache import Layout, PageInfo
 
 # A part laid out on its own has no running heads, folios or crop marks: the furniture brings them.
@@ -35,12 +37,24 @@ DIGIT_SAMPLES = ('<div style="break-before: page; page: auto; font-feature-setti
                  '<span class="hf">0123456789</span></div>')
 
 
+def code_digest() -> str:
+    """What a laid-out part depends on in this package's code, for the cache keys: the adapter
+    (it changes how WeasyPrint lays text out), the text layer's cleaning and this module."""
+    digest = hashlib.sha256()
+    for module in (weasy, textlayer):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def lay_out(html: str, base_url: str, url_fetcher, pdf_variant: str | None, identifier: bytes, *, bare: bool,
             first_side: str = "right", counter_start: int | None = None, digit_samples: bool = False,
             recto_articles: bool = False) -> Layout:
-    """Lay one part out and write it as PDF. ``bare``: without margin boxes and crop marks.
-    ``first_side`` and ``counter_start`` set the side and the number of the first page."""
+    """Lay one part out and write it as PDF, its text layer cleaned (textlayer.py). ``bare``:
+    without margin boxes and crop marks. ``first_side`` and ``counter_start`` set the side and the
+    number of the first page."""
     weasy.install_fast_leaders()
+    weasy.install_cjk_justification()
     extra = BARE_CSS if bare else ""
     if recto_articles:
         extra += " " + RECTO_ARTICLES_CSS
@@ -84,7 +98,10 @@ def lay_out(html: str, base_url: str, url_fetcher, pdf_variant: str | None, iden
         fonts = {name: list(astuple(face)) for name, face in weasy.font_sources(document).items()}
     finally:
         logger.removeHandler(collector)
+    # the glyphs WeasyPrint drew, before the text layer is cleaned: the book's fonts hold them all,
+    # as the fonts of a single pass do (its text layer is cleaned after WeasyPrint embedded them)
     glyphs = pdf_glyphs(pdf)
+    pdf = textlayer.clean(pdf)
     if digit_samples:
         pages, numbers, glyphs = pages[:-1], numbers[:-1], glyphs[:-1]
     return Layout(pdf, pages, anchors, bookmarks, images, collector.messages, numbers, glyphs, fonts, articles)

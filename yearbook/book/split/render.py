@@ -39,7 +39,7 @@ from ..typeset import Memo
 from ..weasy import import_weasyprint, weasyprint_version
 from .assemble import Book, Slot
 from .cache import Layout, PageInfo, PartCache, cache_key, fonts_state
-from .layout import article_views, furniture_html, lay_out, signature_html
+from .layout import article_views, code_digest, furniture_html, lay_out, signature_html
 from .stamps import StampError, numbers_in, shape
 
 INDEX_ANCHORS = {"regions": "index-regions", "topics": "index-topics", "people": "index-people"}
@@ -299,7 +299,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
     cache = PartCache(cache_dir)
     stylesheets = sorted(theme.static_dir.glob("*.css"))
-    static_key = cache_key(weasyprint_version(), fonts_state(), edition, *(p.read_bytes() for p in stylesheets))
+    static_key = cache_key(weasyprint_version(), fonts_state(), code_digest(), edition, *(p.read_bytes() for p in stylesheets))
     setup = Setup(renderer, edition, fetcher_for, head_extra, theme.static_dir.as_uri() + "/", volume.slug.encode(),
                   static_key, cache, memo)
     units = _units(volume, people=bool(renderer.context["people"]))
