@@ -58,8 +58,31 @@ def test_theme_index_has_see_references_in_pinyin_order_latin_first():
 def test_typeset_compresses_adjacent_punctuation_and_spaces_latin():
     html = typeset_text("他说：“好。”在2021年用AI——真的……")
     assert '<span class="pz">。</span>”' in html
-    assert '<span class="lt"> 2021 </span>' in html and '<span class="lt"> AI</span>' in html  # no gap before ——
+    # a number is bound to its measure word by a no-break space; a Latin word is not; no gap before ——
+    assert '<span class="lt"> 2021\u00a0</span>' in html and '<span class="lt"> AI</span>' in html
     assert '<span class="nb">——</span>' in html and '<span class="nb">……</span>' in html
+
+
+def test_typeset_spacing_between_chinese_and_latin_is_the_typesetting_s():
+    # a typed space between Chinese and a number is the gap, set like any other (one value)
+    assert typeset_text("评选表彰 20 名") == typeset_text("评选表彰20名") == '评选表彰<span class="lt"> 20\u00a0</span>名'
+    # 第 stays with its number; Latin words keep their own spaces
+    assert '第<span class="lt">\u00a03\u00a0</span>名' in typeset_text("第3名")
+    assert '<span class="lw">Microsoft Word</span>' in typeset_text("用Microsoft Word编辑")
+    # break points only where Unicode gives none: beside quotation marks, not after every pause mark
+    html = typeset_text("他说，“好”的。积极推荐，已实施")
+    assert '<span class="pz">，</span> “好” 的' in html and "。积极推荐，已实施" in html
+
+
+def test_typeset_keeps_a_section_number_s_space_and_a_paragraph_s_last_characters_together():
+    from yearbook.book.typeset import typeset_html
+
+    html = str(typeset_html("<h3>1 突出凝心铸魂 彰显红色根脉</h3><p>积极推荐，已逐步实施。</p><p>两字。</p>"))
+    assert "<h3>1\u3000突出凝心铸魂\u3000彰显红色根脉</h3>" in html
+    assert '已逐<span class="nb">步实施。</span></p>' in html
+    assert "<p>两字。</p>" in html  # fewer than three characters: nothing to keep together
+    # not justified (headings, 目录 lines): no break points, no tail unless asked
+    assert typeset_text("说：好“是”的", justify=False) == "说：好“是”的"
 
 
 def test_typeset_never_puts_a_break_point_before_a_closing_mark():
@@ -72,7 +95,7 @@ def test_typeset_leaves_tags_and_entities_alone():
     from yearbook.book.typeset import typeset_html
 
     html = str(typeset_html('<p class="x">A&amp;B 在2021年，<a href="#a1">见</a></p>'))
-    assert html.startswith('<p class="x">A&amp;B')
+    assert html.startswith('<p class="x">') and 'A&amp;B' in html
     assert '<a href="#a1">' in html
 
 

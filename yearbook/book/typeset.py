@@ -1,25 +1,33 @@
 """Chinese typesetting for the print book, done with markup because WeasyPrint has no CJK
-justification: it widens only spaces, does not compress punctuation and knows no 1/8 em spacing
-between Chinese and Latin. The text of an HTML fragment (never its tags or attributes) gets:
+typesetting of its own: it does not compress punctuation, knows no spacing between Chinese and Latin
+and breaks lines only where Unicode's rules let it. The text of an HTML fragment (never its tags or
+attributes) gets:
 
 * 标点挤压: in a run of adjacent punctuation the mark whose blank half faces its neighbour is set
   half-width with the font's ``halt`` feature (``。”`` takes 1.5 em, not 2): ``<span class="pz">``.
 * Latin words and digits next to Han characters: ``<span class="lt">`` with a space on each Han
-  side whose width book.html sets to 1/8 em (a break may fall there, as between Han and Latin
-  anyway; at a line's end or start the space goes).
+  side whose width book.html sets (``pdf.latin_spacing``, ⅛ em by default; clreq 3.2.2); a break
+  may fall at the space before the word, and after it unless the word is a number: a number and the
+  unit or measure word after it (``87家``, ``2021年``), and 第 and the number after it, are joined by
+  a no-break space and never split over two lines. A space typed between a Chinese character and a
+  Latin word is that gap (``check`` warns: the typesetting sets it); a space typed after a section
+  number that opens a heading (``1 突出凝心铸魂``) is the editors' and is set as a 一字空.
 * ——, …… (and other doubled dashes and ellipses) never split: ``<span class="nb">``.
-* In justified text only (``justify=True``), justification points: a space after each pause mark
-  (，。、；：？！ and closing brackets, or a run of them) where a word or an opening mark follows,
-  and before an opening mark that follows a word. Never between a mark and the quote or bracket it
-  closes or opens with (。” stays together). The paragraph's negative ``word-spacing`` (book.html, measured for the
-  body font by render_pdf) makes these spaces zero-width, so they change nothing until WeasyPrint
-  justifies a line that its characters do not fill exactly (a mark pushed to the next line by the
-  line-start rules, a Latin word, a compressed pair): then the line opens up after its punctuation,
-  the way a compositor does. A space typed between two Han characters becomes an ideographic
-  space (一字空), which keeps the character grid.
+* In justified text only (``justify=True``), break points where Unicode's line breaking gives
+  none although Chinese typesetting has one: a space before an opening quotation mark and after a
+  closing one (“ ” ‘ ’ are neither opening nor closing for Unicode, which breaks on no side of them).
+  The paragraph's negative ``word-spacing`` (book.html, measured for the body font) makes these
+  spaces zero-width; justification shares a short line's room among all the gaps between its
+  characters (weasy.install_cjk_justification), and the text layer leaves them out (textlayer.py).
+  A space typed between two Han characters becomes an ideographic space (一字空), which keeps the
+  character grid.
+* In justified paragraphs (``<p>`` inside a justified fragment), the last three Han characters and
+  what follows them are kept on one line, so that no paragraph ends on a line of one or two
+  characters (孤字): when the break would leave fewer, the line before gives up one or two
+  characters and is justified over all its gaps (a fortieth of an em or so each).
 
 Pure Chinese lines need none of this: the text block is a whole number of characters wide
-(print_layout.page_geometry). None of the spans adds a break opportunity before a closing mark or
+(geometry.page_geometry). None of the spans adds a break opportunity before a closing mark or
 after an opening one."""
 from __future__ import annotations
 
@@ -38,17 +46,30 @@ PAUSE = "，。、；：？！"
 CLOSING = "）》」』”’〉】〕"
 OPENING = "（《「『“‘〈【〔"
 PUNCT = PAUSE + CLOSING + OPENING
+CJK_MARKS = PUNCT + "·—…"
+OPENING_QUOTES = "“‘"  # Unicode breaks on no side of a quotation mark: a break point goes beside them
+CLOSING_QUOTES = "”’"
 TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 RAW_ELEMENTS = ("script", "style")
+NBSP = "\u00a0"
+LATIN = r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’&°· \-–]*[A-Za-z0-9%°])?"
 
 TOKEN = re.compile(
     rf"(?P<dash>[—⸺]{{2,}}|…{{2,}})"
     rf"|(?P<punct>[{PUNCT}]{{2,}})"
-    rf"|(?P<pause>[{PAUSE}{CLOSING}])(?=[{HAN}A-Za-z0-9{OPENING}])"
-    rf"|(?<=[{HAN}A-Za-z0-9])(?P<opening>[{OPENING}])"
-    rf"|(?P<latin>[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’&°· \-–]*[A-Za-z0-9%°])?)"
+    rf"|(?P<pause>[{CLOSING_QUOTES}])(?=[{HAN}A-Za-z0-9{OPENING}])"
+    rf"|(?<=[^\s{OPENING}])(?P<opening>[{OPENING_QUOTES}])"
+    rf"|(?P<latin>{LATIN})"
     rf"|(?<=[{HAN}])(?P<space>[ \t]+)(?=[{HAN}])"
 )
+# a space typed between Chinese (a character or a mark) and a Latin word or number, or beside a
+# Chinese mark: the typesetting sets that gap (or none), so the space goes
+TYPED_GAP = re.compile(rf"(?<=[{HAN}{CJK_MARKS}])[ \t]+(?=[A-Za-z0-9{CJK_MARKS}])"
+                       rf"|(?<=[A-Za-z0-9%°{CJK_MARKS}])[ \t]+(?=[{HAN}{CJK_MARKS}])")
+# a heading's section number and the space after it: 1 突出…, 2.1 …, 一、…, （一）…
+SECTION_NUMBER = re.compile(rf"^(\s*(?:[0-9]+(?:[.．][0-9]+)*[.．]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[)）]))[ \t]+(?=[{HAN}{OPENING}])")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+TAIL_HAN = 3  # Han characters kept together at a justified paragraph's end
 
 
 def _is_han(char: str) -> bool:
@@ -72,27 +93,56 @@ def _compressed_run(run: str, justify: bool) -> str:
         previous = run[index - 1] if index else ""
         squeeze = (following != "" and mark not in OPENING) or (previous != "" and mark in OPENING and previous in OPENING)
         out.append(f'<span class="pz">{mark}</span>' if squeeze else html_lib.escape(mark, quote=False))
-        if justify and following != "" and following in OPENING and mark not in OPENING:
-            out.append(" ")  # between a closing or pause mark and an opening one: a point, and a break
+        if justify and following in OPENING_QUOTES and following != "" and mark not in OPENING:
+            out.append(" ")  # between a closing or pause mark and an opening quote: a break point
     return "".join(out)
 
 
-def typeset_text(text: str, justify: bool = True) -> str:
-    """Plain text → HTML with the typographic spans (the text is escaped)."""
-    out: list[str] = []
+def _tail_start(text: str) -> int | None:
+    """Where the last TAIL_HAN Han characters of ``text`` begin (None when it has fewer)."""
+    found = 0
+    for index in range(len(text) - 1, -1, -1):
+        if _is_han(text[index]):
+            found += 1
+            if found == TAIL_HAN:
+                return index
+    return None
+
+
+def typeset_text(text: str, justify: bool = True, *, heading: bool = False, tail: bool = False) -> str:
+    """Plain text → HTML with the typographic spans (the text is escaped). ``heading``: the text
+    opens a heading (a section number keeps the space after it, as a 一字空); ``tail``: the text
+    ends a justified paragraph (its last Han characters are kept on one line)."""
+    section = ""
+    if heading:
+        found = SECTION_NUMBER.match(text)
+        if found:
+            section, text = found.group(1) + "\u3000", text[found.end():]
+    text = TYPED_GAP.sub("", text)
+    start = _tail_start(text) if tail else None
+    out: list[str] = [typeset_text(section, justify) if section else ""]
     position = 0
-    for match in TOKEN.finditer(text):
-        out.append(html_lib.escape(text[position:match.start()], quote=False))
+
+    def plain(until: int) -> None:
+        if start is not None and position <= start < until:
+            out.append(html_lib.escape(text[position:start], quote=False) + '<span class="nb">'
+                       + html_lib.escape(text[start:until], quote=False))
+        else:
+            out.append(html_lib.escape(text[position:until], quote=False))
+
+    for match in TOKEN.finditer(text):  # no token holds a Han character: the tail starts between them
+        plain(match.start())
         position = match.end()
         token = match.group(0)
         after = text[match.end()] if match.end() < len(text) else ""
+        before = text[match.start() - 1] if match.start() else ""
         if match.group("dash"):
             out.append(f'<span class="nb">{token}</span>')
         elif match.group("punct"):
-            if justify and token[0] in OPENING and _word_end(text[match.start() - 1] if match.start() else ""):
+            if justify and token[0] in OPENING_QUOTES and before and not before.isspace() and before not in OPENING:
                 out.append(" ")
             out.append(_compressed_run(token, justify))
-            if justify and token[-1] not in OPENING and _starts_word(after):
+            if justify and token[-1] in CLOSING_QUOTES and _starts_word(after):
                 out.append(" ")
         elif match.group("pause"):
             out.append(html_lib.escape(token, quote=False) + (" " if justify else ""))
@@ -101,12 +151,16 @@ def typeset_text(text: str, justify: bool = True) -> str:
         elif match.group("space"):
             out.append("\u3000")
         else:
-            before = text[match.start() - 1] if match.start() else ""
-            lead = " " if _is_han(before) else ""
-            trail = " " if _is_han(after) else ""
+            number = token[0].isdigit()
+            lead = (NBSP if before == "第" and number else " ") if _is_han(before) else ""
+            trail = (NBSP if number else " ") if _is_han(after) else ""
             word = html_lib.escape(token, quote=False)
+            if " " in token:  # Latin words keep their own spaces, not the gap's width
+                word = f'<span class="lw">{word}</span>'
             out.append(f'<span class="lt">{lead}{word}{trail}</span>' if lead or trail else word)
-    out.append(html_lib.escape(text[position:], quote=False))
+    plain(len(text))
+    if start is not None:
+        out.append("</span>")
     return "".join(out)
 
 
@@ -161,17 +215,40 @@ def _memo_version() -> str:
 
 
 def typeset_html(fragment: str, justify: bool = True) -> Markup:
-    """An HTML fragment with its text nodes typeset (tags, attributes and raw elements untouched)."""
+    """An HTML fragment with its text nodes typeset (tags, attributes and raw elements untouched).
+    The first text of a heading may keep a section number's space; in justified text, the last
+    text of a paragraph keeps its last Han characters on one line."""
     parts = TAG_OR_TEXT.split(str(fragment))
     raw = None
+    # the last text node of each paragraph (a <p>'s text before its </p>, no other block between)
+    tails: set[int] = set()
+    if justify:
+        last_text = None
+        for index, part in enumerate(parts):
+            if index % 2:
+                name = re.match(r"<(/?)\s*([a-zA-Z0-9]+)", part)
+                if name and name.group(2).lower() == "p":
+                    if name.group(1) and last_text is not None:
+                        tails.add(last_text)
+                    last_text = None
+            elif part.strip():
+                last_text = index
+    heading = False
     for index, part in enumerate(parts):
         if index % 2:  # a tag
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            if name and name.group(1).lower() in RAW_ELEMENTS:
-                raw = None if part.startswith("</") else name.group(1).lower()
+            name = re.match(r"<(/?)\s*([a-zA-Z0-9]+)", part)
+            if name:
+                tag = name.group(2).lower()
+                if tag in RAW_ELEMENTS:
+                    raw = None if name.group(1) else tag
+                if tag in HEADINGS:
+                    heading = not name.group(1)
             continue
         if part and raw is None:
-            parts[index] = typeset_text(html_lib.unescape(part), justify)
+            parts[index] = typeset_text(html_lib.unescape(part), justify, heading=heading and bool(part.strip()),
+                                        tail=index in tails)
+            if part.strip():
+                heading = False
     return Markup("".join(parts))
 
 
@@ -197,9 +274,10 @@ class Typesetter:
         memo.new[key] = str(result)
         return result
 
-    def filter(self, value, justify: bool = False) -> Markup:
+    def filter(self, value, justify: bool = False, tail: bool = False) -> Markup:
         """The jinja filter for headings, 目录 and index lines (not justified): plain strings are
-        escaped first, Markup is treated as HTML."""
+        escaped first, Markup is treated as HTML. ``tail``: the last Han characters of a plain
+        string stay on one line (a 目录 entry does not wrap to one character before its leader)."""
         if hasattr(value, "__html__"):
             return self.html(str(value.__html__()), justify)
-        return Markup(typeset_text(str(value), justify))
+        return Markup(typeset_text(str(value), justify, tail=tail))

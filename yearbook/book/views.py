@@ -8,6 +8,7 @@ from typing import Callable
 from markupsafe import Markup
 
 from ..content.indexes import group_by_letter, person_sort_reading, region_entries, topic_groups, topic_index_groups
+from ..content.config import latin_spacing_em
 from ..content.labels import keyword_label, region_label
 from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
 from ..content.model import Article, Person, Volume, Yearbook
@@ -68,6 +69,7 @@ class BookViews:
             "edition": self.edition,
             "geometry": self.geometry,
             "spacing": self.spacing,
+            "latin_spacing": latin_spacing_em(self.config.pdf),
             "pages": self.pages,
             "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
             "people": people,

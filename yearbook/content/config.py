@@ -43,6 +43,7 @@ class PdfConfig:
     margin_inner: str = "25mm"  # at the spine
     margin_outer: str = "20mm"
     chars_per_line: int = 0  # 0: as many as fit between the margins
+    latin_spacing: str = "1/8"  # between Chinese and Latin words or digits: 1/8 or 1/4 (em), as clreq allows
     edition: tuple[str, ...] = ("screen",)  # screen, print, archive (a list builds several)
     bleed: str = "3mm"  # print edition
     cover_image: str = ""  # content-relative path of a cover picture (full bleed)
@@ -187,6 +188,12 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
                       f"choose from {', '.join(EDITIONS)} (or a list of them)")
         else:
             values["edition"] = tuple(dict.fromkeys(editions))
+    if "latin_spacing" in values and values["latin_spacing"].replace(" ", "") not in LATIN_SPACINGS:
+        log.error(f"'pdf.latin_spacing' must be one of {', '.join(LATIN_SPACINGS)}", where("latin_spacing"),
+                  "the gap between Chinese and Latin or digits: 1/8 (of an em, the default) or 1/4")
+        values.pop("latin_spacing")
+    elif "latin_spacing" in values:
+        values["latin_spacing"] = values["latin_spacing"].replace(" ", "")
     if values.get("archive_variant", ARCHIVE_VARIANTS[0]).lower() not in ARCHIVE_VARIANTS:
         log.error(f"'pdf.archive_variant' must be one of {', '.join(ARCHIVE_VARIANTS)}", where("archive_variant"))
         values.pop("archive_variant")
@@ -201,6 +208,14 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
                   f"use one of {', '.join(PAGE_SIZES)} or two lengths such as '185mm 260mm'")
         values.pop("page_size")
     return PdfConfig(**values)
+
+
+LATIN_SPACINGS = {"1/8": 0.125, "1/4": 0.25}  # em: clreq 3.2.2 (no more than a quarter of a character)
+
+
+def latin_spacing_em(pdf: PdfConfig) -> float:
+    """The gap between Chinese and Latin or digits, in em."""
+    return LATIN_SPACINGS.get(pdf.latin_spacing, 0.125)
 
 
 _UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96, "q": 0.25}
