@@ -9,6 +9,7 @@ from ..errors import ProblemLog, SourceLocation
 from .frontmatter import ArticleMeta
 from .markup import Markup, plain_text, render_markdown
 from .model import Article, Heading, Keyword
+from .punctuation import check_text
 from .regions import RegionLookupError, RegionTable
 from .topics import TopicTable
 
@@ -67,6 +68,23 @@ def warn_empty_sections(meta: ArticleMeta, log: ProblemLog) -> None:
                         "write its text, move the heading, or remove it")
 
 
+def check_punctuation(meta: ArticleMeta, log: ProblemLog) -> None:
+    """Warn about the Chinese punctuation slips (punctuation.py) of the body and the text fields."""
+    path = meta.source.path
+    check_text(meta.source.body, path, meta.source.body_line, log)
+    fields = [(("title",), meta.title, False), (("kicker",), meta.kicker, False), (("summary",), meta.summary, True)]
+    for index, keyword in enumerate(meta.keywords):
+        fields += [(("keywords", index, "title"), keyword.title, False), (("keywords", index, "scene"), keyword.scene, True),
+                   (("keywords", index, "observation"), keyword.observation, True)]
+    for key, text, markdown in fields:
+        if not text:
+            continue
+        line = meta.location(*key).line
+        if line is not None and "\n" in text.strip():
+            line += 1  # a block scalar: its text starts on the line after the key
+        check_text(text, path, line, log, markdown)
+
+
 def resolve_region(meta: ArticleMeta, regions: RegionTable, log: ProblemLog):
     try:
         return regions.resolve(meta.region)
@@ -107,6 +125,7 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
                            **_switches(markdown))
     _report_markup(body, meta, meta.source.body_line, log)
     warn_empty_sections(meta, log)
+    check_punctuation(meta, log)
     if not meta.source.body.strip() and not meta.keywords:
         log.warning("the article has no text", meta.location(None), "write the article below the closing '---'")
     summary = _render_field(meta.summary, meta, ("summary",), content_dir, log, markdown) if meta.summary else None

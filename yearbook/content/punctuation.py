@@ -1,0 +1,95 @@
+"""Chinese punctuation slips (GB/T 15834-2011) that can be told without guessing, reported by
+``check`` and ``build`` as warnings at the file line, each with its fix:
+
+* a hyphen for a range of numbers in Chinese text (``10月16-18日``): a range is written with a
+  一字线 ``—`` or a 浪纹线 ``～`` (GB/T 15834 4.13, 4.14);
+* an ASCII comma, semicolon, colon, question or exclamation mark between two Chinese characters,
+  ASCII parentheses round Chinese text: the full-width marks (4.1);
+* a pause or stop mark doubled (``。。``, ``，，``);
+* an ellipsis written as ``...``, ``。。。`` or one ``…``: ``……`` (4.11);
+* a dash written as ``--``: ``——`` (4.9);
+* a space beside a Chinese punctuation mark (the mark's own blank is its spacing), and a space
+  typed between a Chinese character and a Latin word or a number: the book sets that gap itself
+  (book/typeset.py) and its text layer leaves a typed one out (book/textlayer.py). A space after a
+  heading's section number (``## 1 突出凝心铸魂``) is the editors' and is kept.
+
+Code (fenced blocks, inline code), link targets and HTML tags are not looked at."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import ProblemLog, SourceLocation
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+MARKS = "，。、；：？！）》」』”’（《「『“‘"
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+
+RANGE = re.compile(rf"(?<![\d.\-–－])(\d{{1,4}})[ \t]*[-–－][ \t]*(\d{{1,4}})(?![\d.\-–－])")
+ASCII_MARK = re.compile(rf"(?<=[{HAN}])([,;:?!])(?=[{HAN}])")
+ASCII_PARENS = re.compile(rf"(?<!\])\(([^()\n]*[{HAN}][^()\n]*)\)")
+DOUBLED = re.compile(r"([，。、；：])\1+")
+ELLIPSIS = re.compile(rf"(?<=[{HAN}{MARKS}])(?:\.{{3,}}|。{{3,}}|·{{3,}}|(?<!…)…(?!…))")
+DASH = re.compile(rf"(?<=[{HAN}{MARKS}])(?:--+|－－+)(?=[{HAN}{MARKS}])")
+SPACE_BY_MARK = re.compile(rf"[ \t]+(?=[，。、；：？！）》」』”’])|(?<=[，。、；：？！（《「『“‘])[ \t]+(?=\S)")
+SPACE_BY_LATIN = re.compile(rf"(?<=[{HAN}])[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]+(?=[{HAN}])")
+HEADING_NUMBER = re.compile(rf"^ {{0,3}}#{{1,6}}[ \t]+(?:[0-9]+(?:[.．][0-9]+)*[.．]?|[（(][一二三四五六七八九十0-9]+[)）])[ \t]+(?=[{HAN}])")
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+NOT_TEXT = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<[^>\n]*>|https?://\S+")
+
+
+def _blank(match: re.Match) -> str:
+    """What is not text, kept as wide (so positions stay) but matching nothing."""
+    return "\0" * len(match.group(0))
+
+
+def line_slips(line: str, heading_ok: bool = True) -> list[tuple[str, str]]:
+    """The slips in one line of text: (message, hint) pairs, in the order found."""
+    text = NOT_TEXT.sub(_blank, line)
+    found: list[tuple[int, str, str]] = []
+    for m in RANGE.finditer(text):
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if re.match(f"[{HAN}]", before or " ") or re.match(f"[{HAN}]", after or " "):
+            a, b = m.group(1), m.group(2)
+            found.append((m.start(), f"'{m.group(0)}' uses a hyphen for a range of numbers in Chinese text",
+                          f"write the range with a 一字线 or a 浪纹线 (GB/T 15834): {a}—{b} or {a}～{b}"))
+    for m in ASCII_MARK.finditer(text):
+        found.append((m.start(), f"the ASCII '{m.group(1)}' stands between Chinese characters",
+                      f"use the full-width mark {FULL_WIDTH[m.group(1)]} (GB/T 15834)"))
+    for m in ASCII_PARENS.finditer(text):
+        found.append((m.start(), f"ASCII parentheses round Chinese text: '{m.group(0)}'",
+                      f"use full-width parentheses: （{m.group(1)}）"))
+    for m in DOUBLED.finditer(text):
+        found.append((m.start(), f"the mark '{m.group(1)}' is doubled ('{m.group(0)}')", f"write one {m.group(1)}"))
+    for m in ELLIPSIS.finditer(text):
+        found.append((m.start(), f"'{m.group(0)}' is not a Chinese ellipsis",
+                      "write the ellipsis as two ellipsis characters: …… (GB/T 15834)"))
+    for m in DASH.finditer(text):
+        found.append((m.start(), f"'{m.group(0)}' is not a Chinese dash", "write the dash as two em dashes: —— (GB/T 15834)"))
+    for m in SPACE_BY_MARK.finditer(text):
+        found.append((m.start(), "a space beside a Chinese punctuation mark",
+                      "remove the space: a Chinese mark carries its own spacing"))
+    keep = HEADING_NUMBER.match(line) if heading_ok else None
+    for m in SPACE_BY_LATIN.finditer(text):
+        if keep and m.start() < keep.end() <= m.end() + 1:
+            continue  # the space after a heading's section number is the editors'
+        left, right = text[m.start() - 1], text[m.end()]
+        found.append((m.start(), f"a space typed between '{left}' and '{right}'",
+                      "remove it: the book sets the gap between Chinese and Latin or digits itself, "
+                      "and the PDF's text leaves a typed space out"))
+    return [(message, hint) for _, message, hint in sorted(found, key=lambda item: item[0])]
+
+
+def check_text(text: str, path: Path, first_line: int | None, log: ProblemLog, markdown: bool = True) -> None:
+    """Warn about the slips of ``text`` (a Markdown body, or a front-matter field) whose first line
+    is ``first_line`` of ``path``."""
+    in_fence = False
+    for index, line in enumerate(text.split("\n")):
+        if markdown and FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or markdown and line.startswith(("    ", "\t")) and not line.strip().startswith(("-", "*", "+")):
+            continue
+        for message, hint in line_slips(line, heading_ok=markdown):
+            log.warning(message, SourceLocation(path, None if first_line is None else first_line + index), hint)
