@@ -85,6 +85,20 @@ def test_typeset_keeps_a_section_number_s_space_and_a_paragraph_s_last_character
     assert typeset_text("说：好“是”的", justify=False) == "说：好“是”的"
 
 
+def test_a_long_headline_part_is_cut_between_phrases_not_inside_a_word():
+    from yearbook.book.typeset import title_pieces
+
+    part = "为建设长三角北部现代化中心城市贡献科协系统智慧和力量"  # 26 characters, 25 to a line
+    assert title_pieces(part, 25) == ["为建设长三角北部现代化中心城市", "贡献科协系统智慧和力量"]
+    assert title_pieces(part, 30) == [part]
+    for capacity in (10, 12, 16, 20):
+        pieces = title_pieces(part, capacity)
+        assert "".join(pieces) == part and all(len(p) <= capacity for p in pieces), pieces
+        cuts = {sum(map(len, pieces[:k])) for k in range(1, len(pieces))}
+        # never inside 中心, 城市, 智慧, 力量, nor beside 和, nor after 为
+        assert not cuts & {12, 14, 21, 24, 22, 23, 1}, pieces
+
+
 def test_typeset_never_puts_a_break_point_before_a_closing_mark():
     html = typeset_text("“因为坚持。”他们（见《年鉴》）说，“好”、“是”。")
     for mark in "，。、；：？！）》」』”":

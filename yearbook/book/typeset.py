@@ -109,10 +109,12 @@ def _tail_start(text: str) -> int | None:
     return None
 
 
-def typeset_text(text: str, justify: bool = True, *, heading: bool = False, tail: bool = False) -> str:
+def typeset_text(text: str, justify: bool = True, *, heading: bool = False, tail: bool = False,
+                 tail_class: str = "nb") -> str:
     """Plain text → HTML with the typographic spans (the text is escaped). ``heading``: the text
     opens a heading (a section number keeps the space after it, as a 一字空); ``tail``: the text
-    ends a justified paragraph (its last Han characters are kept on one line)."""
+    ends a justified paragraph (its last Han characters are kept on one line, in a span of class
+    ``tail_class``; with another class than nb, a text of fewer Han characters is kept whole)."""
     section = ""
     if heading:
         found = SECTION_NUMBER.match(text)
@@ -120,12 +122,16 @@ def typeset_text(text: str, justify: bool = True, *, heading: bool = False, tail
             section, text = found.group(1) + "\u3000", text[found.end():]
     text = TYPED_GAP.sub("", text)
     start = _tail_start(text) if tail else None
+    if tail and start is None and tail_class != "nb":
+        start = 0
     out: list[str] = [typeset_text(section, justify) if section else ""]
     position = 0
+    if start == 0:  # the whole text is the tail
+        out.append(f'<span class="{tail_class}">')
 
     def plain(until: int) -> None:
-        if start is not None and position <= start < until:
-            out.append(html_lib.escape(text[position:start], quote=False) + '<span class="nb">'
+        if start and position <= start < until:
+            out.append(html_lib.escape(text[position:start], quote=False) + f'<span class="{tail_class}">'
                        + html_lib.escape(text[start:until], quote=False))
         else:
             out.append(html_lib.escape(text[position:until], quote=False))
@@ -162,6 +168,54 @@ def typeset_text(text: str, justify: bool = True, *, heading: bool = False, tail
     if start is not None:
         out.append("</span>")
     return "".join(out)
+
+
+# Headlines: where a part of a headline (the editors' spaces cut it into parts) too long for one
+# line may be broken. Words come from jieba's dictionary and tagger (rjieba); a break never falls
+# inside a word, nor next to a conjunction (智慧 / 和力量), after a preposition (为 / 建设), before a
+# particle (的, 了) or a measure word; it is best before a verb or after a comma-like mark, and as
+# near the middle as it can be.
+NO_BREAK_AFTER = ("p", "c", "m")
+NO_BREAK_BEFORE = ("c", "u", "y", "q", "f")
+PHRASE_START = ("v", "p")
+NOUNS = ("n", "j", "vn", "f", "s")
+# verbs that open the phrases of report headlines, which the tagger takes for nouns (贡献力量)
+HEADLINE_VERBS = frozenset("贡献 建设 打造 推进 提升 凝聚 发挥 服务 助推 助力 开创 彰显 突出 扩大 健全 增强 坚持 构建 "
+                           "聚焦 引进 推动 深化 实施 强化 展现 优化 丰富 全面 持续 积极 努力 加快 促进".split())
+OFF_PHRASE = 4  # characters of imbalance a break that opens no phrase is worth avoiding
+IN_COMPOUND = 9  # … and one between two nouns (中心 / 城市)
+
+
+def title_pieces(part: str, capacity: int) -> list[str]:
+    """``part`` of a headline cut at phrase boundaries into pieces of at most ``capacity``
+    characters (as few as it takes, as even as they can be); [part] when it fits or cannot be cut."""
+    if len(part) <= capacity or capacity < 4:
+        return [part]
+    import rjieba  # the dictionary loads in a second or two: only when a headline needs it
+
+    words = [(word, "v" if word in HEADLINE_VERBS else tag) for word, tag in rjieba.tag(part)]
+    cuts = []  # (offset, cost beyond imbalance)
+    offset = 0
+    for (word, tag), (following, next_tag) in zip(words, words[1:]):
+        offset += len(word)
+        if word[-1] in OPENING or following[0] in PUNCT and following[0] not in OPENING:
+            continue  # a mark stays with its word
+        if tag.startswith(NO_BREAK_AFTER) or next_tag.startswith(NO_BREAK_BEFORE):
+            continue
+        if next_tag.startswith(PHRASE_START) or word[-1] in PAUSE or following[0] in OPENING:
+            cuts.append((offset, 0))
+        else:
+            cuts.append((offset, IN_COMPOUND if tag.startswith(NOUNS) and next_tag.startswith(NOUNS) else OFF_PHRASE))
+    best = None
+    for offset, cost in cuts:
+        head, rest = part[:offset], part[offset:]
+        if len(head) > capacity:
+            continue
+        pieces = [head] + title_pieces(rest, capacity)
+        score = (len(pieces), cost + max(map(len, pieces)) - min(map(len, pieces)))
+        if best is None or score < best[0]:
+            best = (score, pieces)
+    return best[1] if best is not None else [part]
 
 
 class Memo:
@@ -274,10 +328,25 @@ class Typesetter:
         memo.new[key] = str(result)
         return result
 
+    def title_pieces(self, part: str, capacity: int) -> list[str]:
+        """:func:`title_pieces`, answered from the memo when there is one."""
+        memo = self.memo
+        if memo is None or len(part) <= capacity:
+            return title_pieces(part, capacity)
+        key = memo.key(f"\0title {capacity}\0{part}", False)
+        found = memo.results.get(key, memo.new.get(key))
+        if found is None:
+            found = "\n".join(title_pieces(part, capacity))
+            memo.new[key] = found
+        else:
+            memo.used.add(key)
+        return found.split("\n")
+
     def filter(self, value, justify: bool = False, tail: bool = False) -> Markup:
         """The jinja filter for headings, 目录 and index lines (not justified): plain strings are
         escaped first, Markup is treated as HTML. ``tail``: the last Han characters of a plain
-        string stay on one line (a 目录 entry does not wrap to one character before its leader)."""
+        string stay on one line, in a span of class ``nb toc-end`` (a 目录 entry's leader is drawn
+        after it, so that it does not wrap to a line of its own)."""
         if hasattr(value, "__html__"):
             return self.html(str(value.__html__()), justify)
-        return Markup(typeset_text(str(value), justify, tail=tail))
+        return Markup(typeset_text(str(value), justify, tail=tail, tail_class="nb toc-end"))

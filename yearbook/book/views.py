@@ -14,6 +14,7 @@ from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
 from ..content.model import Article, Person, Volume, Yearbook
 from .typeset import Typesetter
 
+TITLE_SIZE_PT = 16  # the headline's size in print.css (.article-title)
 ARTICLE_LINK = re.compile(re.escape(ARTICLE_MARK) + r'[^"]*')  # a link to an article, to the end of its href
 
 
@@ -50,6 +51,14 @@ class BookViews:
             html = ARTICLE_LINK.sub(lambda m: self._anchors.get(m.group(0)) or "#" + m.group(0)[len(ARTICLE_MARK):], html)
         return html
 
+    def _title_chars(self) -> int:
+        """How many characters a headline line holds: the text block less the headline's side
+        margins (print.css .article-title: 16pt, 1.5 em each side)."""
+        if self.geometry is None:
+            return 25
+        size = TITLE_SIZE_PT * 25.4 / 72
+        return int((self.geometry.text_width - 3 * size) // size)
+
     def context(self) -> dict:
         def content(html: str, shift: int = 1, justify: bool = True) -> Markup:
             html = self._resolve(html)
@@ -70,6 +79,7 @@ class BookViews:
             "geometry": self.geometry,
             "spacing": self.spacing,
             "latin_spacing": latin_spacing_em(self.config.pdf),
+            "title_pieces": lambda part: self.typesetter.title_pieces(part, self._title_chars()),
             "pages": self.pages,
             "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
             "people": people,

@@ -14,6 +14,10 @@ What it reaches for, and why:
   justification (:func:`install_cjk_justification`): WeasyPrint widens only spaces, so a line a
   character short (a mark that may not start a line pushed one down) opened up at its two or three
   spaces by half an em each; here the room is shared by every gap between characters (clreq 3.8);
+- ``layout.page.make_page``, wrapped so that a page begun by an unforced break is known as such:
+  WeasyPrint takes every page of a named page type (``@page chapter``) for one begun by a forced
+  break, so the top margin of a heading that opens such a page was kept (a blank line above it,
+  off the line grid) where CSS truncates it (:func:`install_margin_break_fix`);
 - ``ctypes.util.find_library``, answered from a cache while WeasyPrint is imported (half a second
   in every worker process)."""
 from __future__ import annotations
@@ -328,11 +332,12 @@ p.l { padding-right: 2em; }
 p.l span::after { content: leader("..."); }
 p.l::after { content: attr(data-page); display: inline-block; width: 2em; margin-right: -2em; text-align: right; }
 p.j { width: 100px; font-size: 10px; text-align: justify; }
+.fill { height: 10mm; } h2.m { margin-top: 5mm; font-size: 10pt; }
 section { break-before: right; page: named; }
 </style></head><body>
 <h1>检验一</h1><p class="l" data-page="7"><span>目录条目</span></p><p>正文<span class="n" data-page="12"></span></p>
 <p class="j">一二三四五六七八九十，十一十二十三</p>
-<section><article><h1>检验二</h1><p>第二节。</p></article></section>
+<section><article><h1>检验二</h1><p>第二节。</p><div class="fill"></div><h2 class="m">检验三</h2></article></section>
 </body></html>"""
 
 
@@ -354,9 +359,10 @@ def _self_check() -> str | None:
 
     install_fast_leaders()
     install_cjk_justification()
+    install_margin_break_fix()
     source, document, strings = render(SELF_CHECK_HTML, None, URLFetcher())
     types = [page_type(page) for page in document.pages]
-    if types != [("", False), ("", True), ("named", False)]:  # the blank verso before a break-before: right
+    if types != [("", False), ("", True), ("named", False), ("named", False)]:  # a blank verso before a break-before: right
         return f"page names and blank pages not read from the layout: {types}"
     if strings.get("chapter") != {1: ["检验一"], 3: ["检验二"]}:
         return f"named strings not read from the layout: {strings.get('chapter')}"
@@ -368,6 +374,9 @@ def _self_check() -> str | None:
     problem = _justification_problem(document)
     if problem:
         return problem
+    heading = next((b for b in document.pages[3]._page_box.descendants() if getattr(b, "element_tag", "") == "h2"), None)
+    if heading is None or heading.margin_top != 0:
+        return "the top margin of a heading that opens a page after an unforced break is kept"
     pdf = document.write_pdf()
     fonts = font_sources(document)
     if not fonts:
@@ -577,3 +586,37 @@ def install_cjk_justification() -> None:
     justify_line.yearbook = True
     inline.justify_line = justify_line
     _justify_installed = True
+
+
+# --- margins at unforced page breaks -------------------------------------------------------------
+_margin_fix_installed = False
+
+
+def install_margin_break_fix() -> None:
+    """Margins adjoining an unforced page break are truncated (CSS Fragmentation 3, margin-break:
+    auto), also on named pages: WeasyPrint sets ``context.forced_break`` to ``next_page['break'] !=
+    'any' or next_page['page']``, and the second half is true on every page of a named page type.
+    The wrapper sets it from the break alone before each page is made. Patches this process once; a
+    no-op if WeasyPrint changed."""
+    global _margin_fix_installed
+    if _margin_fix_installed:
+        return
+    try:
+        from weasyprint.layout import page as page_layout
+    except ImportError:  # pragma: no cover
+        return
+    original = getattr(page_layout, "make_page", None)
+    if original is None or getattr(original, "yearbook", False):  # pragma: no cover
+        return
+
+    def make_page(context, root_box, page_type, resume_at, page_number, page_state):
+        try:
+            next_page = context.page_maker[page_number - 1][1]
+            context.forced_break = next_page["break"] != "any"
+        except (AttributeError, IndexError, KeyError, TypeError):
+            pass
+        return original(context, root_box, page_type, resume_at, page_number, page_state)
+
+    make_page.yearbook = True
+    page_layout.make_page = make_page
+    _margin_fix_installed = True
