@@ -14,8 +14,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import pikepdf
 
 from ..errors import ContentError, Problem, SetupError, SourceLocation
 from ..content.model import Volume, Yearbook
@@ -25,6 +28,7 @@ from .geometry import Edition, edition_pdf_name, make_edition, page_geometry
 from ..themes import Theme, make_environment, render_template
 from ..content.slugs import safe_content_path
 from . import weasy
+from .numbering import Numbering, set_page_labels
 from .split import render as split_render
 from .split.cache import cache_key, fonts_state
 from .split.render import SplitSettings
@@ -277,4 +281,16 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
                                  pdf_variant=edition.pdf_variant)
     finally:
         logger.removeHandler(collector)
-    return pdf, collector.messages, images
+    first = volume.chapters[0].anchor if volume.chapters else None
+    opener = next((number for number, page in enumerate(document.pages, start=1) if first in page.anchors), None)
+    return _with_page_labels(pdf, Numbering(opener)), collector.messages, images
+
+
+def _with_page_labels(pdf: bytes, numbering: Numbering) -> bytes:
+    """The single pass's PDF with the page labels the split render writes (numbering.py)."""
+    with pikepdf.open(BytesIO(pdf)) as opened:
+        set_page_labels(opened, numbering)
+        out = BytesIO()
+        opened.save(out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                    object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        return out.getvalue()
