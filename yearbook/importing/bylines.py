@@ -39,9 +39,10 @@ SLASHED = re.compile(r"(文|图|摄影|摄|撰稿|编辑|视频)\s*[/／|｜丨]
 PHOTO_CREDIT = re.compile(r"^(.+?)\s*(?:摄影|拍摄|供图|摄)$")
 CONTRIBUTED = re.compile(r"^(.+?)\s*(?:供稿|供图|提供|投稿)$")
 REPORTED = re.compile(r"^(?:本报|本刊|本台|本网)?\s*((?:" + "|".join(ROLES) + r")\s*[^\s报]{0,1}.*?)\s*报道(?:[：:]\s*|\s+|$)")
-SEPARATORS = " 、，,"
+SEPARATORS = " 、，,丨|｜"  # 文字丨李晓 图片丨陈晨: WeChat posts set a bar between role and name
 NOT_PEOPLE = {"小编", "编辑部", "本站", "本网", "管理员", "网友", "佚名", "匿名", "未知", "admin", "administrator", "系统管理员", "综合",
               "办公室", "网站", "本报", "本刊"}
+NOT_A_NAME = re.compile(r"网友|投稿|本站|本网|编辑部|管理员|网络|转载|整理|综合|来源|匿名|佚名|小编|通讯|记者|供稿")
 ORGANIZATION_END = re.compile(r"(?:科协|协会|学会|研究会|委员会|中心|政府|公司|集团|街道|社区|基地|联盟|党组|支部|日报|晚报|电视台|"
                               r"办公室|科学技术协会)$")
 ORGANIZATION_LETTER = re.compile(r"[局办委部院站馆报台网社处科室所会队团校组镇乡村厂]$")
@@ -90,7 +91,7 @@ def _name_at(text: str, pos: int) -> str | None:
         if len(name) < length or not re.fullmatch(f"{NAME_CHARS}{{{length}}}", name):
             return None
         if end == len(text) or text[end] in SEPARATORS + "：:" or (_role_at(text, end) and len(text) - end > 1):
-            if _role_at(name, 0) is None and name not in NOT_PEOPLE:
+            if _role_at(name, 0) is None and name not in NOT_PEOPLE and not NOT_A_NAME.search(name):
                 return name
     return None
 
@@ -240,7 +241,7 @@ def people_of(label: str, value: str) -> list[Byline]:
     """The people a meta line's ``作者：…`` (or 编辑：, 记者：…) names; none when it names an organization or
     a placeholder (小编, admin)."""
     value = value.strip()
-    if not value or value.lower() in NOT_PEOPLE or is_organization(value):
+    if not value or value.lower() in NOT_PEOPLE or is_organization(value) or NOT_A_NAME.search(value):
         return []
     found = parse_role_names(value, need_role=False)
     return [Byline(b.role or label, b.name) for b in found] if found else []

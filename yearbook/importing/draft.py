@@ -152,7 +152,11 @@ def propose_organization(structure: Structure, regions: RegionTable, draft: Draf
         return _org_name(match.group(1))
     if structure.signed_by and ORG_SUFFIX.search(structure.signed_by):
         named = named_organizations(structure.signed_by, regions)
-        if named:
+        if named:  # the signature names the body; the headline's name for the same body is the report's own form
+            signed = {r.code for r in _place_regions(ORG_SUFFIX.sub("", named[0][0]), regions)[0]}
+            for org, _ in named_organizations(structure.title, regions):
+                if {r.code for r in _place_regions(ORG_SUFFIX.sub("", org), regions)[0]} & signed:
+                    return _org_name(org)
             return named[0][0]
     evidence: dict[str, _Evidence] = {}
 

@@ -63,7 +63,7 @@ CATALOGUE: list[Furniture] = [
     _k("attachment list", r"^附件\s*\d*\s*[：:]?.*\.(?:docx?|xlsx?|pdf|wps|zip|rar)$"),
     _k("site navigation", r"^(?:手机版|无障碍|关怀版|长者模式|繁體|繁体|简体|English|登录|注册|设为首页|加入收藏)(?:\s*[|｜丨/]?\s*"
                           r"(?:手机版|无障碍|关怀版|长者模式|繁體|繁体|简体|English|登录|注册|设为首页|加入收藏))*$"),
-    _k("end of the page", r"^(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关文章|相关新闻|相关阅读|相关推荐|相关链接|推荐阅读|延伸阅读|猜你喜欢|"
+    _k("end of the page", r"^[【\[〔]?\s*(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关文章|相关新闻|相关阅读|相关推荐|相关链接|推荐阅读|延伸阅读|猜你喜欢|"
                           r"热点推荐|热门文章|热门推荐|最新文章|最新动态|热门评论|网友评论|最新评论|全部评论|发表评论|我要评论|评论区|"
                           r"\d+\s*条评论|分享到|分享至|分享：)", "end"),
 ]
@@ -129,7 +129,8 @@ OTHER_LABELS = ("浏览次数", "浏览量", "浏览", "阅读次数", "阅读�
 LABELS = sorted(DATE_LABELS + SOURCE_LABELS + AUTHOR_LABELS + OTHER_LABELS, key=len, reverse=True)
 LABEL = re.compile(r"(?:^|(?<=[\s|｜丨/【\[（(]))[【\[（(]?(" + "|".join(LABELS) + r")[】\]]?\s*[：:]")
 WECHAT_META = re.compile(r"^(?:原创\s+)?(?P<account>[\u4e00-\u9fffA-Za-z0-9·]{2,24})(?:\s+[\u4e00-\u9fffA-Za-z0-9·]{2,24}){0,2}\s+"
-                         r"(?P<date>(?:19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\s*\d{1,2}:\d{2})?)\s*(?:发表于\S{0,8})?$")
+                         r"(?P<date>(?:19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\s*(?P<time>\d{1,2}:\d{2}))?)"
+                         r"\s*(?:发表于\S{0,8}|(?(time)[\u4e00-\u9fff]{2,8}|(?!)))?$")  # …17:05 河南: where it was posted
 
 
 @dataclass
