@@ -264,6 +264,7 @@ FURNITURE = [
     ("当前位置：首页 > 工作动态 > 正文", "breadcrumb"),
     ("您现在的位置：首页 >> 政务公开 >> 部门动态", "breadcrumb"),
     ("首页 > 科协要闻", "breadcrumb"),
+    ("您所在的位置：首页 › 工作动态 › 区县动态", "breadcrumb"),
     ("首页 | 机构概况 | 工作动态 | 通知公告 | 科普园地 | 联系我们", "site navigation"),
     ("网站首页 科协概况 新闻动态 科学普及 学会工作 党建工作", "site navigation"),
     ("手机版 | 无障碍 | 关怀版", "site navigation"),
@@ -330,6 +331,8 @@ def test_text_that_looks_like_furniture_stays(line, tmp_path):
     ("2024-11-12 来源：余杭区科协 阅读次数：342", ["2024-11-12"], ["余杭区科协"], []),
     ("固镇科协 2023-07-14 18:30 发表于安徽", ["2023-07-14 18:30"], ["固镇科协"], []),
     ("（来源：宿松县科协）", [], ["宿松县科协"], []),
+    ("来源 | 浏阳市科协", [], ["浏阳市科协"], []),
+    ("来源：宣城日报 | 发布时间：2024-07-03 | 作者：记者 张华 通讯员 李敏", ["2024-07-03"], ["宣城日报"], [("作者", "记者 张华 通讯员 李敏")]),
 ])
 def test_meta_lines_are_read_for_their_date_source_and_authors(line, dates, sources, authors):
     meta = parse_meta(line)
@@ -337,7 +340,7 @@ def test_meta_lines_are_read_for_their_date_source_and_authors(line, dates, sour
     assert [value for _, value in meta.dates] == dates and meta.sources == sources and meta.authors == authors
 
 
-@pytest.mark.parametrize("line", ["今天，我们召开会议。", "编辑：高雅", "2024年1月8日", "发布会在县科技馆举行"])
+@pytest.mark.parametrize("line", ["今天，我们召开会议。", "编辑：高雅", "2024年1月8日", "发布会在县科技馆举行", "时间 | 地点"])
 def test_other_lines_are_not_meta_lines(line):
     assert parse_meta(line) is None
 
@@ -360,6 +363,15 @@ def test_more_byline_shapes(line, expected):
 
     found = parse_byline(normalize_punctuation(line))
     assert (None if found is None else [(b.role, b.name) for b in found]) == expected
+
+
+def test_a_meta_line_s_authors_keep_their_roles_and_placeholders_are_no_one():
+    from yearbook.importing.bylines import people_of
+
+    assert [(b.role, b.name) for b in people_of("作者", "记者 张华 通讯员 李敏")] == [("记者", "张华"), ("通讯员", "李敏")]
+    assert [(b.role, b.name) for b in people_of("作者", "张敏")] == [("作者", "张敏")]
+    assert people_of("作者", "网友投稿") == [] and people_of("作者", "小编") == [] and people_of("作者", "湾沚区科协") == []
+    assert classify("位置：县科技馆三楼", near_edge=True) is None  # a notice's text, not a breadcrumb
 
 
 def test_bylines_that_open_and_close_a_paragraph():

@@ -241,7 +241,7 @@ def people_of(label: str, value: str) -> list[Byline]:
     """The people a meta line's ``作者：…`` (or 编辑：, 记者：…) names; none when it names an organization or
     a placeholder (小编, admin)."""
     value = value.strip()
-    if not value or value.lower() in NOT_PEOPLE or is_organization(value) or NOT_A_NAME.search(value):
-        return []
+    if not value or value.lower() in NOT_PEOPLE or is_organization(value):
+        return []  # (a name such as 网友投稿 is refused name by name: _name_at)
     found = parse_role_names(value, need_role=False)
     return [Byline(b.role or label, b.name) for b in found] if found else []

@@ -36,7 +36,7 @@ def _k(name: str, pattern: str, scope: str = "line", max_length: int = 200) -> F
 IMAGE_EXTENSIONS = r"(?:jpe?g|png|gif|bmp|webp|tiff?|heic)"
 TOOL_WORDS = r"(?:打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|返回列表|返回首页|返回|收藏本页|收藏|加入收藏|我要纠错|纠错|我要打印|保存本页|复制链接|字体|大|中|小|默认)"
 CATALOGUE: list[Furniture] = [
-    _k("breadcrumb", r"^(?:当前位置|您现在的位置|您的位置|你的位置|你现在的位置|现在位置|所在位置|当前页面|位置)\s*[：:>]"),
+    _k("breadcrumb", r"^(?:您|你)?(?:现在|当前|目前)?(?:所在|所处)?的?(?:位置|页面)\s*[：:>›»](?=.*(?:首页|正文|>|›|»|→))"),
     _k("breadcrumb", r"^(?:网站首页|首页)\s*(?:>|＞|›|»|→|/|\\|-{1,2}>|>>)"),
     _k("font-size switch", r"^[【\[〔（(]?\s*(?:字体|字号|文字)\s*[：:]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?\s*[】\]〕）)]?$"),
     _k("font-size switch", r"[【\[]\s*(?:字体|字号)\s*[：:]?\s*大\s*中\s*小\s*[】\]]|[【\[]\s*大\s*中\s*小\s*[】\]]", "inline"),
@@ -101,7 +101,7 @@ def is_navigation(line: str) -> bool:
 
 def breadcrumb_parts(line: str) -> list[str]:
     """The crumbs of a breadcrumb line: 当前位置：首页 > 工作动态 > 正文 → [首页, 工作动态, 正文]."""
-    text = re.sub(r"^(?:当前位置|您现在的位置|您的位置|你的位置|你现在的位置|现在位置|所在位置|当前页面|位置)\s*[：:>]?\s*", "", line)
+    text = re.sub(r"^(?:您|你)?(?:现在|当前|目前)?(?:所在|所处)?的?(?:位置|页面)\s*[：:>›»]?\s*", "", line)
     return [part.strip() for part in re.split(r"\s*(?:>>|-{1,2}>|>|＞|›|»|→|/|\\)\s*", text) if part.strip()]
 
 
@@ -127,7 +127,7 @@ AUTHOR_LABELS = ("责任编辑", "作者", "撰稿人", "撰稿", "撰文", "记
 OTHER_LABELS = ("浏览次数", "浏览量", "浏览", "阅读次数", "阅读量", "阅读数", "阅读", "点击次数", "点击量", "点击数", "点击", "访问次数",
                 "访问量", "人气", "栏目", "所属栏目", "分类", "字体", "字号", "索引号", "文号", "发文机关", "主题分类", "分享")
 LABELS = sorted(DATE_LABELS + SOURCE_LABELS + AUTHOR_LABELS + OTHER_LABELS, key=len, reverse=True)
-LABEL = re.compile(r"(?:^|(?<=[\s|｜丨/【\[（(]))[【\[（(]?(" + "|".join(LABELS) + r")[】\]]?\s*[：:]")
+LABEL = re.compile(r"(?:^|(?<=[\s|｜丨/【\[（(]))[【\[（(]?(" + "|".join(LABELS) + r")[】\]]?\s*(?:[：:]|[|｜丨](?=\s*\S))")
 WECHAT_META = re.compile(r"^(?:原创\s+)?(?P<account>[\u4e00-\u9fffA-Za-z0-9·]{2,24})(?:\s+[\u4e00-\u9fffA-Za-z0-9·]{2,24}){0,2}\s+"
                          r"(?P<date>(?:19|20)\d{2}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\s*(?P<time>\d{1,2}:\d{2}))?)"
                          r"\s*(?:发表于\S{0,8}|(?(time)[\u4e00-\u9fff]{2,8}|(?!)))?$")  # …17:05 河南: where it was posted
