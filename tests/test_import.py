@@ -265,6 +265,7 @@ FURNITURE = [
     ("您现在的位置：首页 >> 政务公开 >> 部门动态", "breadcrumb"),
     ("首页 > 科协要闻", "breadcrumb"),
     ("您所在的位置：首页 › 工作动态 › 区县动态", "breadcrumb"),
+    ("工作总结之家 > 工作总结 > 部门工作总结", "breadcrumb"),
     ("首页 | 机构概况 | 工作动态 | 通知公告 | 科普园地 | 联系我们", "site navigation"),
     ("网站首页 科协概况 新闻动态 科学普及 学会工作 党建工作", "site navigation"),
     ("手机版 | 无障碍 | 关怀版", "site navigation"),
