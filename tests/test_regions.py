@@ -401,3 +401,12 @@ def test_new_with_a_zone_region_says_where_it_lies(make_site, run_cli) -> None:
     assert "蚌埠市" in err and "regions.yml" in err and "高陵区" not in err
     code, _, err = run_cli("new", "--title", "某会议", "--region", "高新区", "--content", str(content))
     assert code == 1 and "高陵区" not in err
+
+
+def test_an_autonomous_unit_by_its_usual_short_form_suggests_its_full_name(table: RegionTable) -> None:
+    for spec, name in (("大理州", "大理白族自治州"), ("恩施州", "恩施土家族苗族自治州"), ("长阳县", "长阳土家族自治县")):
+        with pytest.raises(RegionLookupError) as caught:
+            table.resolve(spec)
+        assert caught.value.suggestion == name and "autonomous" in caught.value.message
+        assert [r.name for r in table.places_named(spec)] == [name]
+    assert table.places_named("南京州") == []

@@ -258,7 +258,12 @@ class RegionTable:
             raise self._ambiguous(text, matches)
         if zone_split(text):
             raise self._unknown_zone(text)
-        compound = self.split_compound(text)
+        autonomous = self._autonomous(text)
+        if len(autonomous) == 1:
+            spec = self.unambiguous_spec(autonomous[0])
+            raise RegionLookupError(f"unknown region {text!r}; did you mean {spec}? (the full name of the autonomous "
+                                    "unit)", autonomous, spec)
+        compound = autonomous or self.split_compound(text)
         if compound:
             specs = [self.unambiguous_spec(r) for r in compound]
             if len(compound) == 1:
@@ -320,7 +325,13 @@ class RegionTable:
     def places_named(self, text: str) -> list[Region]:
         """The regions ``text`` names as a place is written in prose: a full name, or names run together
         (北京市通州区, 南通通州区, 江苏省南通市通州区). Several when it is ambiguous, none when it is not a place."""
-        return list(self._by_name.get(text, [])) or self.split_compound(text)
+        return list(self._by_name.get(text, [])) or self._autonomous(text) or self.split_compound(text)
+
+    def _autonomous(self, text: str) -> list[Region]:
+        """An autonomous unit by its usual short form: 大理州 → 大理白族自治州, 长阳县 → 长阳土家族自治县."""
+        if len(text) < 3 or text[-1] not in "州县旗":
+            return []
+        return [r for r in self._by_short.get(text[:-1], []) if r.name.endswith("自治" + text[-1])]
 
     def split_compound(self, text: str) -> list[Region]:
         """Regions whose ancestors' names (full or short, levels may be skipped) written one after the other
