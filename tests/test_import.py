@@ -358,6 +358,7 @@ def test_other_lines_are_not_meta_lines(line):
     ("文/张三 图/李四", [("文", "张三"), ("图", "李四")]),
     ("文字：张丽 图片：王强 编辑：刘洋", [("文字", "张丽"), ("图片", "王强"), ("编辑", "刘洋")]),
     ("（通州区科协 供稿）", None),  # an organization's credit: a source, not a person
+    ("供稿：临桂区科协", None),
 ])
 def test_more_byline_shapes(line, expected):
     from yearbook.importing.typography import normalize_punctuation
@@ -383,6 +384,8 @@ def test_bylines_that_open_and_close_a_paragraph():
     credit, rest = leading_byline("新华社合肥5月20日电（记者 张三）近日")
     assert credit.bylines[0].name == "张三" and rest == "近日"
     assert leading_byline("电子商务进农村，县科协组织培训。") is None
+    credit, rest = leading_byline("本报讯 记者 杨帆 通讯员 张敏 报道：近日，富平县科协")
+    assert [(b.role, b.name) for b in credit.bylines] == [("记者", "杨帆"), ("通讯员", "张敏")] and rest == "近日，富平县科协"
     credit, rest = trailing_byline("推动科普服务向偏远乡村延伸。（记者 王雪威 通讯员 李亚宁）")
     assert rest == "推动科普服务向偏远乡村延伸。" and len(credit.bylines) == 2
     assert trailing_byline("共有学会16个（含3个省级学会分会）") is None
@@ -437,10 +440,18 @@ def test_year_book_entry_heads_become_headings(tmp_path):
     assert "【" not in body and "〖" not in body
 
 
-def test_a_tag_line_is_only_a_note(tmp_path):
-    imported, fields, body = draft_of(tmp_path, "某市科协新建院士工作站\n\n关键词：产业，工作站\n\n" + NEWS)
-    assert "关键词" not in body and "keywords" not in fields
-    assert any("关键词：产业，工作站" in note for note in imported.draft.notes)
+@pytest.mark.parametrize("tags", ["关键词：产业，工作站", "本文关键词：科协，工作总结", "标签：科普 乡村振兴"])
+def test_a_tag_line_is_only_a_note(tags, tmp_path):
+    imported, fields, body = draft_of(tmp_path, f"某市科协新建院士工作站\n\n{tags}\n\n" + NEWS + f"\n{tags}\n")
+    assert tags.split("：")[0] not in body and "keywords" not in fields
+    assert any(tags in note for note in imported.draft.notes)
+
+
+def test_a_sentence_under_a_picture_is_text_not_its_caption(tmp_path):
+    _, _, body = draft_of(tmp_path, "某市科协举办科技节\n\n" + NEWS + "\nIMG_0001.JPG\n全区学生获一等奖5项、二等奖11项，区科协获评优秀组织单位。\n\n"
+                                    "IMG_0002.JPG\n3月5日，志愿者为群众讲解科普知识\n\n活动持续一周，各学会积极参与。\n")
+    assert "\n\n全区学生获一等奖5项、二等奖11项，区科协获评优秀组织单位。\n\n" in body  # a paragraph
+    assert "::: figure\n3月5日，志愿者为群众讲解科普知识\n:::" in body  # a caption may have a comma
 
 
 def test_a_table_copied_from_a_web_page_becomes_a_markdown_table(tmp_path):

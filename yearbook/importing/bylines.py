@@ -54,6 +54,7 @@ SPEAKER = re.compile(r"^(?:[—–-]{1,2}\s*)?(?P<role>[\u4e00-\u9fff、，·（
 NEWS_LEAD = re.compile(r"^(?P<src>本报|本刊|本台|本网|本站|[\u4e00-\u9fffA-Za-z]{2,12}?(?:网|报|台|社|在线|新闻|客户端|融媒|频道))?"
                        r"(?P<place>[\u4e00-\u9fff]{0,8}?)(?P<md>\d{1,2}月\d{1,2}日)?(?P<kind>讯|电)\s*"
                        r"(?:[（(](?P<inner>[^（）()]{2,60})[）)])?\s*[：:]?\s*")
+CREDITED_BODY = re.compile(r"^(?:供稿|稿源|供图|供稿单位)\s*[：:|｜丨]\s*(.+)$")  # 供稿：临桂区科协
 BRACKET_LEAD = re.compile(r"^[（(](?P<inner>[^（）()]{2,60})[）)]\s*")
 BRACKET_TAIL = re.compile(r"\s*[（(](?P<inner>[^（）()]{2,60})[）)]\s*$")
 
@@ -167,6 +168,9 @@ def parse_credit_line(line: str) -> Credit | None:
         return _credit_of(match.group(1))
     if SLASHED.match(text):
         return _slashed(text)
+    match = CREDITED_BODY.match(text)
+    if match and is_organization(match.group(1).strip()):
+        return Credit(organizations=[match.group(1).strip()])
     match = REPORTED.match(text)
     if match and match.end() == len(text):
         names = parse_role_names(match.group(1).strip(), need_role=True)
@@ -200,7 +204,13 @@ def leading_byline(text: str) -> tuple[Credit, str] | None:
         if match.group("inner") and credit is None:
             return None
         credit.source = (match.group("src") or "") + match.group("place") + (match.group("md") or "") + match.group("kind")
-        return credit, text[match.end():]
+        rest = text[match.end():]
+        reported = REPORTED.match(rest) if not match.group("inner") else None  # 本报讯 记者 杨帆 通讯员 张敏 报道：
+        names = parse_role_names(reported.group(1).strip(), need_role=True) if reported else None
+        if names:
+            credit.bylines += names
+            rest = rest[reported.end():]
+        return credit, rest
     match = BRACKET_LEAD.match(text)
     if match:
         credit = _credit_of(match.group("inner"))

@@ -69,7 +69,7 @@ CATALOGUE: list[Furniture] = [
                           r"\d+\s*条评论|分享到|分享至|分享：)", "end"),
 ]
 NAV_ITEM = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,8}$")
-TAG_LINE = re.compile(r"^[【\[]?(?:关键词|关键字|标签|主题词|tags?)[】\]]?\s*[：:]\s*(.+)$", re.I)
+TAG_LINE = re.compile(r"^[【\[]?(?:本文|文章)?(?:关键词|关键字|标签|主题词|tags?)[】\]]?\s*[：:]\s*(.+)$", re.I)
 
 
 def classify(line: str, near_edge: bool) -> Furniture | None:

@@ -635,7 +635,7 @@ def _caption_shaped(unit: Unit) -> bool:
     if CAPTION_MARK.match(text):
         return True
     return len(text) <= 80 and not numbered_level(text) and not ENTRY_HEAD.match(text) and not KEYWORD.match(text) \
-        and (unit.is_short or bool(re.search(r"[（(][^（）()]*摄[)）]$", text)) or not re.search(r"[。！？]", text[:-1]))
+        and (unit.is_short or bool(re.search(r"[（(][^（）()]*摄[)）]$", text)) or not re.search(r"[。！？；]", text))
 
 
 def _bold_lead(text: str) -> str:
