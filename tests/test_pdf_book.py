@@ -96,16 +96,26 @@ def test_blank_pages_are_truly_blank(reader, texts):
 
 def folio(text: str) -> str | None:
     last = text.strip().splitlines()[-1].strip() if text.strip() else ""
-    return last if last.isdigit() else None
+    return last if last.isdigit() or (last and set(last) <= set("ivxlcdm")) else None
 
 
-def test_folios_are_the_physical_page_numbers_and_absent_from_cover_title_and_openers(reader, texts):
+ROMAN = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
+
+
+def test_folios_are_roman_in_the_front_matter_then_from_1_on_the_first_chapter(reader, texts):
+    """页码 as a Chinese book prints them: the front matter in lower-case roman numerals counted from
+    the cover, the 正文 from 1 on the first chapter's opener; none on the cover, the title page, the
+    imprint, the openers and blank pages; the PDF's page labels say the same."""
     openers = set(chapter_pages(reader).values())
+    first = min(openers)
+    labels = reader.page_labels
     for number, text in enumerate(texts, start=1):
+        expected = ROMAN[number] if number < first else str(number - first + 1)
+        assert labels[number - 1] == expected, f"page {number} is labelled {labels[number - 1]}"
         if number <= 4 or number in openers or not squash(text):
             assert folio(text) is None, f"page {number} has a folio"
         else:
-            assert folio(text) == str(number), f"page {number} shows folio {folio(text)}"
+            assert folio(text) == expected, f"page {number} shows folio {folio(text)}"
 
 
 def test_running_heads_are_the_title_on_versos_and_the_chapter_on_rectos(reader, texts, lines):
@@ -169,7 +179,7 @@ def test_theme_index_keyword_locators_are_the_pages_of_the_keyword_sections(read
     index = squash("".join(texts[first_page_with(texts, "主题索引", len(texts) // 2) - 1:]))
     match = re.search(r"关键词一(\d+)，二(\d+)，三(\d+)，四(\d+)，五(\d+)", index)
     assert match, "the 淮安 article's keywords are listed under its themes"
-    assert [int(n) for n in match.groups()] == keyword_pages
+    assert list(match.groups()) == [reader.page_labels[page - 1] for page in keyword_pages]  # the printed numbers
 
 
 def test_theme_index_has_see_references_for_aliases(texts):
@@ -184,7 +194,8 @@ def test_chapter_opener_lists_its_reports_with_their_pages(reader, texts):
     text = squash(texts[opener - 1])
     for title, page in starts.items():
         if squash(title)[:10] in text:
-            assert re.search(re.escape(squash(title)[-6:]) + r"[.·…]*" + str(page), text), title
+            printed = reader.page_labels[page - 1]  # the number printed on the article's first page
+            assert re.search(re.escape(squash(title)[-6:]) + r"[.·…]*" + printed + r"(?!\d)", text), title
 
 
 # --- document ---------------------------------------------------------------------------------------
