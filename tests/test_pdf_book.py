@@ -4,6 +4,7 @@ bookmarks, 目录 and index locators that are the real pages (keywords too), met
 Chinese line breaking and justification on the rendered pages."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -27,8 +28,10 @@ MM = 72 / 25.4
 def editions(tmp_path_factory) -> Path:
     """output/pdf of the sample built in all three editions at once."""
     out = tmp_path_factory.mktemp("editions") / "output"
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}  # dates from the content
     result = subprocess.run([sys.executable, "build.py", "build", "--only", "pdf", "--edition", "screen,print,archive",
-                             "--output", str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                             "--output", str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=900,
+                            env=environment)
     assert result.returncode == 0, result.stderr
     return out / "pdf"
 
@@ -175,11 +178,23 @@ def test_keyword_bookmarks_point_to_the_page_where_the_keyword_starts(reader, te
 
 
 def test_theme_index_keyword_locators_are_the_pages_of_the_keyword_sections(reader, texts):
-    keyword_pages = [m.page for m in pdf_bookmarks(reader) if m.level == 3]
+    """The 淮安 article's 关键词 sections are listed in the 主题索引 with the pages they start on, each
+    under the topics its title names (全面推进科普… under 科学普及; 推进科技交流与合作 under
+    科技交流合作) or, naming none, under the article's first topic (党建引领) — not all five under
+    every one of the article's five topics."""
+    keyword_pages = [reader.page_labels[m.page - 1] for m in pdf_bookmarks(reader) if m.level == 3]
     index = squash("".join(texts[first_page_with(texts, "主题索引", len(texts) // 2) - 1:]))
-    match = re.search(r"关键词一(\d+)，二(\d+)，三(\d+)，四(\d+)，五(\d+)", index)
-    assert match, "the 淮安 article's keywords are listed under its themes"
-    assert list(match.groups()) == [reader.page_labels[page - 1] for page in keyword_pages]  # the printed numbers
+    listed = re.findall(r"淮安市科协（2021）\d+((?:(?:关键词)?[一二三四五]\d+，?)*)", index)
+    assert len(listed) == 5, listed  # the article is under each of its five topics
+    numbers = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+    seen: dict[int, set] = {}
+    for under, entry in enumerate(listed):
+        for label, page in re.findall(r"(?:关键词)?([一二三四五])(\d+)", entry):
+            assert page == keyword_pages[numbers[label] - 1], entry
+            seen.setdefault(numbers[label], set()).add(under)
+    assert sorted(seen) == [1, 2, 3, 4, 5], seen  # every section listed
+    assert all(len(topics) < 5 for topics in seen.values()), seen  # none under every topic
+    assert sum(1 for entry in listed if entry) < 5  # and some topics list none of them
 
 
 def test_theme_index_has_see_references_for_aliases(texts):
@@ -253,15 +268,34 @@ def test_text_block_is_a_whole_number_of_characters_wide(lines):
 
 # --- the print and archive editions of the sample ---------------------------------------------------
 
-def test_print_edition_media_box_is_the_trim_plus_3mm_bleed_and_trim_box_the_page(editions):
+def test_print_edition_bleed_box_is_the_trim_plus_3mm_inside_a_slug_and_trim_box_the_page(editions):
     reader = PdfReader(editions / "nianjian-2020-2024-print.pdf")
     bleed = 3 * MM
     for page in list(reader.pages):
         trim = [float(v) for v in page.trimbox]
+        box = [float(v) for v in page.bleedbox]
         media = [float(v) for v in page.mediabox]
         assert trim[2] - trim[0] == pytest.approx(210 * MM, abs=0.05)
         assert trim[3] - trim[1] == pytest.approx(285 * MM, abs=0.05)
-        assert media == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed], abs=0.05)
+        assert box == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed], abs=0.05)
+        assert media[0] < box[0] and media[2] > box[2]  # the slug, for the marks
+
+
+def test_editions_carry_their_dates_and_identity_from_the_content(editions, reader):
+    """Creation and modification dates from the content (its latest report) — never the clock — and
+    in the XMP a DocumentID per volume and edition and an InstanceID of the content; the trailer /ID
+    is worked out from the file, so every edition has its own."""
+    import pikepdf
+
+    ids, documents = set(), set()
+    for name in ("nianjian-2020-2024.pdf", "nianjian-2020-2024-print.pdf", "nianjian-2020-2024-archive.pdf"):
+        with pikepdf.open(editions / name) as pdf:
+            assert str(pdf.docinfo["/CreationDate"]) == str(pdf.docinfo["/ModDate"]) == "D:20241231000000+08'00"
+            meta = pdf.open_metadata()
+            assert meta["xmpMM:DocumentID"].startswith("uuid:") and meta["xmpMM:InstanceID"].startswith("uuid:")
+            documents.add(meta["xmpMM:DocumentID"])
+            ids.add(bytes(pdf.trailer.ID[0]))
+    assert len(ids) == 3 and len(documents) == 3 and b"2020-2024" not in ids
 
 
 def test_print_edition_sets_text_in_process_black(editions):

@@ -49,6 +49,9 @@ class PdfConfig:
     icc_profile: str = ""  # CMYK ICC profile (content-relative or absolute) for the print edition
     archive_variant: str = "pdf/a-3b"  # or pdf/a-2b
     min_dpi: int = 300  # images printing below this resolution are reported
+    index_opening: str = "right"  # every index opens on a recto ("right"), or follows on ("any")
+    slug: str = "10mm"  # print edition: the slug around the bleed, where crop and registration marks go
+    pad_pages: int = 4  # print edition: blank pages added at the end to a multiple of this (1, 2, 4, 8, 16)
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,15 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
                               if k in PDF_KEYS and v is not None and not isinstance(v, (list, dict, bool))}
     if "page_size" in values:
         values["page_size"] = PAGE_SIZES.get(values["page_size"], values["page_size"])
+    if values.get("index_opening", "right") not in ("right", "any"):
+        log.error("'pdf.index_opening' must be right (every index on a recto) or any", where("index_opening"))
+        values.pop("index_opening")
+    if "pad_pages" in raw and raw["pad_pages"] not in (1, 2, 4, 8, 16):
+        log.error("'pdf.pad_pages' must be 1, 2, 4, 8 or 16 (the print edition's page count is a multiple of it)",
+                  where("pad_pages"))
+        values.pop("pad_pages", None)
+    elif "pad_pages" in raw:
+        values["pad_pages"] = raw["pad_pages"]
     for key in ("chars_per_line", "min_dpi"):
         if key in raw and raw[key] is not None:
             if isinstance(raw[key], int) and not isinstance(raw[key], bool) and 0 <= raw[key] <= 2400:
@@ -192,7 +204,7 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
         values.pop("archive_variant")
     elif "archive_variant" in values:
         values["archive_variant"] = values["archive_variant"].lower()
-    for key in ("font_size", "margin_top", "margin_bottom", "margin_inner", "margin_outer", "bleed"):
+    for key in ("font_size", "margin_top", "margin_bottom", "margin_inner", "margin_outer", "bleed", "slug"):
         if key in values and css_length_mm(values[key]) is None:
             log.error(f"'pdf.{key}' must be a length such as 20mm or 10.5pt", where(key))
             values.pop(key)
