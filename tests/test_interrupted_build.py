@@ -176,13 +176,14 @@ def test_the_next_build_cleans_up_after_a_killed_one(trees):
 
 
 def test_a_kill_between_the_two_renames_of_the_fallback_swap_is_repaired_by_the_next_build(trees):
-    from yearbook.output import clean_stale
+    from yearbook.output import clean_stale, lock_output
 
     root, old, new, backup = trees
     restore_old_output(root, backup)
     assert run_build(root, script=_killing_script("between-renames")).returncode == -signal.SIGKILL
 
-    clean_stale(root / "output")  # what the next build (and serve) does first
+    with lock_output(root / "output", "build") as lock:
+        clean_stale(root / "output", lock)  # what the next build does first
 
     assert snapshot(root / "output") == new  # the staging folder was complete: it is put in place
     assert list(root.glob(".output-*")) == []

@@ -13,11 +13,12 @@ from .content.collect import build_yearbook
 from .content.config import load_config
 from .content.model import Yearbook
 from .errors import ContentErrors, Problem, ProblemLog
-from .output import RenderedFile, Staging, cache_dir, check_output_dir, clean_stale, commit_output, previous_files
+from .output import (OutputLock, RenderedFile, Staging, cache_dir, check_output_dir, clean_stale, commit_output,
+                     lock_output, previous_files, waiting_message)
 from .progress import NoProgress, Progress
 from .site import urls
 from .site.render import render_site_files
-from .themes import find_theme
+from .themes import PROJECT_THEMES, find_theme
 
 @dataclass
 class BuildOptions:
@@ -30,6 +31,8 @@ class BuildOptions:
     strict: bool = False  # warnings fail the build before anything is written
     single_pass: bool = False  # the PDF in one WeasyPrint pass, not split into parts (render_pdf)
     on_committed: Callable[[], None] | None = None  # called once the new output is in place
+    wait: bool = True  # another build holds the output's lock: wait for it (False: OutputBusy at once)
+    on_wait: Callable[[str], None] | None = None  # told (a message for the user) when the build starts waiting for the lock
 
 
 @dataclass
@@ -63,15 +66,26 @@ def load_yearbook(content_dir: Path, report: BuildReport, cache=None) -> Yearboo
 
 
 def build(options: BuildOptions) -> BuildReport:
-    """Run the whole build. Nothing in output/ changes unless every stage succeeds."""
+    """Run the whole build. Nothing in output/ changes unless every stage succeeds. A build that writes
+    holds the output's lock from before it reads the content to its end (output.lock_output): a second
+    build waits for it (``options.wait``) or stops at once with OutputBusy; ``check`` takes no lock."""
     progress = options.progress or NoProgress()
+    lock = None
     try:
-        return _build(options, progress)
+        if options.write:
+            # before anything is made beside it (the theme's folder is known only once the config is read)
+            check_output_dir(options.output_dir, [options.content_dir.resolve(), options.content_dir.resolve().parent / "themes", PROJECT_THEMES])
+            on_wait = options.on_wait
+            lock = lock_output(options.output_dir, "build", wait=options.wait,
+                               on_wait=None if on_wait is None else lambda holder: on_wait(waiting_message(options.output_dir, holder)))
+        return _build(options, progress, lock)
     finally:
         progress.done()  # clear the progress line before anything else is printed
+        if lock is not None:
+            lock.release()
 
 
-def _build(options: BuildOptions, progress: Progress) -> BuildReport:
+def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -> BuildReport:
     report = BuildReport()
     content_dir = options.content_dir.resolve()
     progress.stage("loading content")
@@ -104,7 +118,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     try:
         if options.only in (None, "html"):
             if options.write and not (options.strict and report.warnings):
-                clean_stale(options.output_dir)
+                clean_stale(options.output_dir, lock)
                 staging = Staging(options.output_dir)
             with report.stage("html"):
                 screen_names = {volume.pdf_name for volume in yearbook.volumes}
@@ -127,7 +141,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
         with report.stage("write"):
             progress.stage(f"writing {len(files)} files")
             if staging is None:
-                clean_stale(options.output_dir)
+                clean_stale(options.output_dir, lock)
             report.kept = commit_output(options.output_dir, files, staging, carry=carry, on_committed=options.on_committed)
             staging = None  # it is the output now
     finally:
