@@ -1,5 +1,5 @@
-"""Read YAML safely (no object construction, no anchors or aliases) and keep the line of every key,
-so that a problem in a value can be reported at its line."""
+"""Read YAML safely (no object construction, no anchors or aliases, no key given twice) and keep the
+line of every key, so that a problem in a value can be reported at its line."""
 from __future__ import annotations
 
 import re
@@ -9,14 +9,36 @@ from typing import Any
 
 import yaml
 
-from ..errors import ContentError, SourceLocation
+from ..errors import ContentError, ContentErrors, Problem, SourceLocation
 from .sources import read_text
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Loader(BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe (C) loader; an impossible date stays text so that the field check reports it at its line."""
+    """The safe (C) loader; an impossible date stays text so that the field check reports it at its line,
+    and a key given twice in one mapping is noted (``duplicates``: key, its line, the first one's line)
+    instead of the last value silently winning."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)  # constructed once: the parser keeps it
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the constructor below reports it
+                    continue
+                if first is None:
+                    seen[key] = key_node.start_mark.line
+                else:
+                    written = key_node.value if isinstance(key_node, yaml.ScalarNode) else key
+                    self.duplicates.append((written, key_node.start_mark.line, first))
+        return super().construct_mapping(node, deep=deep)
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
@@ -293,6 +315,10 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
         lines = LineMap()
         _walk(node, (), lines, set())
         data = loader.construct_document(node)
+        if loader.duplicates:
+            raise ContentErrors([Problem(f"duplicate key '{key}': it is already set on line {first_line + first}", location(line),
+                                         "keep one of the two (YAML would silently use only the last one)")
+                                 for key, line, first in loader.duplicates])
     except _AliasFound as found:
         raise ContentError(
             "YAML anchors and aliases (& and *) are not allowed here",
