@@ -33,6 +33,12 @@ def snapshot(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def default_ctrl_c() -> None:
+    """In a child, before it runs: Ctrl-C as on a terminal, even if this suite was started with SIGINT
+    ignored (a shell's background job), which children would inherit (and Python then keeps ignoring it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def child_env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                 PYTHONIOENCODING="utf-8", SOURCE_DATE_EPOCH="1700000000")
@@ -44,7 +50,7 @@ class Build:
     def __init__(self, root: Path, args: list[str] = BUILD, script: str | None = None, **popen):
         command = [sys.executable, "-c", script] if script else [sys.executable, str(REPO / "build.py")]
         self.proc = subprocess.Popen(command + args, cwd=root, env=child_env(), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, encoding="utf-8", **popen)
+                                     stderr=subprocess.PIPE, text=True, encoding="utf-8", preexec_fn=default_ctrl_c, **popen)
         self.lines: list[str] = []
         self.waiting = threading.Event()
         self.out = ""
@@ -182,7 +188,7 @@ def test_no_wait_stops_at_once_with_exit_2_and_writes_nothing(tree):
     before = snapshot(root / "output")
     with lock_output(root / "output", "build"):
         build = Build(root, [*BUILD, "--no-wait"])
-        code = build.finish(60)
+        code = build.finish()
     assert code == 2, build.err
     assert f"another build of output is running (process {os.getpid()}, since " in build.err
     assert "nothing was written" in build.err and "hint: " in build.err
@@ -200,10 +206,10 @@ def test_ctrl_c_while_waiting_exits_130_and_changes_nothing(tree):
     beside = sorted(p.name for p in root.iterdir())
     with lock_output(root / "output", "build"):
         build = Build(root, start_new_session=True)
-        build.wait_until_waiting_or_done(60)
+        build.wait_until_waiting_or_done()
         assert build.waiting.is_set(), build.err
         os.killpg(build.proc.pid, signal.SIGINT)  # as a terminal does
-        code = build.finish(60)
+        code = build.finish()
     assert code == 130, build.err
     assert "interrupted; the previous output is unchanged." in build.err and "Traceback" not in build.err
     assert snapshot(root / "output") == before
@@ -221,8 +227,8 @@ def test_a_build_waits_while_serve_runs_on_the_same_output(make_site, tmp_path):
     port = free_port()
     serve = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--content", "content", "--output", "output",
                               "--port", str(port), "--pdf-delay", "0"], cwd=tmp_path, env=child_env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watchdog = threading.Timer(120, serve.kill)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_ctrl_c)
+    watchdog = threading.Timer(600, serve.kill)  # never hang the suite on a server that does not start
     watchdog.start()
     try:
         line = serve.stdout.readline()
@@ -230,14 +236,14 @@ def test_a_build_waits_while_serve_runs_on_the_same_output(make_site, tmp_path):
             line = serve.stdout.readline()
         assert "serving" in line, serve.stderr.read()
         build = Build(tmp_path, BUILD[:-1])
-        build.wait_until_waiting_or_done(60)
+        build.wait_until_waiting_or_done()
         time.sleep(0.5)
         assert build.proc.poll() is None, f"the build ran while serve was running:\n{build.err}"
         assert f"output is in use by `yearbook serve` (process {serve.pid}, since " in build.err
         assert "waiting until the preview stops" in build.err
         serve.send_signal(signal.SIGINT)
-        assert serve.wait(30) == 0
-        assert build.finish(120) == 0, build.err
+        assert serve.wait(120) == 0
+        assert build.finish() == 0, build.err
     finally:
         watchdog.cancel()
         if serve.poll() is None:
@@ -256,12 +262,12 @@ def test_serves_background_job_writes_under_serves_lock_and_waits_for_it_when_ru
     job = [sys.executable, "-m", "yearbook.serve.background", "search", str(content), str(tmp_path / "output")]
     with lock_output(tmp_path / "output", "serve") as lock:
         shared = subprocess.run([*job, str(lock.fd)], pass_fds=(lock.fd,), cwd=tmp_path, env=child_env(),
-                                capture_output=True, text=True, timeout=120)
+                                capture_output=True, text=True, timeout=300)
         assert shared.returncode == 0 and '"ok": true' in shared.stdout, shared.stdout + shared.stderr
         alone = subprocess.Popen(job, cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(2)
         assert alone.poll() is None, "the job ran beside a process holding the lock"
-        wrong = subprocess.run([*job, "0"], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120)
+        wrong = subprocess.run([*job, "0"], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=300)
         assert wrong.returncode == 1 and "is not the lock of" in wrong.stdout
-    out, err = alone.communicate(timeout=120)
+    out, err = alone.communicate(timeout=300)
     assert alone.returncode == 0 and '"ok": true' in out, out + err

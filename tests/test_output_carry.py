@@ -99,6 +99,7 @@ def test_a_build_killed_while_carrying_the_site_leaves_a_whole_output(when, expe
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.lock", "output"]
 
 
+@pytest.mark.slow
 def test_only_pdf_after_a_full_build_keeps_every_page_of_the_site(make_site, run_cli, tmp_path):
     content = make_site()
     assert run_cli("build", "--only", "html")[0] == 0

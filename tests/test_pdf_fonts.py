@@ -53,6 +53,7 @@ def merge(name, members, splice: bool, monkeypatch) -> bytes:
     return merged
 
 
+@pytest.mark.slow
 def test_the_merged_program_draws_every_glyph_of_every_subset(faces, monkeypatch):
     for name, members in faces.items():
         merged = charstrings(merge(name, members, True, monkeypatch))
@@ -61,6 +62,7 @@ def test_the_merged_program_draws_every_glyph_of_every_subset(faces, monkeypatch
             assert glyphs and all(merged[gid] == own[gid] for gid in glyphs), name
 
 
+@pytest.mark.slow
 def test_the_cff_table_edited_as_bytes_is_what_fonttools_compiles(faces, monkeypatch):
     for name, members in faces.items():
         spliced = merge(name, members, True, monkeypatch)
@@ -87,6 +89,7 @@ print(json.dumps({name: getattr(ffi, name) is not None for name in ("gobject", "
 """
 
 
+@pytest.mark.slow
 def test_weasyprint_imported_with_kept_library_look_ups_finds_the_same_libraries(tmp_path):
     """A worker imports WeasyPrint with the library look-ups of an earlier build (libraries.json): it
     finds the same libraries, HarfBuzz's subsetter among them; look-ups kept for another system

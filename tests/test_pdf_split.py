@@ -25,6 +25,8 @@ from yearbook.pipeline import BuildReport, load_yearbook
 from yearbook.book.render import render_volume_pdf
 from yearbook.themes import find_theme
 
+pytestmark = pytest.mark.slow  # split and single-pass books of generated trees, page by page
+
 REPO = Path(__file__).resolve().parents[1]
 EDITORIAL = "---\ntitle: 编辑说明\norder: 1\n---\n\n本卷收录各地科协的工作报告。\n"
 
