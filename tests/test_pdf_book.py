@@ -17,6 +17,8 @@ from pypdf import PdfReader
 from pdf_lines import forbidden_breaks, has_pdftotext, pdf_lines, ragged_lines
 from readback import first_page_with, pdf_bookmarks, pdf_page_texts, squash
 
+pytestmark = pytest.mark.slow  # the sample's PDF read back
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 CONFIG = yaml.safe_load((CONTENT / "yearbook.yml").read_text(encoding="utf-8"))

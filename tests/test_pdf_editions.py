@@ -16,6 +16,8 @@ from pypdf import PdfReader
 from conftest import article_md, write_site
 from pdf_lines import forbidden_breaks, has_pdftotext, pdf_lines, ragged_lines
 
+pytestmark = pytest.mark.slow  # a PDF per edition
+
 ROOT = Path(__file__).resolve().parents[1]
 MM = 72 / 25.4
 CMYK_PROFILES = [Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), Path("/usr/share/color/icc/ghostscript/ps_cmyk.icc")]

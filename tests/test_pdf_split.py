@@ -29,6 +29,8 @@ from yearbook.book.split.render import SplitSettings, runs
 from yearbook.pipeline import BuildReport, load_yearbook
 from yearbook.themes import find_theme
 
+pytestmark = pytest.mark.slow  # split and single-pass books of generated trees, page by page
+
 REPO = Path(__file__).resolve().parents[1]
 EDITORIAL = "---\ntitle: 编辑说明\norder: 1\n---\n\n本卷收录各地科协的工作报告。\n"
 SMALL = SplitSettings(articles_per_part=3)  # many parts: chapters cut into several of them

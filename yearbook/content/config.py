@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, ProblemLog, SourceLocation
-from .slugs import is_valid_slug, slugify_ascii
+from .slugs import is_valid_slug, safe_content_path, slugify_ascii
 from .yamlfile import LineMap, load_yaml_file
 
 CONFIG_NAME = "yearbook.yml"
@@ -212,6 +212,15 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
         log.error(f"'pdf.page_size' {values['page_size']!r} is not a page size", where("page_size"),
                   f"use one of {', '.join(PAGE_SIZES)} or two lengths such as '185mm 260mm'")
         values.pop("page_size")
+    content_dir = path.parent  # the files the PDF reads: checked here, so that `check` reports them as `build` does
+    cover = values.get("cover_image", "")
+    if cover and (safe_content_path(cover) is None or not (content_dir / cover).is_file()):
+        log.error(f"the cover image {cover!r} is not a file inside content/", where("cover_image"),
+                  "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
+    icc = values.get("icc_profile", "")
+    if icc and not (Path(icc) if Path(icc).is_absolute() else content_dir / icc).is_file():
+        log.error(f"the ICC profile {icc!r} does not exist", where("icc_profile"),
+                  "give the path of a CMYK profile (.icc), relative to content/ or absolute")
     return PdfConfig(**values)
 
 

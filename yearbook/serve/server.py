@@ -33,7 +33,7 @@ from ..site import urls
 from ..errors import OutputError, YearbookError
 from .background import BackgroundJob
 from .livereload import EVENTS_PATH, STATE_PATH, LiveState, inject_live_script
-from ..output import check_output_dir, ensure_output_dir
+from ..output import OutputLock, check_output_dir, ensure_output_dir, lock_output, waiting_message
 from .rebuild import SiteState, rebuild_site, write_search_index
 from ..themes import PROJECT_THEMES
 from .watch import Watcher
@@ -248,7 +248,7 @@ def bind_server(host: str, port: int, site_dir: Path, live: LiveState) -> Previe
 class Preview:
     """Rebuilds on change (one at a time), tells the browser, and schedules the PDF."""
 
-    def __init__(self, options: ServeOptions, live: LiveState, out: TextIO, err: TextIO):
+    def __init__(self, options: ServeOptions, live: LiveState, out: TextIO, err: TextIO, lock: OutputLock | None = None):
         self.options = options
         self.content_dir = options.content_dir.resolve()
         self.output_dir = options.output_dir.resolve()
@@ -258,8 +258,8 @@ class Preview:
         self.lock = threading.Lock()
         self.base = Path.cwd()
         self.watcher: Watcher | None = None
-        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf)
-        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done)
+        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf, lock=lock)
+        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done, lock=lock)
         self._last_warnings: list[str] = []
         self.last_report = None
         self.ahead: dict[str, int] = {}  # pages written ahead of the rest of a rebuild → the build they belong to
@@ -371,15 +371,24 @@ def _interrupt(signum, frame) -> None:
 def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
           ready: Callable[[int], None] | None = None, stop: threading.Event | None = None) -> int:
     """Run the preview until Ctrl-C (or ``stop``). Returns the exit status; raises PortInUseError and
-    OutputError for the CLI to report. ``ready(port)`` is called once it serves (port 0: any free port)."""
+    OutputError for the CLI to report. ``ready(port)`` is called once it serves (port 0: any free port).
+    Holds the output's lock (output.lock_output) for its whole life, shared with its background jobs:
+    a build of the same output waits until serve stops, and serve waits for a build under way."""
     content_dir = options.content_dir.resolve()
     if not content_dir.is_dir():
         raise OutputError(f"content directory {options.content_dir} does not exist", None, "pass --content DIR")
     check_output_dir(options.output_dir, [content_dir, PROJECT_THEMES])
+    on_wait = lambda holder: print(waiting_message(options.output_dir, holder), file=err, flush=True)  # noqa: E731
+    with lock_output(options.output_dir, "serve", on_wait=on_wait) as lock:
+        return _serve(options, lock, out, err, ready, stop)
+
+
+def _serve(options: ServeOptions, lock: OutputLock, out: TextIO, err: TextIO, ready: Callable[[int], None] | None,
+           stop: threading.Event | None) -> int:
     ensure_output_dir(options.output_dir.resolve())
     live = LiveState()
     server = bind_server(options.host, options.port, options.output_dir.resolve() / "site", live)
-    preview = Preview(options, live, out, err)
+    preview = Preview(options, live, out, err, lock)
     server.preview = preview
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
