@@ -122,6 +122,8 @@ def measure(size: str, edits: int, work: Path) -> dict:
             marker = f"改{number}号{int(time.time() * 1000) % 100000}"
             text = re.sub(r"^title: (.*)$", lambda m: f"title: {marker}{m.group(1)}", original, count=1, flags=re.M)
             time.sleep(0.5)  # let the previous search index and log settle
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/__yearbook/state", timeout=60) as response:
+                seen = json.loads(response.read())["build"]  # the page must come from a later build
             t0 = time.perf_counter()
             save(path, text)
             while True:
@@ -129,7 +131,7 @@ def measure(size: str, edits: int, work: Path) -> dict:
                 if state["errors"]:
                     raise RuntimeError("\n".join(state["errors"]))
                 page = url.lstrip("/") + "index.html"
-                if state["changed"] is None or page in state["changed"]:
+                if state["build"] > seen and (state["changed"] is None or page in state["changed"]):
                     break
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=60) as response:
                 html = response.read().decode("utf-8")
@@ -138,16 +140,16 @@ def measure(size: str, edits: int, work: Path) -> dict:
             times.append(elapsed)
             # the rest of the rebuild (its last event lists the page again, for pages that poll): let
             # it finish, and drop its events, so that they are not taken for the next save's
-            while len(re.findall(r"rebuilt \d+ of", log_path.read_text(encoding="utf-8"))) < number + 1:
+            while len(re.findall(r"rebuilt \d+ pages", log_path.read_text(encoding="utf-8"))) < number + 1:
                 time.sleep(0.02)
             events.drain()
         time.sleep(1.0)
-        logged = re.findall(r"rebuilt (\d+) of (\d+) pages, wrote \d+ file\(s\) in ([\d.]+)s.*?(?:; edited page written after ([\d.]+)s)?$",
+        logged = re.findall(r"rebuilt (\d+) pages, wrote (\d+) file\(s\) in ([\d.]+)s.*?(?:; edited page written after ([\d.]+)s)?$",
                             log_path.read_text(encoding="utf-8"), re.M)
         rebuilds = [float(seconds) for _, _, seconds, _ in logged][-edits:]
         firsts = [float(first) if first else float(seconds) for _, _, seconds, first in logged][-edits:]
-        pages = [int(rendered) for rendered, _, _, _ in logged][-edits:]
-        total_pages = int(logged[-1][1]) if logged else 0
+        written = [int(files) for _, files, _, _ in logged][-edits:]
+        total_pages = int(logged[-1][0]) if logged else 0
         save(path, original)
     finally:
         server.terminate()
@@ -155,33 +157,32 @@ def measure(size: str, edits: int, work: Path) -> dict:
     return {"tree": "sample" if size == "sample" else f"{size} articles", "articles": articles, "pages": total_pages,
             "first_build_s": round(first_build, 2), "save_to_page_s": [round(t, 3) for t in times],
             "median_s": round(statistics.median(times), 3), "rebuild_s": rebuilds, "edited_page_written_s": firsts,
-            "pages_rendered": pages}
+            "files_written": written}
 
 
 def table(results: list[dict]) -> str:
     lines = ["| tree | articles | site pages | serve start (first build) | save → reloaded page, median (min–max) | "
-             "server: edit → edited page written, median | server: edit → all pages written, median | pages rendered per edit |",
+             "server: edit → edited page written, median | server: edit → all pages written, median | files written per edit |",
              "|---|---|---|---|---|---|---|---|"]
     for r in results:
         times = r["save_to_page_s"]
         lines.append(f"| {r['tree']} | {r['articles']} | {r['pages']} | {r['first_build_s']:.1f} s | "
                      f"{r['median_s']:.2f} s ({min(times):.2f}–{max(times):.2f}) | "
                      f"{statistics.median(r['edited_page_written_s']):.2f} s | "
-                     f"{statistics.median(r['rebuild_s']):.2f} s | {statistics.median(r['pages_rendered']):.0f} |")
+                     f"{statistics.median(r['rebuild_s']):.2f} s | {statistics.median(r['files_written']):.0f} |")
     return "\n".join(lines)
 
 
 NOTES = """
-What the figures include: the watcher's debounce (50 ms of quiet), the rebuild of the whole model (unchanged
-articles come from the cache), then the edited article's page, rendered and written first (the browser is
-told at once: "save → reloaded page" and "edit → edited page written" end here), then the other pages whose
-fingerprint changed (its neighbours and related articles, and the lists that show it: volume contents,
-regions, themes, people, organizations, home, feed — on the 1,000-article tree about a dozen of them list
-all 1,000 articles, which is most of the time; "edit → all pages written" ends there), the writing of
-changed files, and the page fetch. The server's figures are from its log line, from the start of the
-rebuild (after the debounce). Not included:
-the search index, which on a tree of more than 200 articles is made in a child process after a second
-of quiet (about 12 s for 1,000 articles here, under the same load) so that it never holds up the next save, and the PDF
+What the figures include: the watcher's debounce (50 ms of quiet), the rebuild:
+the whole model (unchanged articles come from the cache), then the edited article's page, rendered and
+written first (the browser is told at once: "save → reloaded page" and "edit → edited page written" end
+here), then every other page of the site rendered from the new model
+and the files whose bytes changed put in place ("edit → all pages written" ends there; "files written"
+counts them: the article, its neighbours and related articles, and the lists that show it), and the
+page fetch. The server's figures are from its log line, from the start of the rebuild (after the
+debounce). Not included: the search index, which on a tree of more than 200 articles is made in a
+child process after a second of quiet so that it never holds up the next save, and the PDF
 (`--pdf-delay 0` here: only on request).
 """
 

@@ -325,11 +325,10 @@ class Preview:
             for line in warnings:
                 print(line, file=self.err, flush=True)
             self._last_warnings = warnings
-        pages = [r for r in report.rendered if r.endswith(".html")]
-        total = len([r for r in report.produced if r.endswith(".html")])
+        pages = len([r for r in report.produced if r.endswith(".html")])
         what = "built" if changed is None else "rebuilt"
         first = report.timings.get("first")
-        self.say(f"{what} {len(pages)} of {total} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
+        self.say(f"{what} {pages} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
                  + (f" ({', '.join(sorted(p.name for p in changed)[:3])})" if changed else "")
                  + (f"; edited page written after {first:.2f}s" if first is not None else ""))
 
