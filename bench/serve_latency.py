@@ -174,10 +174,10 @@ def table(results: list[dict]) -> str:
 
 
 NOTES = """
-What the figures include: the watcher's debounce (50 ms of quiet), the rebuild:
+What the figures include: the watcher's debounce (50 ms of quiet), the rebuild in serve's builder process:
 the whole model (unchanged articles come from the cache), then the edited article's page, rendered and
 written first (the browser is told at once: "save → reloaded page" and "edit → edited page written" end
-here), then every other page of the site rendered from the new model
+here), then every other page of the site rendered from the new model (on both cores from 200 articles)
 and the files whose bytes changed put in place ("edit → all pages written" ends there; "files written"
 counts them: the article, its neighbours and related articles, and the lists that show it), and the
 page fetch. The server's figures are from its log line, from the start of the rebuild (after the

@@ -419,6 +419,92 @@ def test_a_content_error_shows_in_the_browser_and_terminal_and_the_next_good_sav
     assert NEW_TITLE in get(port, "/articles/tongzhou-kexie-2021/")[1]
 
 
+def slow_theme(tmp_path: Path) -> str:
+    """A theme whose 404 page (the last page of a build) takes half a second or so to render."""
+    templates = local_theme(tmp_path, "slow")
+    edit(templates / "404.html", "{% block main %}", "{% block main %}{% for i in range(8000000) %}{% endfor %}")
+    return "slow"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_save_during_the_first_build_brings_a_rebuild_after_it(make_site, tmp_path):
+    content = make_site(theme=slow_theme(tmp_path))
+    port, out, err = free_port(), io.StringIO(), io.StringIO()
+    ready, stop = threading.Event(), threading.Event()
+    options = ServeOptions(content, tmp_path / "output", port=port, pdf_delay=0)
+    thread = threading.Thread(target=serve, args=(options,), kwargs=dict(out=out, err=err, ready=lambda p: ready.set(), stop=stop),
+                              daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # the server answers from the start; the first build has read the content once it renders
+            try:
+                state = state_of(port)
+                if state["build"] == 0 and state["stage"] == "render":
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and not ready.is_set(), "the first build was never seen rendering"
+            time.sleep(0.01)
+        retitle(content)
+        assert ready.wait(60)
+        assert f"title: {NEW_TITLE}" in (content / "articles/huaian-kexie-2021.md").read_text(encoding="utf-8")
+        wait_for(port, lambda s: s["build"] >= 2 and s["stage"] is None, timeout=60)
+        assert NEW_TITLE in get(port, "/articles/huaian-kexie-2021/")[1]
+        assert "(huaian-kexie-2021.md)" in out.getvalue()  # a rebuild of its own, after the first build
+    finally:
+        stop.set()
+        thread.join(20)
+    assert not thread.is_alive()
+
+
+def builder_processes() -> list[int]:
+    """The pids of this process's serve builders (Linux: /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid() and b"yearbook.serve.builder" in (stat.parent / "cmdline").read_bytes():
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the builder process through /proc")
+def test_a_builder_killed_during_a_rebuild_is_reported_and_the_next_save_starts_another(make_site, tmp_path):
+    content = make_site(theme=slow_theme(tmp_path))
+    out, err, ready, stop = io.StringIO(), io.StringIO(), threading.Event(), threading.Event()
+    started = {}
+    options = ServeOptions(content, tmp_path / "output", port=0, pdf_delay=0)
+    thread = threading.Thread(target=serve, args=(options,), daemon=True,
+                              kwargs=dict(out=out, err=err, ready=lambda p: started.update(port=p) or ready.set(), stop=stop))
+    thread.start()
+    try:
+        assert ready.wait(60)
+        port = started["port"]
+        [builder] = builder_processes()
+        retitle(content)
+        wait_for(port, lambda s: s["stage"] == "render", timeout=30)
+        os.kill(builder, signal.SIGKILL)
+        state = wait_for(port, lambda s: s["errors"], timeout=30)
+        assert "internal error" in state["errors"][0] and "builder process stopped" in state["errors"][0]
+        retitle(content, NEW_TITLE)  # the same text again: a save all the same
+        (content / "articles/huaian-kexie-2021.md").touch()
+        wait_for(port, lambda s: not s["errors"] and s["stage"] is None, timeout=60)
+        assert NEW_TITLE in get(port, "/articles/huaian-kexie-2021/")[1] and NEW_TITLE in get(port, "/")[1]
+        assert builder_processes() not in ([], [builder])  # another one
+    finally:
+        stop.set()
+        thread.join(20)
+    assert not thread.is_alive() and builder_processes() == []
+
+
 def test_the_events_stream_sends_the_state_at_once(preview):
     port = preview[0]
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
