@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -432,15 +433,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_save_during_the_first_build_brings_a_rebuild_after_it(make_site, tmp_path):
-    content = make_site(theme=slow_theme(tmp_path))
-    port, out, err = free_port(), io.StringIO(), io.StringIO()
-    ready, stop = threading.Event(), threading.Event()
-    options = ServeOptions(content, tmp_path / "output", port=port, pdf_delay=0)
-    thread = threading.Thread(target=serve, args=(options,), kwargs=dict(out=out, err=err, ready=lambda p: ready.set(), stop=stop),
-                              daemon=True)
+@contextmanager
+def serving(content: Path, output: Path, port: int = 0, wait: bool = True):
+    """serve() in a thread; yields its port, stdout and stderr (once it serves, with ``wait``)."""
+    out, err, ready, stop = io.StringIO(), io.StringIO(), threading.Event(), threading.Event()
+    started = {"port": port}
+    options = ServeOptions(content, output, port=port, pdf_delay=0)
+    thread = threading.Thread(target=serve, args=(options,), daemon=True,
+                              kwargs=dict(out=out, err=err, ready=lambda p: started.update(port=p) or ready.set(), stop=stop))
     thread.start()
     try:
+        if wait:
+            assert ready.wait(60)
+        yield started["port"], out, err, ready
+    finally:
+        stop.set()
+        thread.join(20)
+    assert not thread.is_alive()
+
+
+def test_a_save_during_the_first_build_brings_a_rebuild_after_it(make_site, tmp_path):
+    content = make_site(theme=slow_theme(tmp_path))
+    with serving(content, tmp_path / "output", port=free_port(), wait=False) as (port, out, err, ready):
         deadline = time.monotonic() + 60
         while True:  # the server answers from the start; the first build has read the content once it renders
             try:
@@ -453,14 +467,22 @@ def test_a_save_during_the_first_build_brings_a_rebuild_after_it(make_site, tmp_
             time.sleep(0.01)
         retitle(content)
         assert ready.wait(60)
-        assert f"title: {NEW_TITLE}" in (content / "articles/huaian-kexie-2021.md").read_text(encoding="utf-8")
         wait_for(port, lambda s: s["build"] >= 2 and s["stage"] is None, timeout=60)
         assert NEW_TITLE in get(port, "/articles/huaian-kexie-2021/")[1]
         assert "(huaian-kexie-2021.md)" in out.getvalue()  # a rebuild of its own, after the first build
-    finally:
-        stop.set()
-        thread.join(20)
-    assert not thread.is_alive()
+
+
+def test_a_save_during_a_rebuild_brings_another_rebuild_after_it(make_site, tmp_path):
+    content = make_site(theme=slow_theme(tmp_path))
+    with serving(content, tmp_path / "output") as (port, out, err, ready):
+        edit(content / "articles/2021/tongzhou-kexie-2021.md", "title: 努力开创", "title: 改过的努力开创")
+        wait_for(port, lambda s: s["stage"] == "render", timeout=30)  # that rebuild has read the tree
+        retitle(content)
+        wait_for(port, lambda s: s["build"] >= 5 and s["stage"] is None, timeout=60)  # 1 + 2 rebuilds, 2 events each
+        page = get(port, "/articles/huaian-kexie-2021/")[1]
+        assert NEW_TITLE in page and "改过的努力开创" in page  # the neighbour's new title too
+        log = out.getvalue()
+        assert log.index("(tongzhou-kexie-2021.md)") < log.index("(huaian-kexie-2021.md)")
 
 
 def builder_processes() -> list[int]:
@@ -479,30 +501,18 @@ def builder_processes() -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the builder process through /proc")
 def test_a_builder_killed_during_a_rebuild_is_reported_and_the_next_save_starts_another(make_site, tmp_path):
     content = make_site(theme=slow_theme(tmp_path))
-    out, err, ready, stop = io.StringIO(), io.StringIO(), threading.Event(), threading.Event()
-    started = {}
-    options = ServeOptions(content, tmp_path / "output", port=0, pdf_delay=0)
-    thread = threading.Thread(target=serve, args=(options,), daemon=True,
-                              kwargs=dict(out=out, err=err, ready=lambda p: started.update(port=p) or ready.set(), stop=stop))
-    thread.start()
-    try:
-        assert ready.wait(60)
-        port = started["port"]
+    with serving(content, tmp_path / "output") as (port, out, err, ready):
         [builder] = builder_processes()
         retitle(content)
         wait_for(port, lambda s: s["stage"] == "render", timeout=30)
         os.kill(builder, signal.SIGKILL)
         state = wait_for(port, lambda s: s["errors"], timeout=30)
         assert "internal error" in state["errors"][0] and "builder process stopped" in state["errors"][0]
-        retitle(content, NEW_TITLE)  # the same text again: a save all the same
-        (content / "articles/huaian-kexie-2021.md").touch()
+        (content / "articles/huaian-kexie-2021.md").touch()  # a save, the text unchanged
         wait_for(port, lambda s: not s["errors"] and s["stage"] is None, timeout=60)
         assert NEW_TITLE in get(port, "/articles/huaian-kexie-2021/")[1] and NEW_TITLE in get(port, "/")[1]
         assert builder_processes() not in ([], [builder])  # another one
-    finally:
-        stop.set()
-        thread.join(20)
-    assert not thread.is_alive() and builder_processes() == []
+    assert builder_processes() == []
 
 
 def test_the_events_stream_sends_the_state_at_once(preview):
