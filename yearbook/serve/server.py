@@ -33,7 +33,7 @@ from typing import Callable, TextIO
 from urllib.parse import unquote, urlsplit
 
 from ..site import urls
-from ..errors import OutputError, YearbookError
+from ..errors import OutputError
 from .background import BackgroundJob
 from .livereload import EVENTS_PATH, STATE_PATH, LiveState, inject_live_script
 from ..output import check_output_dir, ensure_output_dir
@@ -293,11 +293,13 @@ class Preview:
             try:
                 try:
                     report = self.builder.rebuild(on_first=first_written, on_stage=self.live.set_stage)
+                except BaseException:
+                    if self.ahead:
+                        self.live.built(sorted(self.ahead))  # the build those pages were promised
+                        self.ahead = {}
+                    raise
                 finally:
                     self.live.set_stage(None)
-                    if self.ahead:  # a failed rebuild: the build those pages were promised
-                        self.live.built(sorted(self.ahead))
-                        self.ahead = {}
             except RebuildFailed as exc:
                 for line in exc.lines:
                     print(line, file=self.err, flush=True)
@@ -317,6 +319,7 @@ class Preview:
             elapsed = time.perf_counter() - start
             self.last_report = report
             self.live.built(None if changed is None else report.written + report.removed)
+            self.ahead = {}
             self._report(report, elapsed, changed)
             if report.articles > SEARCH_IN_PROCESS_MAX:
                 self.search.changed()  # a large tree: the index is made in a child process, off this thread
