@@ -615,3 +615,23 @@ def test_an_editors_swap_file_does_not_empty_the_article_cache(make_site, tmp_pa
     retitle(content)
     rebuild_site(content, tmp_path / "output", state)
     assert (state.cache.hits, state.cache.misses) == (2, 1)
+
+
+def test_the_tree_stamp_sees_every_content_file_but_scratch_files_and_hidden_folders(make_site, tmp_path):
+    from yearbook.serve.cache import tree_stamp
+
+    content = make_site({"images/a.png": b"png", "images/.thumbs/b.png": b"hidden", "articles/.drafts/x.md": "hidden",
+                         "articles/sub/y.md": "an article", "articles/sub/y.md~": "backup", "4913": "vim's probe"})
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "z.md").write_text("linked", encoding="utf-8")
+    os.symlink(tmp_path / "elsewhere", content / "articles" / "linked")  # a folder: listed as a link, not followed
+    os.symlink(tmp_path / "elsewhere" / "z.md", content / "articles" / "z.md")
+    others, articles, links = tree_stamp(content)
+    rel = lambda paths: sorted(Path(p).relative_to(content).as_posix() for p in paths)  # noqa: E731
+    assert rel(path for path, _ in others) == ["images/a.png", "regions.yml", "topics.yml", "yearbook.yml"]
+    assert rel(articles) == ["articles/2021/tongzhou-kexie-2021.md", "articles/fuyang-kexie-2022.md",
+                             "articles/huaian-kexie-2021.md", "articles/sub/y.md", "articles/z.md"]
+    assert rel(links) == ["articles/linked", "articles/z.md"]
+    stamp = dict(others)[str(content / "images/a.png")]
+    (content / "images/a.png").write_bytes(b"png, changed")
+    assert dict(tree_stamp(content)[0])[str(content / "images/a.png")] != stamp
