@@ -10,6 +10,11 @@ temporary file, rename over), wait for the event that says the page changed, and
 reload does, checking that it shows the new title. The figure is save → page fetched with the new text;
 the server's own rebuild time (from its log line) is shown beside it. The first save after start-up is
 measured like the others.
+
+With ``--cpu``, each tree is also rebuilt in a process of its own as serve's builder rebuilds it
+(``rebuild_site`` after a title edit, pages shared with a forked process), measuring wall time and
+CPU time (this process and the forked one) to the edited page and to the end: on a machine that
+other work shares, the CPU figures say how much work a rebuild is, which the wall times do not.
 """
 from __future__ import annotations
 
@@ -187,23 +192,76 @@ child process after a second of quiet so that it never holds up the next save, a
 """
 
 
+def probe(content: Path, output: Path, edits: int) -> dict:
+    """In this process, as serve's builder does: build, then ``edits`` title edits each rebuilt;
+    wall and CPU seconds to the edited page written and to the end of each rebuild."""
+    sys.path.insert(0, str(REPO))
+    from yearbook.serve.rebuild import SiteState, rebuild_site
+
+    def cpu() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system  # the forked process, once reaped
+
+    state = SiteState()
+    report = rebuild_site(content, output, state)
+    path, _ = article_to_edit(content)
+    original = path.read_text(encoding="utf-8")
+    rows = []
+    try:
+        for number in range(edits):
+            save(path, re.sub(r"^title: (.*)$", lambda m: f"title: 改{number}{m.group(1)}", original, count=1, flags=re.M))
+            mark: dict = {}
+            t0, c0 = time.perf_counter(), cpu()
+            report = rebuild_site(content, output, state,
+                                  on_first_written=lambda written: mark.update(wall=time.perf_counter() - t0, cpu=cpu() - c0))
+            rows.append({"first_wall": mark["wall"], "first_cpu": mark["cpu"], "all_wall": time.perf_counter() - t0,
+                         "all_cpu": cpu() - c0, "processes": report.processes})
+    finally:
+        save(path, original)
+    return {"articles": len(report.yearbook.articles), "rows": rows}
+
+
+def cpu_table(probes: dict[str, dict]) -> str:
+    lines = ["| tree | edited page written: wall, CPU ms (median) | all pages written: wall, CPU s (median) | processes |",
+             "|---|---|---|---|"]
+    for size, result in probes.items():
+        rows = result["rows"]
+        med = lambda key: statistics.median(r[key] for r in rows)  # noqa: E731
+        lines.append(f"| {size} articles | {med('first_wall') * 1000:.0f}, {med('first_cpu') * 1000:.0f} | "
+                     f"{med('all_wall'):.2f}, {med('all_cpu'):.2f} | {rows[0]['processes']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["--probe"]:
+        print(json.dumps(probe(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="sample,1000")
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path("/tmp/yearbook-serve-bench"))
     parser.add_argument("--write", type=Path, help="also write the table (and the machine) to this Markdown file")
+    parser.add_argument("--cpu", action="store_true", help="also the rebuild's wall and CPU time, as serve's builder runs it")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     results = [measure(size, args.edits, args.work) for size in args.sizes.split(",")]
     text = table(results)
+    if args.cpu:
+        probes = {}
+        for size in (s for s in args.sizes.split(",") if s != "sample"):
+            content = prepare(size, args.work)
+            run = subprocess.run([sys.executable, __file__, "--probe", str(content), str(content.parent / "probe-output"),
+                                  str(args.edits)], capture_output=True, text=True, check=True)
+            probes[size] = json.loads(run.stdout.strip().splitlines()[-1])
+        text += "\n\nThe rebuild as serve's builder runs it, in a process of its own (`--cpu`):\n\n" + cpu_table(probes)
+        results.append({"rebuild_probes": probes})
     print(text)
     print(json.dumps(results, ensure_ascii=False))
     if args.write:
         load = os.getloadavg()
         args.write.write_text(
             "# serve: time from save to reloaded page\n\n"
-            f"`python bench/serve_latency.py --sizes {args.sizes} --edits {args.edits}` on {os.cpu_count()} cores "
+            f"`python bench/serve_latency.py --sizes {args.sizes} --edits {args.edits}{' --cpu' if args.cpu else ''}` on {os.cpu_count()} cores "
             f"(load average {load[0]:.1f} while measuring; other work may share the machine).\n\n"
             + text + "\n" + NOTES + "\n```json\n" + json.dumps(results, ensure_ascii=False, indent=1) + "\n```\n", encoding="utf-8")
     return 0
