@@ -20,9 +20,8 @@ from .content.frontmatter import parse_date
 from .content.regions import RegionLookupError
 from .content.sources import find_article_paths
 from .content.topics import load_topics
-from .content.slugs import is_valid_slug, slugify_ascii
+from .content.slugs import is_valid_slug, slug_from_title
 
-MAX_SLUG_LENGTH = 60
 SLUG_LINE = re.compile(r"^slug:\s*['\"]?([a-z0-9-]+)", re.M)
 
 BODY_TEMPLATE = """（导语：用一两段话写清这篇报告讲了什么。）
@@ -47,14 +46,6 @@ class ArticleRequest:
     kicker: str | None = None
     slug: str | None = None
     draft: bool = False
-
-
-def slug_from_title(title: str) -> str:
-    """Toneless pinyin of the title, syllables joined by '-', at most MAX_SLUG_LENGTH characters."""
-    slug = slugify_ascii(title)
-    if len(slug) > MAX_SLUG_LENGTH:
-        slug = slug[:MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0]
-    return slug.strip("-") or "article"
 
 
 def yaml_value(value) -> str:

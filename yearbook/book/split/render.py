@@ -28,13 +28,15 @@ import os
 import re
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ...output import read_sealed, write_sealed
 from ...parallel import WorkerPool, start_method, worker_count
 from ..geometry import page_geometry
+from ..numbering import Numbering
+from ..prepress import Finish
 from ..typeset import Memo
 from ..weasy import import_weasyprint, weasyprint_version
 from .assemble import Book, Slot
@@ -244,17 +246,18 @@ def _side(number: int) -> str:
 
 
 def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme,
-           settings: SplitSettings, memo: Memo | None = None):
-    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images)."""
+           settings: SplitSettings, memo: Memo | None = None, spec: Finish | None = None):
+    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images). ``spec``:
+    how the PDF is finished (prepress.py; its numbering is the split render's)."""
     if settings.stamping:
         try:
-            return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, True)
+            return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, True, spec=spec)
         except StampError as exc:
             # a number could not be rewritten (a font without equal-width digits?): lay out with the numbers
             return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, False,
-                           why=str(exc))
+                           why=str(exc), spec=spec)
     return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, False,
-                   why="off in the settings")
+                   why="off in the settings", spec=spec)
 
 
 UNIT_FRONT, UNIT_OPENER, UNIT_ARTICLE, UNIT_INDEX = "front", "opener", "article", "index"
@@ -270,9 +273,10 @@ def _units(volume, people: bool) -> list[tuple]:
     return units
 
 
-def _on_recto(unit: tuple) -> bool:
-    """Chapters (their openers) and the indexes (the first of them) open on a right-hand page."""
-    return unit[0] == UNIT_OPENER or unit == (UNIT_INDEX, "regions")
+def _on_recto(unit: tuple, indexes_on_recto: bool = True) -> bool:
+    """Chapters (their openers) and the indexes (every one, or the first: pdf.index_opening) open on a
+    right-hand page."""
+    return unit[0] == UNIT_OPENER or unit == (UNIT_INDEX, "regions") or (indexes_on_recto and unit[0] == UNIT_INDEX)
 
 
 def _part_of(unit: tuple) -> Part:
@@ -284,7 +288,7 @@ def _part_of(unit: tuple) -> Part:
 
 
 def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme,
-            settings: SplitSettings, memo: Memo | None, stamping: bool, why: str = ""):
+            settings: SplitSettings, memo: Memo | None, stamping: bool, why: str = "", spec: Finish | None = None):
     clock = time.perf_counter()
     stats: dict = {"stages": {}}
 
@@ -299,10 +303,13 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
     cache = PartCache(cache_dir)
     stylesheets = sorted(theme.static_dir.glob("*.css"))
+    # what a layout is made from besides its HTML: WeasyPrint, the fonts, the edition, the stylesheets,
+    # and the code that lays a part out, cleans its text layer and reads its layout (layout.code_digest)
     static_key = cache_key(weasyprint_version(), fonts_state(), code_digest(), edition, *(p.read_bytes() for p in stylesheets))
     setup = Setup(renderer, edition, fetcher_for, head_extra, theme.static_dir.as_uri() + "/", volume.slug.encode(),
                   static_key, cache, memo)
     units = _units(volume, people=bool(renderer.context["people"]))
+    indexes_on_recto = renderer.context["config"].pdf.index_opening == "right"
     pool = Pool(setup, settings.workers or worker_count())
     hints = _load_hints(cache)
     try:
@@ -362,12 +369,14 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         # 2. page numbers, and the parts that show them laid out from their real shape
         sides: dict[tuple, str] = {}
         for round_ in range(6):
-            starts, numbers = _number_pages(units, layouts)
+            starts, numbers = _number_pages(units, layouts, indexes_on_recto)
+            numbering = _numbering(units, starts)
+            labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
             work = {}
             for unit in units:
                 if unit[0] == UNIT_ARTICLE:
                     continue
-                html, shown = _numbered_html(setup, unit, lambda anchor: str(numbers.get(anchor, "")) or estimate, stamping)
+                html, shown = _numbered_html(setup, unit, lambda anchor: labels.get(anchor) or estimate, stamping)
                 side = _side(starts[unit]) if unit[0] == UNIT_INDEX else "right"
                 if shapes.get(unit, (None,))[0] != html or sides.get(unit, "right") != side or unit not in layouts:
                     shapes[unit] = (html, shown)
@@ -386,21 +395,22 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
             raise RuntimeError("page numbers did not settle after 6 rounds")
         stats["rounds"] = round_ + 1
         lap("numbers")
-        starts, numbers = _number_pages(units, layouts)
+        starts, numbers = _number_pages(units, layouts, indexes_on_recto)
+        numbering = _numbering(units, starts)
         pages = _book_pages(units, starts, layouts)
         # 3. the furniture of every page but the front matter's
         first = len(layouts[units[0]].pages) + 1
         if stamping:
-            signatures = _signatures(pages, first, len(pages))
+            signatures = _signatures(pages, first, len(pages), numbering)
             documents = [(chunk, pool.submit(_lay_out, Job(Part("furniture", html=signature_html(chunk)), bare=False,
                                                            counter_start=_counter_start(chunk[0][0]))))
                          for chunk in _signature_documents(signatures)]
             furniture = [(chunk, future.result()[0]) for chunk, future in documents]
-            furniture_of = _furniture_pages(signatures, furniture)
+            furniture_of = _furniture_pages(signatures, furniture, numbering)
         else:
             documents = [((a, b), pool.submit(_lay_out, Job(Part("furniture", html=furniture_html(
                 [info for info, _, _ in pages[a - 1:b]], _carried(pages, a))), first_side=_side(a - 1),
-                counter_start=a - 1, bare=False)))
+                counter_start=numbering.folio(a) - 1, bare=False)))
                 for a, b in _furniture_chunks(pages, first, len(pages))]
             furniture = [(span, future.result()[0]) for span, future in documents]
             furniture_of = {number: (layout, number - a + 1, [])  # page 0 sets the strings carried in
@@ -436,10 +446,11 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         messages.extend(layout.messages)
         images.extend((url, start + page - 1, dpi, width) for url, page, dpi, width in layout.images)
     variant = (edition.pdf_variant or "").lower()
-    pdf = book.save([(name, page, x, y) for name, (page, x, y) in names.items()], _bookmark_tree(marks),
+    spec = replace(spec or Finish(numbering, volume.slug), numbering=numbering)
+    pdf = book.save([(name, page, x, y) for name, (page, x, y) in names.items()], _bookmark_tree(marks), spec,
                     object_streams=not variant.startswith("pdf/a-1"))
     lap("join")
-    _save_hints(cache, numbers)
+    _save_hints(cache, {anchor: numbering.label(page) for anchor, page in numbers.items()})
     _save_sources(cache_dir, volume)
     cache.prune()
     stats.update(units=len(units), pages=len(pages), furniture_documents=len(furniture), laid_out=pool.laid_out,
@@ -499,7 +510,7 @@ def _load_hints(cache: PartCache) -> dict[str, str]:
         return {}
 
 
-def _save_hints(cache: PartCache, numbers: dict[str, int]) -> None:
+def _save_hints(cache: PartCache, numbers: dict[str, str]) -> None:
     cache.write(HINTS, json.dumps(numbers, sort_keys=True).encode())
 
 
@@ -536,12 +547,12 @@ def _save_sources(cache_dir: Path | None, volume) -> None:
     write_sealed(cache_dir / SOURCES, json.dumps(sources, ensure_ascii=False).encode("utf-8"))
 
 
-def _number_pages(units: list[tuple], layouts: dict[tuple, Layout]):
+def _number_pages(units: list[tuple], layouts: dict[tuple, Layout], indexes_on_recto: bool = True):
     """Each unit's first page number, and every anchor's page number."""
     starts: dict[tuple, int] = {}
     number = 1
     for unit in units:
-        if _on_recto(unit) and number % 2 == 0:
+        if _on_recto(unit, indexes_on_recto) and number % 2 == 0:
             number += 1  # a blank verso
         starts[unit] = number
         number += len(layouts[unit].pages) if unit in layouts else 1
@@ -571,7 +582,13 @@ def _book_pages(units, starts, layouts) -> list[tuple[PageInfo, tuple | None, in
     return pages
 
 
-def _signatures(pages, first: int, last: int) -> dict[int, tuple]:
+def _numbering(units: list[tuple], starts: dict[tuple, int]) -> Numbering:
+    """The printed page numbers: the 正文 from 1 on the first chapter's opener."""
+    first = next((starts[unit] for unit in units if unit[0] == UNIT_OPENER), None)
+    return Numbering(first)
+
+
+def _signatures(pages, first: int, last: int, numbering: Numbering) -> dict[int, tuple]:
     """What the furniture of each page first..last (numbers from 1) depends on but its folio's
     digits: the number of digits, its side, the named strings in force when it begins, its page name,
     whether it is blank (then also the next page's name: WeasyPrint names a blank page after it) and
@@ -581,7 +598,7 @@ def _signatures(pages, first: int, last: int) -> dict[int, tuple]:
     for number, (info, _, _) in enumerate(pages, start=1):
         if first <= number <= last:
             following = pages[number][0].name if info.blank and number < len(pages) else ""
-            signatures[number] = (len(str(number)), _side(number), tuple(sorted(carried.items())), info.name,
+            signatures[number] = (len(numbering.label(number)), _side(number), tuple(sorted(carried.items())), info.name,
                                   info.blank, tuple(sorted((k, tuple(v)) for k, v in info.strings.items())), following)
         for name, texts in info.strings.items():
             if texts:
@@ -618,7 +635,7 @@ def _signature_documents(signatures: dict[int, tuple]) -> list[list[tuple]]:
     return chunks
 
 
-def _furniture_pages(signatures: dict[int, tuple], documents) -> dict[int, tuple]:
+def _furniture_pages(signatures: dict[int, tuple], documents, numbering: Numbering) -> dict[int, tuple]:
     """Book page number → (furniture layout, its page, folio stamps [(x, y, old, new)])."""
     where = {}
     for chunk, layout in documents:
@@ -628,7 +645,7 @@ def _furniture_pages(signatures: dict[int, tuple], documents) -> dict[int, tuple
     furniture = {}
     for number, signature in signatures.items():
         layout, page = where[signature]
-        folio = str(number)
+        folio = numbering.label(number)
         stamps = [(x, y, old, folio) for x, y, old, ordinal in layout.numbers[page] if ordinal == -1 and old != folio]
         furniture[number] = (layout, page, stamps)
     return furniture

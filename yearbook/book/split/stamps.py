@@ -21,7 +21,7 @@ import bisect
 import re
 from typing import Callable
 
-DATA_PAGE = re.compile(r'data-page="(\d+)"')
+DATA_PAGE = re.compile(r'data-page="([^"]*)"')
 TOLERANCE = 0.01  # CSS px: WeasyPrint writes positions with 6 decimals
 NUMBER = rb"-?(?:\d+\.?\d*|\.\d+)"
 NAME = rb"/([^\s/\[\]<>()]+)"
@@ -38,11 +38,12 @@ class StampError(Exception):
 def shape(html: str) -> str:
     """The HTML with every page number written as zeros of its width: what its layout depends on
     when digits are all equally wide, and what a stamped part is laid out from."""
-    return DATA_PAGE.sub(lambda m: 'data-page="' + "0" * len(m.group(1)) + '"', html)
+    return DATA_PAGE.sub(lambda m: 'data-page="' + ("0" * len(m.group(1)) if m.group(1).isdigit() else m.group(1)) + '"', html)
 
 
 def numbers_in(html: str) -> list[str]:
-    """The page numbers of an HTML document, in document order."""
+    """The page numbers of an HTML document, in document order (a roman one of the front matter
+    too: it is laid out as it is, but counts in the order)."""
     return DATA_PAGE.findall(html)
 
 
