@@ -158,7 +158,7 @@ def test_print_edition_has_a_slug_marks_in_registration_colour_outside_the_bleed
     marks and registration targets are drawn, outside the bleed, in the registration colour (a
     separation named All); the page count a multiple of 4, padded with blank pages."""
     reader = PdfReader(pdf_of(stress[1], "print"))
-    screen = PdfReader(pdf_of(stress[1], "screen"))
+    screen = PdfReader(pdf_of(stress[1]))
     assert len(reader.pages) % 4 == 0 and len(screen.pages) <= len(reader.pages) < len(screen.pages) + 4
     for page in reader.pages:
         trim, bleed, media = ([float(v) for v in box] for box in (page.trimbox, page.bleedbox, page.mediabox))

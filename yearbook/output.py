@@ -40,7 +40,6 @@ class RenderedFile:
     rel_path: str  # posix path inside the site (or output) directory
     data: bytes | None = None
     source: Path | None = None  # copy this file instead of writing data
-    unchanged: bool = False  # serve only: the page's fingerprint is unchanged, keep the file already written
     written: bool = False  # cold build: already written into the new output's staging folder (output.Staging)
 
 
@@ -146,7 +145,7 @@ class Staging:
         folders = self.folders
 
         def write(item: RenderedFile) -> RenderedFile:
-            if item.data is None or item.written or item.unchanged:
+            if item.data is None or item.written:
                 return item
             if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
                 raise OutputError(_("refusing to write {path!r}: it is outside the output folder", path=item.rel_path))
@@ -514,8 +513,6 @@ def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
     """Write the files whose bytes differ from what is on disk, each atomically; return their paths."""
     written = []
     for item in files:
-        if item.unchanged:
-            continue
         target = base / item.rel_path
         if item.source is not None:
             src = item.source.stat()
@@ -536,6 +533,62 @@ def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
             replace_file(target, data)
         written.append(item.rel_path)
     return written
+
+
+def stage_changed(base: Path, files: list[RenderedFile]) -> list[tuple[str, str]]:
+    """The first half of writing ``files`` (made data, not copies) in place under ``base`` as one
+    change: each whose bytes differ from the file on disk is written beside it under a temporary name
+    of this process's; returns (rel_path, temporary path) of those. :func:`commit_staged` renames
+    them over their targets; :func:`discard_staged` removes them (a failed rebuild writes nothing)."""
+    prefix = str(base) + os.sep
+    suffix = f".{os.getpid()}.tmp"
+    staged: list[tuple[str, str]] = []
+    base.mkdir(parents=True, exist_ok=True)
+    folders: set[str] = {""}
+    try:
+        for item in files:
+            if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
+                raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+            data = item.data or b""
+            try:
+                if os.stat(prefix + item.rel_path).st_size == len(data):
+                    with open(prefix + item.rel_path, "rb") as current:
+                        if current.read() == data:
+                            continue
+            except FileNotFoundError:
+                pass
+            folder, _, name = item.rel_path.rpartition("/")
+            if folder not in folders:
+                make_folders(prefix, {folder})
+                folders.add(folder)
+            tmp = f"{prefix}{folder}{'/' if folder else ''}.{name}{suffix}"
+            write_bytes(tmp, data)
+            staged.append((item.rel_path, tmp))
+    except BaseException:
+        discard_staged(staged)
+        raise
+    return staged
+
+
+def commit_staged(base: Path, staged: list[tuple[str, str]]) -> list[str]:
+    """Put the files :func:`stage_changed` wrote in place (one rename each); their rel_paths."""
+    prefix = str(base) + os.sep
+    done = 0
+    try:
+        for rel_path, tmp in staged:
+            os.replace(tmp, prefix + rel_path)
+            done += 1
+    finally:
+        discard_staged(staged[done:])  # after a failed rename: no temporary file left behind
+    return [rel_path for rel_path, _ in staged]
+
+
+def discard_staged(staged: list[tuple[str, str]]) -> None:
+    for _, tmp in staged:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
 def remove_stale(base: Path, keep: set[str], keep_prefixes: tuple[str, ...]) -> list[str]:
