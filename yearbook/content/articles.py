@@ -16,6 +16,7 @@ from .regions import RegionLookupError, RegionTable
 from .topics import TopicTable
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
+LIST_SEPARATORS = re.compile(r"\s*[，、；;]\s*|\s*,(?=\S)")  # full-width commas, 顿号, semicolons; ASCII commas without a space
 
 
 def chinese_number(n: int) -> str:
@@ -72,13 +73,13 @@ def warn_empty_sections(meta: ArticleMeta, log: ProblemLog) -> None:
 
 def warn_placeholders(meta: ArticleMeta, log: ProblemLog) -> None:
     """What is left of ``new``'s template (placeholders.py), each at its line: a warning."""
-    for found in placeholders_in_body(meta.source.body):
-        log.warning(_("the placeholder {text!r} left by `yearbook new` is still in the text", text=found.text),
-                    SourceLocation(meta.source.path, meta.source.body_line + found.line), found.hint)
     for line in today_marks(meta.source.front_matter):
         log.warning(_("the date is the day `yearbook new` made the file, not the report's"),
                     meta.source.location(line),
                     _("write the report's own date under 'date' and delete the comment after it"))
+    for found in placeholders_in_body(meta.source.body):
+        log.warning(_("the placeholder {text!r} left by `yearbook new` is still in the text", text=found.text),
+                    SourceLocation(meta.source.path, meta.source.body_line + found.line), found.hint)
 
 
 def resolve_region(meta: ArticleMeta, regions: RegionTable, log: ProblemLog):
@@ -97,6 +98,16 @@ def resolve_topics(meta: ArticleMeta, topics: TopicTable, log: ProblemLog):
     found = []
     for index, name in enumerate(meta.topics):
         topic = topics.resolve(name)
+        parts = [part.strip() for part in LIST_SEPARATORS.split(name) if part.strip()] if topic is None else []
+        if len(parts) > 1:  # topics: [kexue-puji，xiangcun-zhenxing] is one item to YAML
+            separator = LIST_SEPARATORS.search(name).group(0)
+            unknown = [part for part in parts if topics.resolve(part) is None]
+            log.error(_("the topics {name!r} are separated by {separator!r}, which YAML does not read as a separator, so "
+                        "they are one unknown topic", name=name, separator=separator), meta.location("topics", index),
+                      _("separate them with an ASCII comma and a space: topics: [{fixed}]", fixed=", ".join(parts)) if not unknown
+                      else _("separate them with an ASCII comma and a space: topics: [{fixed}]; and {unknown} is not in "
+                             "topics.yml", fixed=", ".join(parts), unknown=", ".join(unknown)))
+            continue
         if topic is None:
             close = topics.suggestion(name)
             log.error(_("unknown topic {name!r}", name=name), meta.location("topics", index),

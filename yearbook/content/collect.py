@@ -4,6 +4,7 @@ all in 汉语拼音 order where readers expect it."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .yamlfile import load_yaml_file
 from .collation import ReadingsProcess, person_reading, plain_pinyin
 
 REGIONS_NAME = "regions.yml"
+DASHES = re.compile(r"\s*[-–—~～至]+\s*")
 
 
 def load_regions(content_dir: Path, log: ProblemLog) -> tuple[RegionTable, list[str]]:
@@ -354,7 +356,11 @@ def warn_years_outside_volumes(config: Config, articles: list[Article], log: Pro
 
 def volumes_description(config: Config) -> str:
     """The configured volumes as an editor reads them: ``2020—2024 (2020–2024); 2025 (2025)``."""
-    return "; ".join(f"{group.name} ({_years_text(group.years)})" for group in config.volumes)
+    def said(group) -> str:
+        years = _years_text(group.years)
+        return group.name if DASHES.sub("-", group.name) == DASHES.sub("-", years) else f"{group.name} ({years})"
+
+    return "; ".join(said(group) for group in config.volumes)
 
 
 def _years_text(years: tuple[int, ...]) -> str:

@@ -138,7 +138,7 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
             child.attrSet("src", "")
             if rel:
                 ctx.result.images.append(rel)
-                child.attrSet("src", MEDIA_MARK + rel)
+                child.attrSet("src", MEDIA_MARK + url_path(rel))
         elif child.type == "link_open":
             href = child.attrGet("href") or ""
             if LOCAL_SCHEME.match(href):
@@ -155,7 +155,37 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
                 child.attrSet("href", ARTICLE_MARK + rel)
             elif rel:
                 ctx.result.images.append(rel)
-                child.attrSet("href", MEDIA_MARK + rel)
+                child.attrSet("href", MEDIA_MARK + url_path(rel))
+    _report_unread_targets(children, block, ctx)
+
+
+# ![说明](path with a space.jpg) is not an image for Markdown (a link's target ends at the first space),
+# so it would stay on the page and in the book as its raw text: it is reported instead
+UNREAD_TARGET = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()<>\n]*?\s[^()<>\n]*?)\)")
+FILE_LIKE = re.compile(r"[/\\]|\.[A-Za-z0-9]{2,5}\s*$")
+
+
+def url_path(rel: str) -> str:
+    """A content-relative path as it is written in a URL: white space percent-encoded (a path written
+    ``<images/IMG 001.jpg>`` is then a valid URL on the site and in the book); other characters, Chinese
+    ones included, as they are (HTML allows them)."""
+    return re.sub(r"\s", lambda m: f"%{ord(m.group(0)):02X}", rel) if any(c.isspace() for c in rel) else rel
+
+
+def _report_unread_targets(children: list[Token], block: Token, ctx: _Context) -> None:
+    text = "".join(child.content for child in children if child.type == "text")
+    if "](" not in text:
+        return
+    for match in UNREAD_TARGET.finditer(text):
+        bang, label, target = match.groups()
+        if not bang and not FILE_LIKE.search(target):
+            continue  # [1](见下文 说明) in prose: not meant as a link
+        fixed = f"{bang}[{label}](<{target.strip()}>)"
+        ctx.problem(_("the image {markdown!r} is not shown: its path has a space, so Markdown does not read it as an image",
+                      markdown=match.group(0)) if bang else
+                    _("the link {markdown!r} is not a link: its path has a space, so Markdown does not read it as a link",
+                      markdown=match.group(0)),
+                    block, _("write the path in angle brackets, {fixed}, or rename the file without spaces", fixed=fixed))
 
 
 def _collect_heading(tokens: list[Token], index: int, ctx: _Context) -> None:
