@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .content.config import EDITIONS, content_language
-from .errors import OutputBusy, YearbookError
+from .errors import OutputBusy, SourceLocation, YearbookError
 from .i18n import ENGLISH, LANGUAGES, N_, Translator, _, choose_language, normalize_language
 from .pipeline import BuildOptions, build
 from .progress import Progress
@@ -316,8 +316,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def summarize(report, options: BuildOptions, t: Translator = ENGLISH) -> None:
     yearbook = report.yearbook
-    timings = ", ".join(f"{t.gettext(STAGES.get(name, name))} {seconds:.2f}s" for name, seconds in report.timings.items())
+    timings = t.join(f"{t.gettext(STAGES.get(name, name))} {seconds:.2f}s" for name, seconds in report.timings.items())
     if not options.write:
+        review_drafts(yearbook, Path.cwd(), t)
         print(t(_("ok: {articles} articles, {volumes} volume(s), {warnings} warning(s) ({timings})",
                   articles=len(yearbook.articles), volumes=len(yearbook.volumes), warnings=len(report.warnings),
                   timings=timings)))
@@ -339,6 +340,22 @@ def summarize(report, options: BuildOptions, t: Translator = ENGLISH) -> None:
         text = _("built {articles} articles into {output} ({files} files; {timings})", articles=len(yearbook.articles),
                  output=str(options.output_dir), files=report.files, timings=timings)
     print(t(text))
+
+
+def review_drafts(yearbook, base: Path, t: Translator = ENGLISH) -> None:
+    """``check``'s review list: every undecided item of every draft (what ``import`` listed at its top),
+    one ``path:line: item`` a line, after a line that counts them."""
+    drafts = yearbook.drafts
+    if not drafts:
+        return
+    items = [(draft, line, text) for draft in drafts for line, text in draft.review]
+    print(t(_("drafts to review: {drafts} draft(s), {items} undecided item(s)", drafts=len(drafts), items=len(items))))
+    for draft, line, text in items:
+        print(f"{SourceLocation(draft.source_path, line).display(base)}: {text}")
+    waiting = [draft for draft in drafts if not draft.review]
+    for draft in waiting:
+        print(t(_("{path}: a draft with no undecided items listed; remove 'draft: true' when it is ready to publish",
+                  path=SourceLocation(draft.source_path).display(base))))
 
 
 def ask_on_terminal(translate: Translator):
