@@ -243,8 +243,8 @@ def test_people_index_locators_are_the_pages_where_their_bylines_are_printed(pdf
         first = next(m.page for m in marks if m.title == meta["title"])
         last = min([m.page for m in marks if m.page > first] + [len(pages) + 1]) - 1
         for byline in meta.get("bylines") or []:
-            printed_on = [printed(pdf, n) for n in range(first, last + 1) if "（" in pages[n - 1]
-                          and squash(byline["name"]) in squash(pages[n - 1]).split("（")[-1]]
+            credit = re.compile("（[^（）]*" + re.escape(squash(byline["name"])) + "[^（）]*）")  # the bylines paragraph
+            printed_on = [printed(pdf, n) for n in range(first, last + 1) if credit.search(squash(pages[n - 1]))]
             assert printed_on and printed_on[-1] in _locators_after(index_text, byline["name"]), byline["name"]
 
 

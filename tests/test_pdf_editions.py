@@ -169,11 +169,25 @@ def test_print_edition_has_a_slug_marks_in_registration_colour_outside_the_bleed
     assert marks, "the marks are drawn on the page"
     space = marks[0]["/Resources"]["/ColorSpace"]["/YbReg"].get_object()
     assert space[0] == "/Separation" and space[1] == "/All"
-    numbers = [float(n) for n in re.findall(rb"-?\d+\.\d+", marks[0].get_data())]
-    trim = [float(v) for v in page.trimbox]
-    outside = [n for n in numbers if n < trim[0] - 3 * MM or n > trim[2] + 3 * MM]
-    inside_page = [n for n in numbers if trim[0] + 1 < n < trim[2] - 1]
-    assert outside and len(outside) + len(inside_page) == len(numbers)  # on the trim's lines, beyond the bleed
+    # every point a mark's path goes through (the operands of m, l and c, in pairs) lies in the slug:
+    # inside the MediaBox and outside the BleedBox, so that nothing of a mark is printed on the sheet
+    points, operands = [], []
+    for token in marks[0].get_data().split():
+        if re.fullmatch(rb"-?\d+(\.\d+)?", token):
+            operands.append(float(token))
+            continue
+        if token in (b"m", b"l", b"c"):
+            points += list(zip(operands[0::2], operands[1::2]))
+        operands = []
+    trim, bleed, media = ([float(v) for v in box] for box in (page.trimbox, page.bleedbox, page.mediabox))
+    assert len(points) > 8 * 2 + 4 * 13, len(points)  # 8 crop marks and 4 targets
+    in_media = [p for p in points if media[0] <= p[0] <= media[2] and media[1] <= p[1] <= media[3]]
+    in_bleed = [p for p in points if bleed[0] - 0.5 < p[0] < bleed[2] + 0.5 and bleed[1] - 0.5 < p[1] < bleed[3] + 0.5]
+    assert len(in_media) == len(points) and not in_bleed, in_bleed
+    # the crop marks are on the trim's lines
+    on_trim_lines = [p for p in points if any(abs(p[0] - x) < 0.01 for x in (trim[0], trim[2]))
+                     or any(abs(p[1] - y) < 0.01 for y in (trim[1], trim[3]))]
+    assert len(on_trim_lines) >= 16, on_trim_lines
 
 
 @pytest.mark.skipif(not any(p.is_file() for p in CMYK_PROFILES), reason="no CMYK ICC profile (Debian: libgs-common)")

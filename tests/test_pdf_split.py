@@ -168,7 +168,7 @@ def corrupt(cache_dir: Path, seed: int) -> int:
         else:
             data = bytearray(rng.choice(files).read_bytes())
         path.write_bytes(bytes(data))
-    (cache_dir / "nianjian-2020-2024" / "0" * 64).with_suffix(".layout").write_bytes(b"not an entry")
+    (cache_dir / "nianjian-2020-2024" / ("0" * 64)).with_suffix(".layout").write_bytes(b"not an entry")
     return len(chosen)
 
 

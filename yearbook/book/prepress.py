@@ -97,7 +97,7 @@ def _marks(trim: list[float], bleed: float, slug: float) -> bytes:
                            cx - radius, cy - k, cx - k, cy - radius, cx, cy - radius,
                            cx + k, cy - radius, cx + radius, cy - k, cx + radius, cy))
             ops.append(b"%.3f %.3f m %.3f %.3f l S %.3f %.3f m %.3f %.3f l S" % (
-                cx - radius * 1.4, cy, cx + radius * 1.4, cy, cx, cy - radius * 1.4, cx, cy + radius * 1.4))
+                cx - radius * 1.2, cy, cx + radius * 1.2, cy, cx, cy - radius * 1.2, cx, cy + radius * 1.2))
     ops.append(b"Q")
     return b"\n".join(ops)
 
