@@ -548,7 +548,7 @@ def stage_changed(base: Path, files: list[RenderedFile]) -> list[tuple[str, str]
     try:
         for item in files:
             if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
-                raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+                raise OutputError(_("refusing to write {path!r}: it is outside the output folder", path=item.rel_path))
             data = item.data or b""
             try:
                 if os.stat(prefix + item.rel_path).st_size == len(data):
