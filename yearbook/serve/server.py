@@ -404,7 +404,7 @@ class Preview:
             parts.append(self.t(_("edited page written after {seconds:.2f}s", seconds=first)))
         if report.drafts:
             parts.append(self.t(_("{count} draft(s) shown, marked 草稿", count=report.drafts)))
-        self.say("; ".join(parts))
+        self.say(("；" if self.t.language == "zh" else "; ").join(parts))
 
     def close(self) -> None:
         """Stop rebuilding: the builder first (a rebuild under way is dropped), then the watcher."""
