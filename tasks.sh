@@ -3,6 +3,9 @@
 #   bash tasks.sh build   set up, then build the sample yearbook (site + PDF) into output/
 #   bash tasks.sh test    set up, then run the whole test suite
 #   bash tasks.sh setup   only install what the project needs, at the pinned versions (pins/)
+#   bash tasks.sh messages  the message catalogues (yearbook/locale/): extract every message of the code into
+#                         yearbook.pot, merge it into each language's .po (translate what is new there), compile
+#                         the .mo files, which are committed (tests/test_i18n.py says what is missing)
 #   bash tasks.sh pin     update the pins: the newest Python releases pyproject.toml allows (--keep: keep
 #                         the pinned ones, add what is new) and the Debian versions installed here
 # Set-up is idempotent: system packages (CJK fonts, HarfBuzz subsetting, poppler, Chromium for the browser
@@ -81,6 +84,15 @@ setup_python() {
 
 setup() { setup_system; setup_python; }
 
+messages() {  # pybabel (Babel, a test requirement): extract → update → compile, the same files every time
+  local pybabel="$VENV/bin/pybabel" locale_dir=yearbook/locale
+  "$pybabel" extract -F babel.cfg --no-location --sort-output --width 120 --project yearbook \
+    --version 0.1.0 --copyright-holder "the yearbook developers" -o "$locale_dir/yearbook.pot" .
+  "$pybabel" update -D yearbook -i "$locale_dir/yearbook.pot" -d "$locale_dir" --width 120 \
+    --ignore-obsolete --ignore-pot-creation-date
+  "$pybabel" compile -D yearbook -d "$locale_dir" --statistics
+}
+
 pin() {
   local keep=()
   [ "${1:-}" = "--keep" ] && keep=(-c "$PY_PINS")
@@ -117,6 +129,7 @@ case "${1:-}" in
   setup) setup ;;
   build) setup; shift; exec "$VENV/bin/python" build.py build "$@" ;;
   test)  setup; shift; exec "$VENV/bin/python" -m pytest "$@" ;;
+  messages) setup_python; messages ;;
   pin)   shift; pin "$@" ;;
-  *) echo "usage: bash tasks.sh {build|test|setup|pin [--keep]} [args]" >&2; exit 2 ;;
+  *) echo "usage: bash tasks.sh {build|test|setup|messages|pin [--keep]} [args]" >&2; exit 2 ;;
 esac

@@ -16,6 +16,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# The suite reads yearbook's messages in English, whatever the machine's locale: the sample trees are
+# Chinese (yearbook.yml's language, zh-CN by default), which would make every message Chinese
+# (yearbook.i18n.choose_language). Set for the whole run, so that the CLI, serve's builder and
+# background processes and every `python build.py` child say the same; tests of the Chinese messages
+# (tests/test_i18n.py) ask for them with --lang zh or their own YEARBOOK_LANG.
+os.environ["YEARBOOK_LANG"] = "en"
+
 YEARBOOK_YML = """\
 title: 测试年鉴
 subtitle: 测试用的小年鉴

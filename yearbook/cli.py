@@ -1,125 +1,266 @@
-"""Command line: ``yearbook [build|check|serve|new|import] [--content DIR] [--output DIR] …``.
+"""Command line: ``yearbook [build|check|serve|new|import] [--content DIR] [--output DIR] [--lang zh|en] …``.
 
 The only place that prints problems and sets exit codes: 0 success, 1 content (or setup) errors,
-2 usage errors, 3 internal errors (bugs). Tracebacks only with --debug."""
+2 usage errors, 3 internal errors (bugs). Tracebacks only with --debug.
+
+Every message is said in the run's language (i18n.choose_language): ``--lang``, else ``YEARBOOK_LANG``,
+else Chinese when the content is (yearbook.yml ``language: zh-CN``, which is also what a yearbook.yml
+without ``language:`` means) or the locale is, else English. The language is worked out before the
+command line is read in full, so that argparse's own messages and ``--help`` are said in it too."""
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 
-from .content.config import EDITIONS
-from .errors import OutputBusy, YearbookError
+from .content.config import EDITIONS, content_language
+from .errors import OutputBusy, SourceLocation, YearbookError
+from .i18n import ENGLISH, LANGUAGES, N_, Translator, _, choose_language, normalize_language
 from .pipeline import BuildOptions, build
 from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+COMMANDS = ("build", "check", "serve", "new", "import")
+STAGES = {"load": N_("load"), "templates": N_("templates"), "html": N_("html"), "pdf": N_("pdf"), "write": N_("write")}
+
+# argparse's own messages (Python 3.11), said in the run's language by YearbookParser.error
+ARGPARSE_MESSAGES = (
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("ignored explicit argument %r"),
+)
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[sr]")
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yearbook", description="Build the yearbook site and PDF from content/.")
-    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,import}")
-    for name, help_text in (("build", "build the site and the PDF (default)"), ("check", "check the content; write nothing")):
-        cmd = sub.add_parser(name, help=help_text)
-        add_common_options(cmd)
+def _argparse_pattern(template: str) -> tuple[list[str | None], re.Pattern]:
+    names, parts, last = [], [], 0
+    for match in PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last:match.start()]))
+        parts.append("(.+?)")
+        names.append(match.group(1))
+        last = match.end()
+    parts.append(re.escape(template[last:]))
+    return names, re.compile("".join(parts), re.S)
+
+
+def translate_argparse(message: str, translate: Translator) -> str:
+    """One of argparse's messages (already filled in, in English) in the language of ``translate``."""
+    for template in ARGPARSE_MESSAGES:
+        names, pattern = _argparse_pattern(template)
+        match = pattern.fullmatch(message)
+        if not match:
+            continue
+        values = list(match.groups())
+        if template.startswith("argument %(argument_name)s"):
+            values[1] = translate_argparse(values[1], translate)
+        by_name = {name: value for name, value in zip(names, values) if name}
+        positional = iter(value for name, value in zip(names, values) if not name)
+        return PLACEHOLDER.sub(lambda m: by_name.get(m.group(1), "") if m.group(1) else next(positional, ""),
+                               translate.gettext(template))
+    return message
+
+
+class YearbookParser(argparse.ArgumentParser):
+    """argparse with its headings, usage line and errors in the run's language."""
+
+    def __init__(self, *args, translate: Translator = ENGLISH, **kwargs):
+        self.translate = translate
+
+        class Formatter(argparse.HelpFormatter):
+            def add_usage(self, usage, actions, groups, prefix=None):
+                super().add_usage(usage, actions, groups, translate(_("usage: ")) if prefix is None else prefix)
+
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = translate(_("positional arguments"))
+        self._optionals.title = translate(_("options"))
+        self.add_argument("-h", "--help", action="help", help=translate(_("show this help message and exit")))
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, self.translate(_("{prog}: error: {message}", prog=self.prog,
+                                                  message=translate_argparse(message, self.translate))) + "\n")
+
+
+def language_option(text: str) -> str:
+    language = normalize_language(text)
+    if language is None or not text.lower().startswith(tuple(LANGUAGES)):
+        raise argparse.ArgumentTypeError(ENGLISH(_("{value!r} is not a language of yearbook's messages: zh or en", value=text)))
+    return language
+
+
+class _EarlyParser(argparse.ArgumentParser):
+    """Reads --lang and --content before anything else; a mistake is left for the real parser to report."""
+
+    def error(self, message: str):
+        raise ValueError(message)
+
+
+def make_parser(translate: Translator = ENGLISH) -> argparse.ArgumentParser:
+    t = translate
+    parser = YearbookParser(prog="yearbook", description=t(_("Build the yearbook site and PDF from content/.")), translate=t)
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,import}", parser_class=YearbookParser)
+    for name, help_text in (("build", _("build the site and the PDF (default)")), ("check", _("check the content; write nothing"))):
+        cmd = sub.add_parser(name, help=t(help_text), translate=t)
+        add_common_options(cmd, t)
         if name == "build":
-            cmd.add_argument("--only", choices=("html", "pdf"), help="build only the site or only the PDF")
-            cmd.add_argument("--edition", type=pdf_editions, metavar="screen|print|archive",
-                             help="PDF edition(s), comma-separated (default: the config's pdf.edition, else screen)")
+            cmd.add_argument("--only", choices=("html", "pdf"), help=t(_("build only the site or only the PDF")))
+            cmd.add_argument("--edition", type=pdf_editions(t), metavar="screen|print|archive",
+                             help=t(_("PDF edition(s), comma-separated (default: the config's pdf.edition, else screen)")))
             cmd.add_argument("--single-pass", action="store_true",
-                             help="lay the PDF out in one WeasyPrint pass, not in parts on every core "
-                                  "(slower; the same pages; books under 20 articles always are)")
+                             help=t(_("lay the PDF out in one WeasyPrint pass, not in parts on every core "
+                                      "(slower; the same pages; books under 20 articles always are)")))
             cmd.add_argument("--no-wait", action="store_true",
-                             help="if another build or serve is using the output folder, stop at once (exit 2) instead of waiting for it")
-    add_editor_commands(sub)
+                             help=t(_("if another build or serve is using the output folder, stop at once (exit 2) "
+                                      "instead of waiting for it")))
+    add_editor_commands(sub, t)
     return parser
 
 
-def pdf_editions(text: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    wrong = [name for name in names if name not in EDITIONS]
-    if wrong or not names:
-        raise argparse.ArgumentTypeError(f"unknown edition {wrong[0] if wrong else text!r}; choose from {', '.join(EDITIONS)}")
-    return names
+def pdf_editions(translate: Translator):
+    def editions(text: str) -> tuple[str, ...]:
+        names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        wrong = [name for name in names if name not in EDITIONS]
+        if wrong or not names:
+            raise argparse.ArgumentTypeError(translate(_("unknown edition {edition!r}; choose from {editions}",
+                                                         edition=wrong[0] if wrong else text, editions=", ".join(EDITIONS))))
+        return names
+    editions.__name__ = "edition"
+    return editions
 
 
-def port_number(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is not between 1 and 65535")
+def port_number(translate: Translator):
+    def port(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(translate(_("{value!r} is not a port number", value=text))) from None
+        if not 1 <= value <= 65535:
+            raise argparse.ArgumentTypeError(translate(_("port {port} is not between 1 and 65535", port=value)))
+        return value
     return port
 
 
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("seconds cannot be negative")
-    return value
+def seconds(translate: Translator):
+    def number(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(translate(_("{value!r} is not a number of seconds", value=text))) from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(translate(_("seconds cannot be negative")))
+        return value
+    return number
 
 
-def add_editor_commands(sub) -> None:
+def add_lang_option(cmd: argparse.ArgumentParser, t: Translator) -> None:
+    cmd.add_argument("--lang", type=language_option, metavar="zh|en",
+                     help=t(_("the language of yearbook's messages (default: Chinese for a Chinese yearbook or a "
+                              "Chinese locale, else English; also YEARBOOK_LANG)")))
+
+
+def add_editor_commands(sub, t: Translator = ENGLISH) -> None:
     """serve, new and import: the editor's workflow (serve.py, scaffold.py, importing/)."""
-    serve = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on every save")
-    serve.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
-    serve.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output directory (default: output)")
-    serve.add_argument("--quiet", "-q", action="store_true", help="print only problems")
-    serve.add_argument("--debug", action="store_true", help="show tracebacks")
-    serve.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--pdf-delay", type=seconds, default=10.0, metavar="SECONDS",
-                       help="make the PDF after this many seconds without changes (default: 10; 0: only on request)")
-    new = sub.add_parser("new", help="create an article from a template")
-    new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
-    new.add_argument("--title", required=True, help="the headline")
-    new.add_argument("--region", help="a region name, path or code (淮安市, 江苏省/南通市/通州区, 320612)")
+    content_help = t(_("content directory (default: content)"))
+    serve = sub.add_parser("serve", help=t(_("build, serve on 127.0.0.1, rebuild and reload on every save")), translate=t)
+    serve.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help=content_help)
+    serve.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help=t(_("output directory (default: output)")))
+    serve.add_argument("--quiet", "-q", action="store_true", help=t(_("print only problems")))
+    serve.add_argument("--debug", action="store_true", help=t(_("show tracebacks")))
+    serve.add_argument("--port", type=port_number(t), default=8000, help=t(_("port (default: 8000)")))
+    serve.add_argument("--host", default="127.0.0.1", help=t(_("address to listen on (default: 127.0.0.1, this machine only)")))
+    serve.add_argument("--pdf-delay", type=seconds(t), default=10.0, metavar="SECONDS",
+                       help=t(_("make the PDF after this many seconds without changes (default: 10; 0: only on request)")))
+    serve.add_argument("--no-drafts", dest="drafts", action="store_false",
+                       help=t(_("do not show drafts (by default the preview shows them, marked 草稿, outside every list)")))
+    add_lang_option(serve, t)
+    new = sub.add_parser("new", help=t(_("create an article from a template")), translate=t)
+    new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help=content_help)
+    new.add_argument("--title", required=True, help=t(_("the headline")))
+    new.add_argument("--region", help=t(_("a region name, path or code (淮安市, 江苏省/南通市/通州区, 320612)")))
     new.add_argument("--topics", "--themes", dest="topics", action="append", default=[], metavar="A,B",
-                     help="topics (主题) from topics.yml, slugs or names, comma-separated or repeated")
-    new.add_argument("--organization", help="the reporting body (default: the region's name + 科协)")
-    new.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (default: today)")
-    new.add_argument("--kicker", help="引题, the line above the headline")
-    new.add_argument("--slug", help="URL slug (default: the pinyin of the title)")
-    new.add_argument("--draft", action="store_true", help="mark it as a draft (checked, not published)")
-    new.add_argument("--debug", action="store_true", help="show tracebacks")
-    imp = sub.add_parser("import", help="turn raw reports (.txt, .docx) into draft articles")
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="reports: plain text (UTF-8, GBK/GB18030) or Word .docx")
-    imp.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
-    imp.add_argument("--into", type=Path, metavar="DIR", help="where to write the drafts (default: CONTENT/articles)")
-    imp.add_argument("--quiet", "-q", action="store_true", help="print only problems")
-    imp.add_argument("--debug", action="store_true", help="show tracebacks")
+                     help=t(_("topics (主题) from topics.yml, slugs or names, comma-separated or repeated")))
+    new.add_argument("--organization", help=t(_("the reporting body (default: the region's name + 科协)")))
+    new.add_argument("--date", help=t(_("YYYY-MM-DD, YYYY-MM or YYYY (default: asked for on a terminal, else today, marked "
+                                        "for check)")))
+    new.add_argument("--kicker", help=t(_("引题, the line above the headline")))
+    new.add_argument("--slug", help=t(_("URL slug (default: the pinyin of the title)")))
+    new.add_argument("--draft", action="store_true", help=t(_("mark it as a draft (checked, not published)")))
+    new.add_argument("--debug", action="store_true", help=t(_("show tracebacks")))
+    add_lang_option(new, t)
+    imp = sub.add_parser("import", help=t(_("turn raw reports (.txt, .docx) into draft articles")), translate=t)
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                     help=t(_("reports: plain text (UTF-8, GBK/GB18030) or Word .docx")))
+    imp.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help=content_help)
+    imp.add_argument("--into", type=Path, metavar="DIR", help=t(_("where to write the drafts (default: CONTENT/articles)")))
+    imp.add_argument("--quiet", "-q", action="store_true", help=t(_("print only problems")))
+    imp.add_argument("--debug", action="store_true", help=t(_("show tracebacks")))
+    add_lang_option(imp, t)
 
 
-def add_common_options(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
-    cmd.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output directory (default: output)")
-    cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    cmd.add_argument("--quiet", "-q", action="store_true", help="print only problems")
-    cmd.add_argument("--debug", action="store_true", help="show tracebacks")
+def add_common_options(cmd: argparse.ArgumentParser, t: Translator = ENGLISH) -> None:
+    cmd.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help=t(_("content directory (default: content)")))
+    cmd.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help=t(_("output directory (default: output)")))
+    cmd.add_argument("--strict", action="store_true", help=t(_("treat warnings as errors")))
+    cmd.add_argument("--quiet", "-q", action="store_true", help=t(_("print only problems")))
+    cmd.add_argument("--debug", action="store_true", help=t(_("show tracebacks")))
+    add_lang_option(cmd, t)
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = make_parser()
+def _with_command(argv: list[str]) -> list[str]:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-        argv = ["build", *argv]
-    return parser.parse_args(argv)
+        return ["build", *argv]
+    return argv
 
 
-def report_problems(problems, base: Path) -> None:
+def run_language(argv: list[str], environ=None) -> str:
+    """The language of a run with these arguments, found before they are parsed in full (see the module)."""
+    early = _EarlyParser(add_help=False)
+    early.add_argument("--lang")
+    early.add_argument("--content", type=Path, default=Path("content"))
+    try:
+        known, _rest = early.parse_known_args(_with_command(argv)[1:])
+    except ValueError:
+        return choose_language(None, content_language(Path("content")), environ)
+    return choose_language(known.lang, content_language(known.content), environ)
+
+
+def parse_args(argv: list[str], translate: Translator = ENGLISH) -> argparse.Namespace:
+    return make_parser(translate).parse_args(_with_command(argv))
+
+
+def report_problems(problems, base: Path, translate: Translator = ENGLISH) -> None:
     for problem in problems:
-        print(problem.format(base), file=sys.stderr)
+        print(problem.format(base, translate), file=sys.stderr)
+
+
+def internal_error(exc: Exception, output_kept: bool) -> str:
+    if output_kept:
+        return _("internal error (a bug in yearbook, not in your content): {error}\n"
+                 "    the previous output is unchanged; rerun with --debug for details and report it",
+                 error=type(exc).__name__ + ": " + str(exc))
+    return _("internal error (a bug in yearbook, not in your content): {error}\n"
+             "    rerun with --debug for details and report it", error=type(exc).__name__ + ": " + str(exc))
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    t = Translator(run_language(argv))
+    args = parse_args(argv, t)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, format="%(name)s: %(message)s")
     if args.command in ("serve", "new", "import"):
-        return run_editor_command(args)
+        return run_editor_command(args, t)
     base = Path.cwd()
     options = BuildOptions(
         content_dir=args.content,
@@ -128,64 +269,112 @@ def main(argv: list[str] | None = None) -> int:
         editions=getattr(args, "edition", None),
         single_pass=getattr(args, "single_pass", False),
         write=args.command != "check",
-        progress=Progress() if args.command == "build" and not args.quiet else None,
+        progress=Progress(translate=t) if args.command == "build" and not args.quiet else None,
         strict=args.strict,
         on_committed=lambda: committed.append(True),
         wait=not getattr(args, "no_wait", False),
-        on_wait=lambda message: print(message, file=sys.stderr, flush=True),
+        on_wait=lambda message: print(t(message), file=sys.stderr, flush=True),
     )
     committed: list[bool] = []  # the new output is in place: a Ctrl-C from then on comes after a complete build
     try:
         report = build(options)
     except OutputBusy as exc:  # --no-wait and another build or serve has the output
-        report_problems(exc.problems, base)
+        report_problems(exc.problems, base, t)
         return EXIT_USAGE
     except YearbookError as exc:
-        report_problems(exc.problems, base)
+        report_problems(exc.problems, base, t)
         count = len([p for p in exc.problems if p.severity == "error"])
-        what = f"{count} error(s)" if count or not args.strict else f"{len(exc.problems)} warning(s) with --strict"
-        print(f"{what}; nothing was written." if options.write else f"{what}.", file=sys.stderr)
+        what = (_("{count} error(s)", count=count) if count or not args.strict else
+                _("{count} warning(s) with --strict", count=len(exc.problems)))
+        print(t(_("{what}; nothing was written.", what=what) if options.write else _("{what}.", what=what)), file=sys.stderr)
         if args.debug:
             raise
         return EXIT_CONTENT
     except KeyboardInterrupt:
         if committed:
-            print(f"interrupted after the new output was in place: {options.output_dir} is complete.", file=sys.stderr)
+            print(t(_("interrupted after the new output was in place: {path} is complete.", path=str(options.output_dir))),
+                  file=sys.stderr)
             return EXIT_OK
-        print("interrupted; the previous output is unchanged.", file=sys.stderr)
+        print(t(_("interrupted; the previous output is unchanged.")), file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in yearbook, not in the content: say so, keep the output
         if args.debug:
             raise
-        print(f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}\n"
-              "    the previous output is unchanged; rerun with --debug for details and report it", file=sys.stderr)
+        print(t(internal_error(exc, output_kept=True)), file=sys.stderr)
         return EXIT_INTERNAL
     try:
-        report_problems(report.warnings, base)
+        report_problems(report.warnings, base, t)
         if args.strict and report.warnings:
-            print(f"{len(report.warnings)} warning(s) with --strict; failing.", file=sys.stderr)
+            print(t(_("{count} warning(s) with --strict; failing.", count=len(report.warnings))), file=sys.stderr)
             return EXIT_CONTENT
         if not args.quiet:
-            summarize(report, options)
+            summarize(report, options, t)
     except KeyboardInterrupt:  # the build is done (and written, unless this was `check`)
         return EXIT_OK
     return EXIT_OK
 
 
-def summarize(report, options: BuildOptions) -> None:
+def summarize(report, options: BuildOptions, t: Translator = ENGLISH) -> None:
     yearbook = report.yearbook
-    timings = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.timings.items())
+    timings = t.join(f"{t.gettext(STAGES.get(name, name))} {seconds:.2f}s" for name, seconds in report.timings.items())
     if not options.write:
-        print(f"ok: {len(yearbook.articles)} articles, {len(yearbook.volumes)} volume(s), "
-              f"{len(report.warnings)} warning(s) ({timings})")
+        review_drafts(yearbook, Path.cwd(), t)
+        print(t(_("ok: {articles} articles, {volumes} volume(s), {warnings} warning(s) ({timings})",
+                  articles=len(yearbook.articles), volumes=len(yearbook.volumes), warnings=len(report.warnings),
+                  timings=timings)))
         return
-    pdfs = f", PDF: {', '.join(report.pdfs)}" if report.pdfs else ""
-    kept = f" and the previous {report.kept}" if report.kept else ""
-    print(f"built {len(yearbook.articles)} articles into {options.output_dir} "
-          f"({report.files} files{kept}{pdfs}; {timings})")
+    pdfs = ", ".join(report.pdfs)
+    if report.kept and pdfs:
+        text = _("built {articles} articles into {output} ({files} files and the previous {kept}, PDF: {pdfs}; {timings})",
+                 articles=len(yearbook.articles), output=str(options.output_dir), files=report.files, kept=report.kept,
+                 pdfs=pdfs, timings=timings)
+    elif report.kept:
+        text = _("built {articles} articles into {output} ({files} files and the previous {kept}; {timings})",
+                 articles=len(yearbook.articles), output=str(options.output_dir), files=report.files, kept=report.kept,
+                 timings=timings)
+    elif pdfs:
+        text = _("built {articles} articles into {output} ({files} files, PDF: {pdfs}; {timings})",
+                 articles=len(yearbook.articles), output=str(options.output_dir), files=report.files, pdfs=pdfs,
+                 timings=timings)
+    else:
+        text = _("built {articles} articles into {output} ({files} files; {timings})", articles=len(yearbook.articles),
+                 output=str(options.output_dir), files=report.files, timings=timings)
+    print(t(text))
 
 
-def run_editor_command(args: argparse.Namespace) -> int:
+def review_drafts(yearbook, base: Path, t: Translator = ENGLISH) -> None:
+    """``check``'s review list: every undecided item of every draft (what ``import`` listed at its top),
+    one ``path:line: item`` a line, after a line that counts them."""
+    drafts = yearbook.drafts
+    if not drafts:
+        return
+    items = [(draft, line, text) for draft in drafts for line, text in draft.review]
+    print(t(_("drafts to review: {drafts} draft(s), {items} undecided item(s)", drafts=len(drafts), items=len(items))))
+    for draft, line, text in items:
+        print(f"{SourceLocation(draft.source_path, line).display(base)}: {text}")
+    waiting = [draft for draft in drafts if not draft.review]
+    for draft in waiting:
+        print(t(_("{path}: a draft with no undecided items listed; remove 'draft: true' when it is ready to publish",
+                  path=SourceLocation(draft.source_path).display(base))))
+
+
+def ask_on_terminal(translate: Translator):
+    """A question on the terminal (``new`` asks for the date), or None off a terminal (the answer would
+    never come)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+
+    def ask(question) -> str:
+        sys.stderr.write(translate(question))
+        sys.stderr.flush()
+        try:
+            return sys.stdin.readline()
+        except (EOFError, OSError):
+            return ""
+    return ask
+
+
+def run_editor_command(args: argparse.Namespace, t: Translator = ENGLISH) -> int:
     """serve, new and import. Exit status as for build; serve: 2 when the port is in use (a usage error:
     pick another with --port), 0 after Ctrl-C."""
     try:
@@ -193,27 +382,29 @@ def run_editor_command(args: argparse.Namespace) -> int:
             from .serve.server import PortInUseError, ServeOptions, serve
 
             options = ServeOptions(content_dir=args.content, output_dir=args.output, host=args.host, port=args.port,
-                                   pdf_delay=args.pdf_delay, debug=args.debug, quiet=args.quiet)
+                                   pdf_delay=args.pdf_delay, debug=args.debug, quiet=args.quiet, translate=t,
+                                   drafts=args.drafts)
             try:
                 return serve(options)
             except PortInUseError as exc:
-                print(exc.message, file=sys.stderr)
+                print(t(exc.message), file=sys.stderr)
                 return EXIT_USAGE
         if args.command == "new":
             from .scaffold import ArticleRequest, create_article
 
-            request = ArticleRequest(title=args.title, region=args.region, topics=[t for v in args.topics for t in v.split(",") if t.strip()],
-                                     organization=args.organization, date=args.date, kicker=args.kicker, slug=args.slug, draft=args.draft)
-            path, notes = create_article(args.content, request)
-            print(f"created {path}")
+            topics = [name for value in args.topics for name in re.split(r"[,，、]", value) if name.strip()]
+            request = ArticleRequest(title=args.title, region=args.region, topics=topics, organization=args.organization,
+                                     date=args.date, kicker=args.kicker, slug=args.slug, draft=args.draft)
+            path, notes = create_article(args.content, request, translate=t, ask=ask_on_terminal(t))
+            print(t(_("created {path}", path=str(path))))
             for note in notes:
-                print(f"    note: {note}")
+                print("    " + t(_("note: {note}", note=note)))
             return EXIT_OK
         from .importing import import_files
 
-        return import_files(args.files, args.content, args.into, quiet=args.quiet)
+        return import_files(args.files, args.content, args.into, quiet=args.quiet, translate=t)
     except YearbookError as exc:
-        report_problems(exc.problems, Path.cwd())
+        report_problems(exc.problems, Path.cwd(), t)
         if args.debug:
             raise
         return EXIT_CONTENT
@@ -222,8 +413,7 @@ def run_editor_command(args: argparse.Namespace) -> int:
     except Exception as exc:  # a bug in yearbook
         if args.debug:
             raise
-        print(f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}\n"
-              "    rerun with --debug for details and report it", file=sys.stderr)
+        print(t(internal_error(exc, output_kept=False)), file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import ENGLISH, Translator, _
+
 
 @dataclass(frozen=True)
 class SourceLocation:
@@ -45,12 +47,14 @@ class Problem:
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
 
-    def format(self, base: Path | None = None) -> str:
+    def format(self, base: Path | None = None, translate: Translator = ENGLISH) -> str:
+        """``path:line: message`` (the place first, as compilers write it, so that editors and tools can
+        jump to it), then the hint on its own line; in the language of ``translate``."""
         where = f"{self.location.display(base)}: " if self.location else ""
-        kind = "warning: " if self.severity == "warning" else ""
-        text = f"{where}{kind}{self.message}"
+        kind = translate(_("warning: ")) if self.severity == "warning" else ""
+        text = f"{where}{kind}{translate(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += "\n    " + translate(_("hint: {hint}", hint=self.hint))
         return text
 
 
@@ -74,7 +78,7 @@ class ContentErrors(ContentError):
     """Several content problems found in one pass."""
 
     def __init__(self, problems: list[Problem]):
-        Exception.__init__(self, f"{len(problems)} problem(s) in the content")
+        Exception.__init__(self, _("{count} problem(s) in the content", count=len(problems)))
         self._problems = problems
 
     @property

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import OutputBusy, OutputError
+from .i18n import _
 
 try:
     import fcntl
@@ -47,19 +48,21 @@ def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
     target = output_dir.resolve()
     home = Path.home().resolve()
     if target == Path(target.anchor) or target == home:
-        raise OutputError(f"refusing to use {output_dir} as the output directory", None, "pass --output output (a folder of its own)")
+        raise OutputError(_("refusing to use {path} as the output directory", path=str(output_dir)), None,
+                          _("pass --output output (a folder of its own)"))
     for path in protected:
         path = path.resolve()
         if target == path or path.is_relative_to(target) or target.is_relative_to(path):
-            raise OutputError(f"refusing to write output into or over {path}", None, "choose an output folder outside the content and theme folders")
+            raise OutputError(_("refusing to write output into or over {path}", path=str(path)), None,
+                              _("choose an output folder outside the content and theme folders"))
     if target.exists():
         if not target.is_dir():
-            raise OutputError(f"{output_dir} exists and is not a directory", None, "remove it or choose another --output")
+            raise OutputError(_("{path} exists and is not a directory", path=str(output_dir)), None, _("remove it or choose another --output"))
         if any(target.iterdir()) and not (target / MARKER).is_file():
             raise OutputError(
-                f"{output_dir} is not empty and was not made by yearbook (no {MARKER} marker)",
+                _("{path} is not empty and was not made by yearbook (no {marker} marker)", path=str(output_dir), marker=MARKER),
                 None,
-                "choose an empty or new folder for --output; yearbook never replaces folders it did not create",
+                _("choose an empty or new folder for --output; yearbook never replaces folders it did not create"),
             )
 
 
@@ -73,7 +76,7 @@ def write_files(base: Path, files: list[RenderedFile], carried_from: Path | None
     keeps the PDFs, ``--only pdf`` the site) are hard-linked instead where the file system allows."""
     for item in files:  # a slug or name gone wrong must never write beside or above the output
         if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
-            raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+            raise OutputError(_("refusing to write {path!r}: it is outside the output folder", path=item.rel_path))
     base.mkdir(parents=True, exist_ok=True)
     prefix = str(base) + os.sep
     make_folders(prefix, {item.rel_path.rpartition("/")[0] for item in files if not item.written})
@@ -145,7 +148,7 @@ class Staging:
             if item.data is None or item.written:
                 return item
             if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
-                raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+                raise OutputError(_("refusing to write {path!r}: it is outside the output folder", path=item.rel_path))
             folder = item.rel_path.rpartition("/")[0]
             if folder not in folders:
                 make_folders(prefix, {folder})
@@ -344,25 +347,28 @@ class LockHolder:
 def waiting_message(output_dir: Path, holder: LockHolder) -> str:
     """What a process that waits for the lock tells its user (one whole sentence per case)."""
     if holder.command == "serve":
-        return (f"waiting: {output_dir} is in use by `yearbook serve` (process {holder.pid}, since {holder.since}); "
-                "waiting until the preview stops (Ctrl-C to give up)")
+        return _("waiting: {path} is in use by `yearbook serve` (process {pid}, since {since}); "
+                 "waiting until the preview stops (Ctrl-C to give up)", path=str(output_dir), pid=holder.pid, since=holder.since)
     if holder.command is not None:
-        return (f"waiting: another build of {output_dir} is running (process {holder.pid}, since {holder.since}); "
-                "waiting for it to finish (Ctrl-C to give up)")
-    return f"waiting: {output_dir} is in use by another yearbook process; waiting for it to finish (Ctrl-C to give up)"
+        return _("waiting: another build of {path} is running (process {pid}, since {since}); "
+                 "waiting for it to finish (Ctrl-C to give up)", path=str(output_dir), pid=holder.pid, since=holder.since)
+    return _("waiting: {path} is in use by another yearbook process; waiting for it to finish (Ctrl-C to give up)",
+             path=str(output_dir))
 
 
 def busy_error(output_dir: Path, holder: LockHolder) -> OutputBusy:
     """The error of a process that would not wait for the lock (``--no-wait``)."""
     if holder.command == "serve":
-        return OutputBusy(f"{output_dir} is in use by `yearbook serve` (process {holder.pid}, since {holder.since}); nothing was written",
-                          None, "stop the preview (Ctrl-C in its terminal), leave out --no-wait to wait for it, "
-                                "or build into another folder with --output DIR")
+        return OutputBusy(_("{path} is in use by `yearbook serve` (process {pid}, since {since}); nothing was written",
+                            path=str(output_dir), pid=holder.pid, since=holder.since),
+                          None, _("stop the preview (Ctrl-C in its terminal), leave out --no-wait to wait for it, "
+                                  "or build into another folder with --output DIR"))
     if holder.command is not None:
-        return OutputBusy(f"another build of {output_dir} is running (process {holder.pid}, since {holder.since}); nothing was written",
-                          None, "run again when it has finished, or leave out --no-wait to wait for it")
-    return OutputBusy(f"{output_dir} is in use by another yearbook process; nothing was written",
-                      None, "run again when it has finished, or leave out --no-wait to wait for it")
+        return OutputBusy(_("another build of {path} is running (process {pid}, since {since}); nothing was written",
+                            path=str(output_dir), pid=holder.pid, since=holder.since),
+                          None, _("run again when it has finished, or leave out --no-wait to wait for it"))
+    return OutputBusy(_("{path} is in use by another yearbook process; nothing was written", path=str(output_dir)),
+                      None, _("run again when it has finished, or leave out --no-wait to wait for it"))
 
 
 class OutputLock:
@@ -417,8 +423,8 @@ def lock_output(output_dir: Path, command: str, wait: bool = True,
                     on_wait(holder)
                 fcntl.flock(fd, fcntl.LOCK_EX)
             except OSError as exc:  # a file system without locks (some network mounts)
-                raise OutputError(f"cannot lock {path}: {exc.strerror or exc}", None,
-                                  "build into a folder on a local disk (--output DIR)") from None
+                raise OutputError(_("cannot lock {path}: {reason}", path=str(path), reason=exc.strerror or str(exc)), None,
+                                  _("build into a folder on a local disk (--output DIR)")) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": command, "since": time.strftime("%H:%M:%S")}).encode() + b"\n", 0)
     except BaseException:
@@ -437,12 +443,12 @@ def inherit_lock(output_dir: Path, fd: int) -> OutputLock:
     except OSError:
         same = False
     if not same:
-        raise OutputError(f"descriptor {fd} is not the lock of {output_dir}")
+        raise OutputError(_("descriptor {fd} is not the lock of {path}", fd=fd, path=str(output_dir)))
     if fcntl is not None:
         try:  # a no-op on the open file that holds the lock; fails if another one holds it
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise OutputError(f"the lock of {output_dir} is held by another process, not by this one's parent") from None
+            raise OutputError(_("the lock of {path} is held by another process, not by this one's parent", path=str(output_dir))) from None
     os.set_inheritable(fd, False)
     return OutputLock(output_dir, fd, owner=False)
 
@@ -542,7 +548,7 @@ def stage_changed(base: Path, files: list[RenderedFile]) -> list[tuple[str, str]
     try:
         for item in files:
             if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
-                raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+                raise OutputError(_("refusing to write {path!r}: it is outside the output folder", path=item.rel_path))
             data = item.data or b""
             try:
                 if os.stat(prefix + item.rel_path).st_size == len(data):

@@ -15,6 +15,7 @@ from .content.config import load_config
 from .content.model import Yearbook
 from .content.pages import load_pages
 from .errors import ContentError, ContentErrors, Problem, ProblemLog, TemplateError, YearbookError
+from .i18n import _
 from .parallel import ForkedCallFailed, forked_call
 from .output import (OutputLock, RenderedFile, Staging, cache_dir, check_output_dir, clean_stale, commit_output,
                      lock_output, previous_files, waiting_message)
@@ -93,7 +94,7 @@ def check_content(options: BuildOptions, progress: Progress) -> BuildReport:
     report = BuildReport()
     content_dir = options.content_dir.resolve()
     problems: list[Problem] = []
-    progress.stage("loading content")
+    progress.stage(_("loading content"))
     try:
         yearbook = load_yearbook(content_dir, report, pages=True)
         config = yearbook.config
@@ -114,12 +115,12 @@ def check_content(options: BuildOptions, progress: Progress) -> BuildReport:
         if yearbook is not None:
             with forked_call(lambda: book_problems(yearbook, theme)) as book:  # beside the site, on another core
                 if progress.enabled:
-                    progress.stage("HTML pages")
+                    progress.stage(_("HTML pages"))
                 try:
                     report.files = len(render_site_files(yearbook, theme, {v.pdf_name for v in yearbook.volumes}, progress, None))
                 except TemplateError as exc:
                     problems.extend(exc.problems)
-                progress.stage("book.html")
+                progress.stage(_("book.html"))
                 try:
                     problems.extend(book() if book is not None else book_problems(yearbook, theme))
                 except ForkedCallFailed:  # a bug: made again here, to be reported as any other
@@ -166,7 +167,7 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
         return check_content(options, progress)
     report = BuildReport()
     content_dir = options.content_dir.resolve()
-    progress.stage("loading content")
+    progress.stage(_("loading content"))
     yearbook = load_yearbook(content_dir, report, pages=options.only in (None, "pdf"))
     report.yearbook = yearbook
     theme = find_theme(yearbook.config.theme, content_dir)
@@ -177,7 +178,7 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
         check_cjk_font()
         with report.stage("pdf"):
             editions = options.editions or yearbook.config.pdf.edition
-            progress.stage("PDF", len(yearbook.volumes) * len(editions))
+            progress.stage(_("PDF"), len(yearbook.volumes) * len(editions))
             for volume in yearbook.volumes:
                 for edition in editions:
                     pdf_name = volume_pdf_name(volume, edition)
@@ -201,7 +202,7 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
                 screen_names = {volume.pdf_name for volume in yearbook.volumes}
                 pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.removeprefix("pdf/") in screen_names}
                 if progress.enabled:
-                    progress.stage("HTML pages")
+                    progress.stage(_("HTML pages"))
                 site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None)
             files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
         else:  # --only pdf: the previous site stays (moved over whole), with the new PDFs
@@ -213,7 +214,7 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
         if options.strict and report.warnings:
             raise ContentErrors(report.warnings)  # --strict: the previous output stays
         with report.stage("write"):
-            progress.stage(f"writing {len(files)} files")
+            progress.stage(_("writing {count} files", count=len(files)))
             if staging is None:
                 clean_stale(options.output_dir, lock)
             report.kept = commit_output(options.output_dir, files, staging, carry=carry, on_committed=options.on_committed)

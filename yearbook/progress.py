@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import sys
 import time
+import unicodedata
 from typing import TextIO
+
+from .i18n import ENGLISH, Translator
 
 REDRAW_SECONDS = 0.1  # redraw at most ten times a second
 
@@ -27,8 +30,9 @@ class Progress:
 
     A disabled Progress (the default off a terminal) does nothing at all."""
 
-    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None):
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None, translate: Translator = ENGLISH):
         self.stream = sys.stderr if stream is None else stream
+        self.translate = translate  # stage names are messages (i18n), said in the run's language
         self.enabled = progress_enabled(self.stream) if enabled is None else enabled
         self.name = ""
         self.total: int | None = None
@@ -59,19 +63,32 @@ class Progress:
         if not force and now - self._last_draw < REDRAW_SECONDS:
             return
         self._last_draw = now
+        name = self.translate(self.name)
         if self.total:
-            text = f"{self.name}: {self.count}/{self.total} ({100 * self.count // self.total}%)"
+            text = f"{name}: {self.count}/{self.total} ({100 * self.count // self.total}%)"
         elif self.count:
-            text = f"{self.name}: {self.count}"
+            text = f"{name}: {self.count}"
         else:
-            text = f"{self.name}…"
+            text = f"{name}…"
         if item:
             text += f" {item}"
-        text = text[:100]
-        pad = max(0, self._width - len(text))
+        text = _cut(text, 100)
+        width = display_width(text)
+        pad = max(0, self._width - width)
         self.stream.write("\r" + text + " " * pad)
         self.stream.flush()
-        self._width = len(text)
+        self._width = width
+
+
+def display_width(text: str) -> int:
+    """Terminal cells of ``text``: a Chinese character (East Asian wide or full-width) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(text: str, cells: int) -> str:
+    while display_width(text) > cells:
+        text = text[:-1]
+    return text
 
 
 class NoProgress(Progress):

@@ -3,8 +3,11 @@
 The slug is the pinyin of the title (淮安市科协聚焦绿色高地 → huai-an-shi-ke-xie-ju-jiao-lv-se-gao-di), cut at
 a syllable to stay short. The region and the topics are checked against the content's tables before
 anything is written, with the same suggestions as the build; an existing file, or an article that
-already uses the slug, is never overwritten. Without --region or --topics the article is created as a
-draft (checked, not published) with the missing fields to fill in."""
+already uses the slug, is never overwritten; every problem of the request is reported at once. Without
+--region or --topics the article is created as a draft (checked, not published) with the missing fields
+to fill in. Without --date it asks for the report's date (on a terminal), or dates the article today and
+marks the line, which ``check`` warns about until the editor writes the report's date. The body is the
+template of content/placeholders.py, in the editor's language; what is left of it is a warning too."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,26 +17,18 @@ from pathlib import Path
 
 import yaml
 
-from .content.collect import load_regions
-from .errors import ContentError, ProblemLog, SourceLocation
-from .content.frontmatter import parse_date
+from .content.collect import load_regions, volumes_description
+from .content.config import load_config
+from .content.frontmatter import date_hint, parse_date
+from .content.placeholders import TODAY_MARK, body_template
 from .content.regions import RegionLookupError
 from .content.sources import find_article_paths
 from .content.topics import load_topics
 from .content.slugs import is_valid_slug, slug_from_title
+from .errors import ContentError, ContentErrors, ProblemLog, SourceLocation
+from .i18n import ENGLISH, Message, Translator, _
 
 SLUG_LINE = re.compile(r"^slug:\s*['\"]?([a-z0-9-]+)", re.M)
-
-BODY_TEMPLATE = """（导语：用一两段话写清这篇报告讲了什么。）
-
-## 小节标题
-
-（正文。照片说明写成：）
-
-::: figure
-照片说明文字
-:::
-"""
 
 
 @dataclass
@@ -42,7 +37,7 @@ class ArticleRequest:
     region: str | None = None
     topics: list[str] = field(default_factory=list)
     organization: str | None = None
-    date: str | None = None  # default: today
+    date: str | None = None  # default: asked for (``ask``), else today, marked as such in the file
     kicker: str | None = None
     slug: str | None = None
     draft: bool = False
@@ -69,38 +64,36 @@ def used_slugs(content_dir: Path) -> dict[str, Path]:
     return found
 
 
-def _fail(message: str, hint: str | None = None, where: Path | None = None) -> ContentError:
-    return ContentError(message, SourceLocation(where) if where else None, hint)
-
-
-def _check_region(content_dir: Path, spec: str):
-    regions, _ = load_regions(content_dir, ProblemLog())
+def _check_region(content_dir: Path, spec: str, log: ProblemLog):
+    """The region and the table, or (None, table) with the problem in ``log``."""
+    regions, _order = load_regions(content_dir, ProblemLog())
     try:
         return regions.resolve(spec), regions
     except RegionLookupError as exc:
-        hint = f"did you mean --region {exc.suggestion}?" if exc.suggestion else None
+        hint = _("did you mean --region {suggestion}?", suggestion=exc.suggestion) if exc.suggestion else None
         if exc.candidates and not hint:
-            hint = "write the path or the code: " + "; ".join(
-                f"{regions.path_name(r.code).replace(' ', '/')} ({r.code})" for r in exc.candidates)
-        raise _fail(exc.message, hint) from exc
+            hint = _("write the path or the code: {listing}", listing="; ".join(
+                f"{regions.path_name(r.code).replace(' ', '/')} ({r.code})" for r in exc.candidates))
+        log.error(exc.message, None, hint)
+        return None, regions
 
 
-def _check_topics(content_dir: Path, names: list[str]) -> list[str]:
-    log = ProblemLog()
-    table = load_topics(content_dir, log)
+def _check_topics(content_dir: Path, names: list[str], log: ProblemLog) -> list[str]:
+    table = load_topics(content_dir, ProblemLog())
     slugs = []
     for name in names:
         topic = table.resolve(name.strip())
         if topic is None:
             close = table.suggestion(name.strip())
-            raise _fail(f"unknown topic {name.strip()!r}", f"did you mean {close!r}?" if close else
-                        f"use a slug or name from {content_dir / 'topics.yml'}")
-        if topic.slug not in slugs:
+            log.error(_("unknown topic {name!r}", name=name.strip()), None,
+                      _("did you mean {suggestion!r}?", suggestion=close) if close else
+                      _("use a slug or name from {path}", path=str(content_dir / "topics.yml")))
+        elif topic.slug not in slugs:
             slugs.append(topic.slug)
     return slugs
 
 
-def render_article(request: ArticleRequest, fields: dict) -> str:
+def render_article(request: ArticleRequest, fields: dict, translate: Translator = ENGLISH, date_marked: bool = False) -> str:
     lines = ["---"]
     for key, value in fields.items():
         if value is None:
@@ -108,51 +101,82 @@ def render_article(request: ArticleRequest, fields: dict) -> str:
         if key == "topics":
             lines.append(f"topics: [{', '.join(value)}]")
         elif key == "date":
-            lines.append(f"date: {value}")
+            lines.append(f"date: {value}" + (f"  # {translate.gettext(TODAY_MARK)}" if date_marked else ""))
         else:
             lines.append(f"{key}: {yaml_value(value)}")
-    lines += ["---", "", BODY_TEMPLATE]
+    lines += ["---", "", body_template(translate)]
     return "\n".join(lines)
 
 
-def create_article(content_dir: Path, request: ArticleRequest, today: dt.date | None = None) -> tuple[Path, list[str]]:
-    """Write ``content/articles/<slug>.md``; return its path and notes for the editor."""
+def _volume_note(content_dir: Path, year: int) -> Message | None:
+    """A note when ``year`` is in none of the volumes yearbook.yml lists (it would make a volume of its own)."""
+    config = load_config(content_dir, ProblemLog())
+    if not config.volumes or any(year in group.years for group in config.volumes):
+        return None
+    return _("{year} is in none of the volumes of yearbook.yml ({volumes}): the article would make a volume of its own; "
+             "check the date, or add {year} to a volume's years", year=year, volumes=volumes_description(config))
+
+
+def create_article(content_dir: Path, request: ArticleRequest, today: dt.date | None = None,
+                   translate: Translator = ENGLISH, ask=None) -> tuple[Path, list[Message]]:
+    """Write ``content/articles/<slug>.md``; return its path and notes for the editor. Every problem of
+    the request is found before anything is written and raised at once (ContentErrors). Without a date,
+    ``ask(prompt)`` (the CLI's, on a terminal) asks for one; without that, or when the answer is empty,
+    the article is dated today, with a comment on its date line that ``check`` warns about."""
     if not content_dir.is_dir():
-        raise _fail(f"content directory {content_dir} does not exist", "pass --content DIR")
+        raise ContentError(_("content directory {path} does not exist", path=str(content_dir)), None, _("pass --content DIR"))
+    log = ProblemLog()
+    notes: list[Message] = []
     title = request.title.strip()
     if not title:
-        raise _fail("the title is empty", "pass --title '…'")
-    notes: list[str] = []
-    date_text = request.date or (today or dt.date.today()).isoformat()
+        log.error(_("the title is empty"), None, _("pass --title '…'"))
+    today = today or dt.date.today()
+    date_text, date_marked = request.date, False
+    if date_text is None and ask is not None:
+        date_text = ask(_("the report's date (YYYY-MM-DD, YYYY-MM or YYYY; Enter for today, {today}): ",
+                          today=today.isoformat())).strip() or None
+    if date_text is None:
+        date_text, date_marked = today.isoformat(), True
+        notes.append(_("no --date: the article is dated today ({today}); write the report's own date under 'date'",
+                       today=date_text))
     date = parse_date(date_text)
     if date is None:
-        raise _fail(f"--date {date_text!r} is not a date", "write YYYY-MM-DD, YYYY-MM or YYYY")
+        log.error(_("--date {value!r} is not a date", value=date_text), None, date_hint(date_text))
+    elif (note := _volume_note(content_dir, date.year)) is not None:
+        notes.append(note)
     region_spec, organization, draft = "未详", request.organization, request.draft
+    region = None
     if request.region:
-        region, regions = _check_region(content_dir, request.region)
-        region_spec = regions.unambiguous_spec(region)
-        organization = organization or f"{region.name}科协"
+        region, regions = _check_region(content_dir, request.region, log)
+        if region is not None:
+            region_spec = regions.unambiguous_spec(region)
+            organization = organization or f"{region.name}科协"
     else:
         draft = True
-        notes.append("no --region: region is 未详 and the article is a draft; set 'region' before publishing")
-    if not organization:
-        raise _fail("no organization", "pass --organization 某某市科协 (or --region, whose name + 科协 is the default)")
-    topics = _check_topics(content_dir, request.topics) if request.topics else []
-    if not topics:
+        notes.append(_("no --region: region is 未详 and the article is a draft; set 'region' before publishing"))
+    if not organization and not request.region:
+        log.error(_("no organization"), None, _("pass --organization 某某市科协 (or --region, whose name + 科协 is the default)"))
+    topics = _check_topics(content_dir, request.topics, log) if request.topics else []
+    if not request.topics:
         draft = True
-        notes.append("no --themes: the article is a draft; add at least one theme under 'topics' before publishing")
-    slug = request.slug or slug_from_title(title)
-    if not is_valid_slug(slug):
-        raise _fail(f"slug {slug!r} is not allowed", "use lowercase letters a–z, digits and '-'")
+        notes.append(_("no --themes: the article is a draft; add at least one theme under 'topics' before publishing"))
+    slug = request.slug or (slug_from_title(title) if title else "")
     path = content_dir / "articles" / f"{slug}.md"
-    if path.exists():
-        raise _fail(f"{path} already exists; refusing to overwrite it", "choose another --slug, or edit the existing file", path)
-    other = used_slugs(content_dir).get(slug)
-    if other is not None:
-        raise _fail(f"slug {slug!r} is already used by {other}", f"choose another --slug (e.g. {slug}-2)")
+    if slug and not is_valid_slug(slug):
+        log.error(_("slug {slug!r} is not allowed", slug=slug), None, _("use lowercase letters a–z, digits and '-'"))
+    elif slug and path.exists():
+        log.error(_("{path} already exists; refusing to overwrite it", path=str(path)), SourceLocation(path),
+                  _("choose another --slug, or edit the existing file"))
+    elif slug:
+        other = used_slugs(content_dir).get(slug)
+        if other is not None:
+            log.error(_("slug {slug!r} is already used by {path}", slug=slug, path=str(other)), None,
+                      _("choose another --slug (e.g. {slug}-2)", slug=slug))
+    if log.errors:
+        raise ContentErrors(log.errors)
     fields = {"title": title, "kicker": request.kicker or None, "organization": organization, "region": region_spec,
               "date": date.iso(), "topics": topics, "draft": True if draft else None}
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(render_article(request, fields))
+        handle.write(render_article(request, fields, translate, date_marked))
     return path, notes

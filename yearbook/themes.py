@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import Problem, SourceLocation, TemplateError
+from .i18n import _
 
 PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -37,8 +38,9 @@ def find_theme(name: str, content_dir: Path) -> Theme:
     for path in candidates:
         if (path / "templates").is_dir():
             return Theme(name=path.name, path=path.resolve())
-    raise TemplateError(f"theme {name!r} not found", SourceLocation(content_dir / "yearbook.yml"),
-                        f"looked in {', '.join(str(c) for c in candidates)}; set 'theme: default' or create the theme")
+    raise TemplateError(_("theme {name!r} not found", name=name), SourceLocation(content_dir / "yearbook.yml"),
+                        _("looked in {places}; set 'theme: default' or create the theme",
+                          places=", ".join(str(c) for c in candidates)))
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -68,15 +70,15 @@ def render_template(env: jinja2.Environment, theme: Theme, name: str, context: d
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template {exc.name!r} not found in theme {theme.name!r}",
+        raise TemplateError(_("template {template!r} not found in theme {theme!r}", template=exc.name, theme=theme.name),
                             _template_location(exc, theme) or SourceLocation(theme.templates_dir),  # the line that includes it
-                            "restore the template or choose another theme") from exc
+                            _("restore the template or choose another theme")) from exc
     except jinja2.TemplateError as exc:
         where = _template_location(exc, theme) or SourceLocation(theme.templates_dir / name)
-        raise TemplateError(f"template error: {exc.message or exc}", where) from exc
+        raise TemplateError(_("template error: {error}", error=exc.message or str(exc)), where) from exc
     except Exception as exc:  # a template expression failed (e.g. a bad filter argument)
         where = _template_location(exc, theme) or SourceLocation(theme.templates_dir / name)
-        raise TemplateError(f"template error: {type(exc).__name__}: {exc}", where) from exc
+        raise TemplateError(_("template error: {error}", error=type(exc).__name__ + ": " + str(exc)), where) from exc
 
 
 def compile_templates(theme: Theme) -> list[Problem]:
@@ -91,11 +93,11 @@ def compile_templates(theme: Theme) -> list[Problem]:
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(Problem(f"template error: {exc.message or exc}",
+            problems.append(Problem(_("template error: {error}", error=exc.message or str(exc)),
                                     SourceLocation(Path(exc.filename or theme.templates_dir / name), exc.lineno)))
         except UnicodeDecodeError:
-            problems.append(Problem("the template is not UTF-8 text", SourceLocation(theme.templates_dir / name),
-                                    "save it as UTF-8, or move files that are not templates out of templates/"))
+            problems.append(Problem(_("the template is not UTF-8 text"), SourceLocation(theme.templates_dir / name),
+                                    _("save it as UTF-8, or move files that are not templates out of templates/")))
     return problems
 
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageCms
 from ..content.config import css_length_mm, page_size_mm
 from ..content.model import Volume
 from ..errors import ContentError, SourceLocation
+from ..i18n import _
 from ..output import replace_file
 from .geometry import Edition
 
@@ -37,8 +38,9 @@ def convert_images_to_cmyk(volume: Volume, content_dir: Path, icc: Path, temp_di
     temp_dir.mkdir(parents=True, exist_ok=True)
     target = ImageCms.getOpenProfile(str(icc))
     if target.profile.xcolor_space.strip() != "CMYK":
-        raise ContentError(f"the ICC profile {icc.name} is not a CMYK profile ({target.profile.xcolor_space.strip()})",
-                           SourceLocation(content_dir / "yearbook.yml"), "use the printer's CMYK profile")
+        raise ContentError(_("the ICC profile {name} is not a CMYK profile ({space})", name=icc.name,
+                             space=target.profile.xcolor_space.strip()),
+                           SourceLocation(content_dir / "yearbook.yml"), _("use the printer's CMYK profile"))
     srgb = ImageCms.createProfile("sRGB")
     for rel in _images_of(volume, cover):
         try:
@@ -55,7 +57,7 @@ def convert_images_to_cmyk(volume: Volume, content_dir: Path, icc: Path, temp_di
                 cmyk = ImageCms.profileToProfile(rgb, source, target, renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
                                                  outputMode="CMYK")
         except (OSError, ImageCms.PyCMSError, ValueError) as exc:
-            problems.append(f"image content/{rel} was not converted to CMYK ({exc}); it stays RGB")
+            problems.append(_("image content/{path} was not converted to CMYK ({error}); it stays RGB", path=rel, error=str(exc)))
             continue
         data = BytesIO()
         cmyk.save(data, "JPEG", quality=95, dpi=dpi or (72, 72), icc_profile=target.tobytes())
@@ -77,7 +79,8 @@ def low_resolution_cover(path: Path, pdf, edition: Edition) -> list[str]:
     bleed = css_length_mm(edition.bleed) or 0.0
     with Image.open(path) as image:
         dpi = min(image.width / ((width + 2 * bleed) / 25.4), image.height / ((height + 2 * bleed) / 25.4))
-    return [f"the cover image content/{pdf.cover_image} prints at {dpi:.0f} dpi, under {pdf.min_dpi} dpi"] if pdf.min_dpi and dpi < pdf.min_dpi else []
+    return [_("the cover image content/{path} prints at {dpi:.0f} dpi, under {min_dpi} dpi", path=pdf.cover_image, dpi=dpi,
+              min_dpi=pdf.min_dpi)] if pdf.min_dpi and dpi < pdf.min_dpi else []
 
 
 def low_resolution_messages(images, min_dpi: int, content_dir: Path, media_urls: dict[str, str]) -> list[str]:
@@ -92,6 +95,6 @@ def low_resolution_messages(images, min_dpi: int, content_dir: Path, media_urls:
         rel = originals.get(url) or unquote(url.removeprefix(base)) if url else "an image"
         if dpi < min_dpi and (rel, number) not in seen:
             seen.add((rel, number))
-            messages.append(f"image content/{rel} prints at {dpi:.0f} dpi on page {number} "
-                            f"({width_mm:.0f} mm wide), under {min_dpi} dpi")
+            messages.append(_("image content/{path} prints at {dpi:.0f} dpi on page {page} ({width:.0f} mm wide), under {min_dpi} dpi",
+                              path=rel, dpi=dpi, page=number, width=width_mm, min_dpi=min_dpi))
     return messages

@@ -23,6 +23,7 @@ import pikepdf
 
 from ..content.config import css_length_mm
 from ..errors import ContentError, Problem, SetupError, SourceLocation
+from ..i18n import _
 from ..content.model import Volume, Yearbook
 from ..output import read_sealed, write_sealed
 from ..content.pages import load_pages
@@ -42,7 +43,7 @@ from .weasy import (LogCollector, import_weasyprint, install_cjk_justification, 
                     measure_spacing, raster_images,
                     self_check, weasyprint_version)
 
-CJK_FONT_HINT = (
+CJK_FONT_HINT = _(
     "install a CJK font: on Debian/Ubuntu `sudo apt-get install fonts-noto-cjk`; "
     "on Windows/macOS the system fonts (SimSun/Microsoft YaHei, Songti/PingFang) are found automatically"
 )
@@ -54,7 +55,7 @@ def check_cjk_font() -> None:
         return  # no fontconfig CLI (Windows/macOS builds): trust the system fonts
     result = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
     if not result.stdout.strip():
-        raise SetupError("no Chinese (CJK) font is installed, so the PDF would show empty boxes", None, CJK_FONT_HINT)
+        raise SetupError(_("no Chinese (CJK) font is installed, so the PDF would show empty boxes"), None, CJK_FONT_HINT)
 
 
 def make_url_fetcher(allowed_dirs: list[Path], remote_urls=()):
@@ -208,12 +209,12 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
     warnings: list[Problem] = []
     icc = icc_profile_path(config)
     if icc is not None and not icc.is_file():
-        raise ContentError(f"the ICC profile {config.pdf.icc_profile!r} does not exist", where,
-                           "give the path of a CMYK profile (.icc), relative to content/ or absolute")
+        raise ContentError(_("the ICC profile {path!r} does not exist", path=config.pdf.icc_profile), where,
+                           _("give the path of a CMYK profile (.icc), relative to content/ or absolute"))
     cover = config.pdf.cover_image
     if cover and (safe_content_path(cover) is None or not (config.content_dir / cover).is_file()):
-        raise ContentError(f"the cover image {cover!r} is not a file inside content/", where,
-                           "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
+        raise ContentError(_("the cover image {path!r} is not a file inside content/", path=cover), where,
+                           _("give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg"))
     edition = make_edition(edition_name, config.pdf, has_icc_profile=icc is not None)
     spec = Finish(Numbering(None), f"{config.slug}/{volume.slug}/{edition.name}", print_edition=edition.is_print,
                   bleed_mm=css_length_mm(edition.bleed) or 0.0, slug_mm=css_length_mm(config.pdf.slug) or 0.0,
@@ -225,9 +226,9 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
     if use_split:
         problem = checked_adapter(cache_dir)
         if problem is not None:
-            warnings.append(Problem(f"PDF {name}: laid out in one pass (slower): the split render does not trust this "
-                                    f"WeasyPrint ({weasyprint_version()}): {problem}", where,
-                                    "install the WeasyPrint version the project pins (bash tasks.sh setup)", "warning"))
+            warnings.append(Problem(_("PDF {name}: laid out in one pass (slower): the split render does not trust this "
+                                      "WeasyPrint ({version}): {problem}", name=name, version=weasyprint_version(), problem=problem),
+                                    where, _("install the WeasyPrint version the project pins (bash tasks.sh setup)"), "warning"))
             use_split = False
     with tempfile.TemporaryDirectory(prefix="yearbook-print-") as temp:
         # CMYK copies are named by their content, in the cache when there is one, so that a part
@@ -236,12 +237,13 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
         media_urls: dict[str, str] = {}
         if edition.cmyk:
             if icc is None:
-                warnings.append(Problem(f"PDF {name}: no CMYK ICC profile is configured (pdf.icc_profile), so images stay RGB "
-                                        "and the PDF has no PDF/X output intent", where,
-                                        "set pdf.icc_profile to the printer's profile, e.g. ISOcoated_v2 or GRACoL", "warning"))
+                warnings.append(Problem(_("PDF {name}: no CMYK ICC profile is configured (pdf.icc_profile), so images stay RGB "
+                                          "and the PDF has no PDF/X output intent", name=name), where,
+                                        _("set pdf.icc_profile to the printer's profile, e.g. ISOcoated_v2 or GRACoL"), "warning"))
             else:
                 media_urls, problems = convert_images_to_cmyk(volume, config.content_dir, icc, copies, cover)
-                warnings.extend(Problem(f"PDF {name}: {message}", where, None, "warning") for message in problems)
+                warnings.extend(Problem(_("PDF {name}: {message}", name=name, message=message), where, None, "warning")
+                                for message in problems)
         memo = None
         if use_split and part_cache is not None:  # typeset fragments kept between builds
             memo = Memo()
@@ -262,12 +264,15 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
                 memo.save(part_cache / MEMO_FILE)
         else:
             pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme, spec)
-        warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
+        warnings.extend(Problem(_("PDF {name}: {message}", name=name, message=message), where,
+                                _("use a larger image or print it smaller"), "warning")
                         for message in low_resolution_messages(images, config.pdf.min_dpi, config.content_dir, media_urls))
         if cover:
-            warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger cover picture", "warning")
+            warnings.extend(Problem(_("PDF {name}: {message}", name=name, message=message), where, _("use a larger cover picture"),
+                                    "warning")
                             for message in low_resolution_cover(config.content_dir / cover, config.pdf, edition))
-    warnings += [Problem(f"PDF {name}: {message}", SourceLocation(theme.templates_dir / "book.html"), None, "warning")
+    warnings += [Problem(_("PDF {name}: {message}", name=name, message=message), SourceLocation(theme.templates_dir / "book.html"),
+                         None, "warning")
                  for message in messages]
     return pdf, warnings
 

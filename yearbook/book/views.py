@@ -13,7 +13,7 @@ from ..content.indexes import (group_by_letter, keywords_under, person_sort_read
                                topic_index_groups)
 from ..content.config import latin_spacing_em
 from ..content.labels import keyword_label, region_label
-from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
+from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings, url_path
 from ..content.model import Article, Person, Volume, Yearbook
 from .typeset import Typesetter
 
@@ -41,7 +41,7 @@ class BookViews:
 
     def _resolve(self, html: str) -> str:
         for rel, url in self.media_urls.items():
-            html = html.replace(MEDIA_MARK + rel, url)
+            html = html.replace(MEDIA_MARK + url_path(rel), url)
         if self._content_uri is None:
             self._content_uri = self.config.content_dir.resolve().as_uri() + "/"
         html = html.replace(MEDIA_MARK, self._content_uri)

@@ -6,14 +6,18 @@ import re
 from pathlib import Path
 
 from ..errors import ProblemLog, SourceLocation
+from ..i18n import _
 from .frontmatter import ArticleMeta
 from .markup import Markup, plain_text, render_markdown
 from .model import Article, Heading, Keyword
 from .punctuation import check_text
+from .placeholders import placeholders_in_body, today_marks
+from .review import undecided_items
 from .regions import RegionLookupError, RegionTable
 from .topics import TopicTable
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
+LIST_SEPARATORS = re.compile(r"\s*[，、；;]\s*|\s*,(?=\S)")  # full-width commas, 顿号, semicolons; ASCII commas without a space
 
 
 def chinese_number(n: int) -> str:
@@ -64,8 +68,19 @@ def warn_empty_sections(meta: ArticleMeta, log: ProblemLog) -> None:
             has_text = has_text or content_after[later]
         if not has_text and text:
             line = meta.source.body_line + index if meta.source.body_line else None
-            log.warning(f"the section '{text}' is empty", SourceLocation(meta.source.path, line),
-                        "write its text, move the heading, or remove it")
+            log.warning(_("the section '{heading}' is empty", heading=text), SourceLocation(meta.source.path, line),
+                        _("write its text, move the heading, or remove it"))
+
+
+def warn_placeholders(meta: ArticleMeta, log: ProblemLog) -> None:
+    """What is left of ``new``'s template (placeholders.py), each at its line: a warning."""
+    for line in today_marks(meta.source.front_matter):
+        log.warning(_("the date is the day `yearbook new` made the file, not the report's"),
+                    meta.source.location(line),
+                    _("write the report's own date under 'date' and delete the comment after it"))
+    for found in placeholders_in_body(meta.source.body):
+        log.warning(_("the placeholder {text!r} left by `yearbook new` is still in the text", text=found.text),
+                    SourceLocation(meta.source.path, meta.source.body_line + found.line), found.hint)
 
 
 def check_punctuation(meta: ArticleMeta, log: ProblemLog) -> None:
@@ -92,7 +107,7 @@ def resolve_region(meta: ArticleMeta, regions: RegionTable, log: ProblemLog):
         hint = None  # the table's message already names the candidates or the suggestion
         if exc.candidates and "ambiguous" not in exc.message and not (exc.suggestion and exc.suggestion in exc.message):
             listing = "; ".join(f"{regions.path_name(r.code).replace(' ', '/')} ({r.code})" for r in exc.candidates)
-            hint = f"write the path or the code of the one you mean: {listing}"
+            hint = _("write the path or the code of the one you mean: {listing}", listing=listing)
         log.error(exc.message, meta.location("region"), hint)
         return None
 
@@ -101,10 +116,21 @@ def resolve_topics(meta: ArticleMeta, topics: TopicTable, log: ProblemLog):
     found = []
     for index, name in enumerate(meta.topics):
         topic = topics.resolve(name)
+        parts = [part.strip() for part in LIST_SEPARATORS.split(name) if part.strip()] if topic is None else []
+        if len(parts) > 1:  # topics: [kexue-puji，xiangcun-zhenxing] is one item to YAML
+            separator = LIST_SEPARATORS.search(name).group(0)
+            unknown = [part for part in parts if topics.resolve(part) is None]
+            log.error(_("the topics {name!r} are separated by {separator!r}, which YAML does not read as a separator, so "
+                        "they are one unknown topic", name=name, separator=separator), meta.location("topics", index),
+                      _("separate them with an ASCII comma and a space: topics: [{fixed}]", fixed=", ".join(parts)) if not unknown
+                      else _("separate them with an ASCII comma and a space: topics: [{fixed}]; and {unknown} is not in "
+                             "topics.yml", fixed=", ".join(parts), unknown=", ".join(unknown)))
+            continue
         if topic is None:
             close = topics.suggestion(name)
-            log.error(f"unknown topic {name!r}", meta.location("topics", index),
-                      f"did you mean {close!r}?" if close else "add it to topics.yml or use a topic listed there")
+            log.error(_("unknown topic {name!r}", name=name), meta.location("topics", index),
+                      _("did you mean {suggestion!r}?", suggestion=close) if close else
+                      _("add it to topics.yml or use a topic listed there"))
         elif topic not in found:
             found.append(topic)
     return found
@@ -126,8 +152,9 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
     _report_markup(body, meta, meta.source.body_line, log)
     warn_empty_sections(meta, log)
     check_punctuation(meta, log)
+    warn_placeholders(meta, log)
     if not meta.source.body.strip() and not meta.keywords:
-        log.warning("the article has no text", meta.location(None), "write the article below the closing '---'")
+        log.warning(_("the article has no text"), meta.location(None), _("write the article below the closing '---'"))
     summary = _render_field(meta.summary, meta, ("summary",), content_dir, log, markdown) if meta.summary else None
     keywords = []
     images = list(body.images)
@@ -151,6 +178,9 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
         headings=[Heading(level, text, anchor) for level, text, anchor in body.headings],
         source=meta.source_text, excerpt=meta.excerpt, images=sorted(set(images)), article_links=links,
         slug_line=meta.location("slug").line if ("slug",) in meta.lines.lines else None,
+        year_line=meta.location("year" if ("year",) in meta.lines.lines else "volume" if ("volume",) in meta.lines.lines
+                                else "date").line,
+        draft=meta.draft, review=undecided_items(meta.source) if meta.draft else [],
     )
 
 

@@ -4,6 +4,7 @@ all in 汉语拼音 order where readers expect it."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from .articles import build_article
 from .collation import sort_key
 from .config import Config
 from ..errors import ContentError, ProblemLog, SourceLocation
+from ..i18n import _
 from .frontmatter import parse_front_matter
 from .model import Article, Chapter, Person, RegionNode, TopicEntry, Volume, Yearbook
 from ..parallel import PARALLEL_MIN_ARTICLES, WorkerPool, frozen_heap, worker_count
@@ -22,6 +24,7 @@ from .yamlfile import load_yaml_file
 from .collation import ReadingsProcess, person_reading, plain_pinyin
 
 REGIONS_NAME = "regions.yml"
+DASHES = re.compile(r"\s*[-–—~～至]+\s*")
 
 
 def load_regions(content_dir: Path, log: ProblemLog) -> tuple[RegionTable, list[str]]:
@@ -37,25 +40,26 @@ def load_regions(content_dir: Path, log: ProblemLog) -> tuple[RegionTable, list[
         return table, []
     data = data or {}
     if not isinstance(data, dict):
-        log.error("regions.yml must have 'order:' and/or 'entries:'", SourceLocation(path, 1))
+        log.error(_("regions.yml must have 'order:' and/or 'entries:'"), SourceLocation(path, 1))
         return table, []
     entries = data.get("entries") or []
     if isinstance(entries, list) and entries:
         try:
             table = table.with_overrides(entries)
         except ValueError as exc:
-            log.error(f"bad region entry: {exc}", SourceLocation(path, 1 + (lines.line("entries") or 0)))
+            log.error(_("bad region entry: {error}", error=exc.args[0] if exc.args else str(exc)),
+                      SourceLocation(path, 1 + (lines.line("entries") or 0)))
     order = []
     specs = data.get("order") or []
     if not isinstance(specs, list):
-        log.error("'order' must be a list of provinces", SourceLocation(path, 1 + (lines.line("order") or 0)),
-                  "e.g. order: [江苏省, 安徽省]")
+        log.error(_("'order' must be a list of provinces"), SourceLocation(path, 1 + (lines.line("order") or 0)),
+                  _("e.g. order: [江苏省, 安徽省]"))
         specs = []
     for index, spec in enumerate(specs):
         try:
             region = table.resolve(spec)
         except RegionLookupError as exc:
-            hint = f"did you mean {exc.suggestion}?" if exc.suggestion else None
+            hint = _("did you mean {suggestion}?", suggestion=exc.suggestion) if exc.suggestion else None
             log.error(exc.message, SourceLocation(path, 1 + (lines.line("order", index) or 0)), hint)
             continue
         order.append(table.ancestors(region.code)[0].code)
@@ -63,7 +67,8 @@ def load_regions(content_dir: Path, log: ProblemLog) -> tuple[RegionTable, list[
 
 
 def load_article(path: Path, config: Config, regions: RegionTable, topics: TopicTable, log: ProblemLog) -> Article | None:
-    """Read, check and render one article file; None when it cannot be built or is a draft."""
+    """Read, check and render one article file; None when it cannot be built. A draft is an Article
+    with ``draft`` set (and its undecided items in ``review``)."""
     try:
         source = read_source(path, config.content_dir)
     except ContentError as exc:
@@ -72,13 +77,13 @@ def load_article(path: Path, config: Config, regions: RegionTable, topics: Topic
     meta = parse_front_matter(source, log)
     if meta is None:
         return None
-    article = build_article(meta, regions, topics, config.content_dir, log, config.markdown)
-    return article if article is not None and not meta.draft else None
+    return build_article(meta, regions, topics, config.content_dir, log, config.markdown)
 
 
 def load_articles(config: Config, regions: RegionTable, topics: TopicTable, log: ProblemLog, cache=None,
-                  paths: list[Path] | None = None, on_batch=None) -> list[Article]:
-    """Read, check and render every article file (drafts are checked but not returned).
+                  paths: list[Path] | None = None, on_batch=None, drafts: list[Article] | None = None) -> list[Article]:
+    """Read, check and render every article file: the published ones are returned, the drafts (checked
+    like the others) are appended to ``drafts`` when it is given.
     ``cache`` (serve: :class:`yearbook.cache.ArticleCache`) skips files that did not change.
     Without a cache, a large tree is read on every core (:func:`load_articles_in_parallel`).
     ``paths``: the article files, when the caller has found them already. ``on_batch`` is called with
@@ -95,8 +100,12 @@ def load_articles(config: Config, regions: RegionTable, topics: TopicTable, log:
             log.problems.extend(problems)
         else:
             article = load_article(path, config, regions, topics, log)
-        if article is not None:
+        if article is None:
+            continue
+        if not article.draft:
             articles.append(article)
+        elif drafts is not None:
+            drafts.append(article)
     return articles
 
 
@@ -124,7 +133,7 @@ def load_articles_in_parallel(paths: list[Path], config: Config, regions: Region
         batch = []
         for path, result in zip(paths, pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))):
             built[path] = result
-            if on_batch is not None and result[0] is not None:
+            if on_batch is not None and result[0] is not None and not result[0].draft:
                 batch.append(result[0])
                 if len(batch) >= BATCH:
                     on_batch(batch)
@@ -142,21 +151,25 @@ def source_rel_path(path: Path, content_dir: Path) -> str:
     return path.relative_to(content_dir).as_posix()
 
 
-def check_slugs_and_links(articles: list[Article], content_dir: Path, log: ProblemLog) -> None:
+def check_slugs_and_links(articles: list[Article], content_dir: Path, log: ProblemLog, drafts: list[Article] = ()) -> None:
+    """One slug per article, drafts included (a draft takes its slug's page in the preview, and keeps it when
+    it is published); links to published articles only (a draft's links may also reach other drafts)."""
     by_slug: dict[str, Article] = {}
-    for article in articles:
+    for article in sorted([*articles, *drafts], key=lambda a: str(a.source_path)) if drafts else articles:
         other = by_slug.get(article.slug)
         if other is not None:
-            log.error(f"duplicate slug '{article.slug}': also used by {other.source_path.relative_to(content_dir)}",
+            log.error(_("duplicate slug '{slug}': also used by {other}", slug=article.slug,
+                        other=str(other.source_path.relative_to(content_dir))),
                       SourceLocation(article.source_path, article.slug_line),
-                      "give one of the two articles another file name or a 'slug:' of its own")
+                      _("give one of the two articles another file name or a 'slug:' of its own"))
         by_slug[article.slug] = article
     published = {source_rel_path(article.source_path, content_dir) for article in articles}
-    for article in articles:
+    previewed = published | {source_rel_path(draft.source_path, content_dir) for draft in drafts}
+    for article in [*articles, *drafts]:
         for link, line in article.article_links:
-            if link not in published:
-                log.error(f"link to '{link}', which is not a published article (a draft, or not an article)",
-                          SourceLocation(article.source_path, line), "link to another article's .md file, or remove the link")
+            if link not in (previewed if article.draft else published):
+                log.error(_("link to '{link}', which is not a published article (a draft, or not an article)", link=link),
+                          SourceLocation(article.source_path, line), _("link to another article's .md file, or remove the link"))
 
 
 class _TitleOrder:
@@ -298,10 +311,13 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
         readings.fetch(_article_texts(batch) + ties.new(batch))
 
     try:
-        articles = load_articles(config, regions, topics, log, cache, paths, on_batch if readings is not None else None)
-        check_slugs_and_links(articles, config.content_dir, log)
+        drafts: list[Article] = []
+        articles = load_articles(config, regions, topics, log, cache, paths, on_batch if readings is not None else None,
+                                 drafts=drafts)
+        check_slugs_and_links(articles, config.content_dir, log, drafts)
+        warn_years_outside_volumes(config, articles, log)
         log.raise_if_errors()
-        for article in articles:
+        for article in articles + drafts:
             article.region_path = regions.ancestors(article.region.code)
         if readings is not None:  # what the last batch left: only the texts of its articles are still to read
             rest = [article for article in articles if id(article) not in asked]
@@ -316,9 +332,43 @@ def build_yearbook(config: Config, log: ProblemLog, cache=None) -> Yearbook:
         for previous, current in zip(ordered, ordered[1:]):
             previous.next, current.previous = current, previous
     book_order = [article for volume in volumes for article in volume.articles]
+    drafts.sort(key=lambda a: (tuple(-x for x in a.date.sort_key()), str(a.source_path)))
     return Yearbook(config=config, articles=book_order, volumes=volumes,
                     region_tree=_region_tree(articles, regions, chapter_rank),
-                    topic_entries=_topic_entries(articles), people=_people(articles))
+                    topic_entries=_topic_entries(articles), people=_people(articles), drafts=drafts)
+
+
+def warn_years_outside_volumes(config: Config, articles: list[Article], log: ProblemLog) -> None:
+    """When yearbook.yml groups years into volumes, an article of a year none of them lists would make a
+    book of its own without a word: a warning (an error with --strict) at the field its year comes from."""
+    if not config.volumes:
+        return
+    listed = {year for group in config.volumes for year in group.years}
+    volumes = volumes_description(config)
+    for article in articles:
+        if article.year not in listed:
+            log.warning(_("the year {year} is in none of the volumes of yearbook.yml ({volumes}), so the article would "
+                          "make a volume of its own", year=article.year, volumes=volumes),
+                        SourceLocation(article.source_path, article.year_line),
+                        _("if the date is wrong, correct it; if the article belongs in a volume, add {year} to that volume's "
+                          "'years' in yearbook.yml, or give the article 'year:' with the year it reports on", year=article.year))
+
+
+def volumes_description(config: Config) -> str:
+    """The configured volumes as an editor reads them: ``2020—2024 (2020–2024); 2025 (2025)``."""
+    def said(group) -> str:
+        years = _years_text(group.years)
+        return group.name if DASHES.sub("-", group.name) == DASHES.sub("-", years) else f"{group.name} ({years})"
+
+    return "; ".join(said(group) for group in config.volumes)
+
+
+def _years_text(years: tuple[int, ...]) -> str:
+    """2020, 2021, 2022 → 2020–2022; 2019, 2021 → 2019, 2021."""
+    ordered = sorted(years)
+    if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
+        return f"{ordered[0]}–{ordered[-1]}"
+    return ", ".join(map(str, ordered))
 
 
 def _article_texts(articles: list[Article]) -> list[str]:

@@ -3,11 +3,13 @@ unknown keys are warnings with a suggestion."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, ProblemLog, SourceLocation
+from ..i18n import _
 from .slugs import is_valid_slug, safe_content_path, slugify_ascii
 from .yamlfile import LineMap, load_yaml_file
 
@@ -102,9 +104,10 @@ def _unknown_keys(data: dict, known: set[str], prefix: str, lines: LineMap, path
             close = suggest(str(key), known)
             where = SourceLocation(path, 1 + (lines.line(*prefix, key) or 0))
             log.warning(
-                f"unknown setting '{'.'.join((*prefix, str(key)))}' is ignored",
+                _("unknown setting '{key}' is ignored", key=".".join((*prefix, str(key)))),
                 where,
-                f"did you mean '{close}'?" if close else f"known settings: {', '.join(sorted(known))}",
+                _("did you mean '{suggestion}'?", suggestion=close) if close else
+                _("known settings: {keys}", keys=", ".join(sorted(known))),
             )
 
 
@@ -114,30 +117,31 @@ def _volume_groups(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> tup
         return ()
     where = SourceLocation(path, 1 + (lines.line("volumes") or 0))
     if not isinstance(raw, list):
-        log.error("'volumes' must be a list of {name, years}", where)
+        log.error(_("'volumes' must be a list of {{name, years}}"), where)
         return ()
     groups = []
     claimed: dict[int, str] = {}
     for index, item in enumerate(raw):
         loc = SourceLocation(path, 1 + (lines.line("volumes", index) or 0))
         if not isinstance(item, dict) or "name" not in item or not isinstance(item.get("years"), list):
-            log.error("each volume needs a 'name' and a list of 'years'", loc, 'e.g. - {name: "2021", years: [2021]}')
+            log.error(_("each volume needs a 'name' and a list of 'years'"), loc, _('e.g. - {{name: "2021", years: [2021]}}'))
             continue
         years = item["years"]
         if not all(isinstance(y, int) and 1900 < y < 2200 for y in years):
-            log.error("'years' must be four-digit years", loc)
+            log.error(_("'years' must be four-digit years"), loc)
             continue
         name = str(item["name"])
         twice = [y for y in years if y in claimed]
         if twice:
-            log.error(f"year {twice[0]} is already in volume '{claimed[twice[0]]}'", loc,
-                      "list each report year in one volume only")
+            log.error(_("year {year} is already in volume '{volume}'", year=twice[0], volume=claimed[twice[0]]), loc,
+                      _("list each report year in one volume only"))
             continue
         claimed.update({y: name for y in years})
         slug = str(item.get("slug") or slugify_ascii(name) or f"volume-{index + 1}")
         if not is_valid_slug(slug) or slug in {group.slug for group in groups}:
-            log.error(f"volume slug {slug!r} is {'taken by another volume' if is_valid_slug(slug) else 'not allowed'}", loc,
-                      "give each volume its own 'slug:' of lowercase letters, digits and '-'")
+            log.error(_("volume slug {slug!r} is taken by another volume", slug=slug) if is_valid_slug(slug) else
+                      _("volume slug {slug!r} is not allowed", slug=slug), loc,
+                      _("give each volume its own 'slug:' of lowercase letters, digits and '-'"))
             continue
         groups.append(VolumeGroup(name=name, years=tuple(years), slug=slug))
     return tuple(groups)
@@ -147,7 +151,7 @@ def _markdown_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> M
     if raw is None:
         return MarkdownConfig()
     if not isinstance(raw, dict):
-        log.error("'markdown' must be a mapping such as {raw_html: false}", SourceLocation(path, 1 + (lines.line("markdown") or 0)))
+        log.error(_("'markdown' must be a mapping such as {{raw_html: false}}"), SourceLocation(path, 1 + (lines.line("markdown") or 0)))
         return MarkdownConfig()
     _unknown_keys(raw, MARKDOWN_KEYS, ("markdown",), lines, path, log)
     values = {}
@@ -155,7 +159,7 @@ def _markdown_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> M
         if isinstance(raw[key], bool):
             values[key] = raw[key]
         else:
-            log.error(f"'markdown.{key}' must be true or false", SourceLocation(path, 1 + (lines.line("markdown", key) or 0)))
+            log.error(_("'markdown.{key}' must be true or false", key=key), SourceLocation(path, 1 + (lines.line("markdown", key) or 0)))
     return MarkdownConfig(**values)
 
 
@@ -163,7 +167,7 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
     if raw is None:
         return PdfConfig()
     if not isinstance(raw, dict):
-        log.error("'pdf' must be a mapping of print settings", SourceLocation(path, 1 + (lines.line("pdf") or 0)))
+        log.error(_("'pdf' must be a mapping of print settings"), SourceLocation(path, 1 + (lines.line("pdf") or 0)))
         return PdfConfig()
     _unknown_keys(raw, PDF_KEYS, ("pdf",), lines, path, log)
 
@@ -175,10 +179,10 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
     if "page_size" in values:
         values["page_size"] = PAGE_SIZES.get(values["page_size"], values["page_size"])
     if values.get("index_opening", "right") not in ("right", "any"):
-        log.error("'pdf.index_opening' must be right (every index on a recto) or any", where("index_opening"))
+        log.error(_("'pdf.index_opening' must be right (every index on a recto) or any"), where("index_opening"))
         values.pop("index_opening")
     if "pad_pages" in raw and raw["pad_pages"] not in (1, 2, 4, 8, 16):
-        log.error("'pdf.pad_pages' must be 1, 2, 4, 8 or 16 (the print edition's page count is a multiple of it)",
+        log.error(_("'pdf.pad_pages' must be 1, 2, 4, 8 or 16 (the print edition's page count is a multiple of it)"),
                   where("pad_pages"))
         values.pop("pad_pages", None)
     elif "pad_pages" in raw:
@@ -189,45 +193,45 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
                 values[key] = raw[key]
             else:
                 values.pop(key, None)
-                log.error(f"'pdf.{key}' must be a whole number", where(key))
+                log.error(_("'pdf.{key}' must be a whole number", key=key), where(key))
     if raw.get("edition") is not None:
         editions = raw["edition"] if isinstance(raw["edition"], list) else str(raw["edition"]).split(",")
         editions = [str(e).strip() for e in editions if str(e).strip()]
         wrong = [e for e in editions if e not in EDITIONS]
         if wrong or not editions:
             values.pop("edition", None)
-            log.error(f"unknown PDF edition '{wrong[0] if wrong else ''}'", where("edition"),
-                      f"choose from {', '.join(EDITIONS)} (or a list of them)")
+            log.error(_("unknown PDF edition '{edition}'", edition=wrong[0] if wrong else ""), where("edition"),
+                      _("choose from {editions} (or a list of them)", editions=", ".join(EDITIONS)))
         else:
             values["edition"] = tuple(dict.fromkeys(editions))
     if "latin_spacing" in values and values["latin_spacing"].replace(" ", "") not in LATIN_SPACINGS:
-        log.error(f"'pdf.latin_spacing' must be one of {', '.join(LATIN_SPACINGS)}", where("latin_spacing"),
-                  "the gap between Chinese and Latin or digits: 1/8 (of an em, the default) or 1/4")
+        log.error(_("'pdf.latin_spacing' must be one of {values}", values=", ".join(LATIN_SPACINGS)), where("latin_spacing"),
+                  _("the gap between Chinese and Latin or digits: 1/8 (of an em, the default) or 1/4"))
         values.pop("latin_spacing")
     elif "latin_spacing" in values:
         values["latin_spacing"] = values["latin_spacing"].replace(" ", "")
     if values.get("archive_variant", ARCHIVE_VARIANTS[0]).lower() not in ARCHIVE_VARIANTS:
-        log.error(f"'pdf.archive_variant' must be one of {', '.join(ARCHIVE_VARIANTS)}", where("archive_variant"))
+        log.error(_("'pdf.archive_variant' must be one of {variants}", variants=", ".join(ARCHIVE_VARIANTS)), where("archive_variant"))
         values.pop("archive_variant")
     elif "archive_variant" in values:
         values["archive_variant"] = values["archive_variant"].lower()
     for key in ("font_size", "margin_top", "margin_bottom", "margin_inner", "margin_outer", "bleed", "slug"):
         if key in values and css_length_mm(values[key]) is None:
-            log.error(f"'pdf.{key}' must be a length such as 20mm or 10.5pt", where(key))
+            log.error(_("'pdf.{key}' must be a length such as 20mm or 10.5pt", key=key), where(key))
             values.pop(key)
     if "page_size" in values and page_size_mm(values["page_size"]) is None:
-        log.error(f"'pdf.page_size' {values['page_size']!r} is not a page size", where("page_size"),
-                  f"use one of {', '.join(PAGE_SIZES)} or two lengths such as '185mm 260mm'")
+        log.error(_("'pdf.page_size' {size!r} is not a page size", size=values["page_size"]), where("page_size"),
+                  _("use one of {sizes} or two lengths such as '185mm 260mm'", sizes=", ".join(PAGE_SIZES)))
         values.pop("page_size")
     content_dir = path.parent  # the files the PDF reads: checked here, so that `check` reports them as `build` does
     cover = values.get("cover_image", "")
     if cover and (safe_content_path(cover) is None or not (content_dir / cover).is_file()):
-        log.error(f"the cover image {cover!r} is not a file inside content/", where("cover_image"),
-                  "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
+        log.error(_("the cover image {path!r} is not a file inside content/", path=cover), where("cover_image"),
+                  _("give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg"))
     icc = values.get("icc_profile", "")
     if icc and not (Path(icc) if Path(icc).is_absolute() else content_dir / icc).is_file():
-        log.error(f"the ICC profile {icc!r} does not exist", where("icc_profile"),
-                  "give the path of a CMYK profile (.icc), relative to content/ or absolute")
+        log.error(_("the ICC profile {path!r} does not exist", path=icc), where("icc_profile"),
+                  _("give the path of a CMYK profile (.icc), relative to content/ or absolute"))
     return PdfConfig(**values)
 
 
@@ -259,13 +263,34 @@ def page_size_mm(text: str) -> tuple[float, float] | None:
     return sizes[0], sizes[1]
 
 
+LANGUAGE_LINE = re.compile(r"^language[ \t]*:[ \t]*['\"]?([A-Za-z_-]*)", re.M)
+
+
+def content_language(content_dir: Path) -> str | None:
+    """The content's language as yearbook.yml gives it (``language:``), read without YAML so that a config
+    with mistakes in it still tells the language its messages should be in; the default ``zh-CN`` when it
+    does not say, None when there is no yearbook.yml."""
+    try:
+        data = (content_dir / CONFIG_NAME).read_bytes()[:MAX_PEEK]
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if "\ufffd" in text:
+        text = data.decode("gb18030", errors="replace")
+    match = LANGUAGE_LINE.search(text)
+    return match.group(1) if match and match.group(1) else Config.language
+
+
+MAX_PEEK = 64 * 1024
+
+
 def load_config(content_dir: Path, log: ProblemLog) -> Config:
     """Read ``content/yearbook.yml``; problems go to ``log`` (a missing file is an error)."""
     path = content_dir / CONFIG_NAME
     if not content_dir.is_dir():
-        raise ContentError(f"content directory {content_dir} does not exist", None, "pass --content DIR")
+        raise ContentError(_("content directory {path} does not exist", path=str(content_dir)), None, _("pass --content DIR"))
     if not path.is_file():
-        log.error("the config file is missing", SourceLocation(path), f"create {CONFIG_NAME} with at least 'title:'")
+        log.error(_("the config file is missing"), SourceLocation(path), _("create {name} with at least 'title:'", name=CONFIG_NAME))
         return Config(content_dir=content_dir)
     try:
         data, lines = load_yaml_file(path)
@@ -275,24 +300,24 @@ def load_config(content_dir: Path, log: ProblemLog) -> Config:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        log.error("the config must be a mapping of 'key: value' settings", SourceLocation(path, 1))
+        log.error(_("the config must be a mapping of 'key: value' settings"), SourceLocation(path, 1))
         return Config(content_dir=content_dir)
     _unknown_keys(data, TOP_KEYS, (), lines, path, log)
     values: dict[str, Any] = {}
     if "slug" in data and not is_valid_slug(str(data["slug"])):
-        log.error("'slug' must be lowercase letters, digits and '-'", SourceLocation(path, 1 + (lines.line("slug") or 0)))
+        log.error(_("'slug' must be lowercase letters, digits and '-'"), SourceLocation(path, 1 + (lines.line("slug") or 0)))
         data = {k: v for k, v in data.items() if k != "slug"}
     for key in ("title", "slug", "subtitle", "publisher", "language", "base_url", "theme"):
         if key in data and data[key] is not None:
             if not isinstance(data[key], (str, int, float)):
-                log.error(f"'{key}' must be text", SourceLocation(path, 1 + (lines.line(key) or 0)))
+                log.error(_("'{key}' must be text", key=key), SourceLocation(path, 1 + (lines.line(key) or 0)))
                 continue
             values[key] = str(data[key])
     if "latest_count" in data:
         if isinstance(data["latest_count"], int) and data["latest_count"] > 0:
             values["latest_count"] = data["latest_count"]
         else:
-            log.error("'latest_count' must be a positive whole number", SourceLocation(path, 1 + (lines.line("latest_count") or 0)))
+            log.error(_("'latest_count' must be a positive whole number"), SourceLocation(path, 1 + (lines.line("latest_count") or 0)))
     if values.get("base_url") and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
     values["volumes"] = _volume_groups(data.get("volumes"), lines, path, log)

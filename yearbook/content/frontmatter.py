@@ -9,6 +9,7 @@ from typing import Any
 
 from .config import suggest
 from ..errors import ContentError, ProblemLog
+from ..i18n import Message, _
 from .model import Byline, Excerpt, PartialDate
 from .sources import SourceFile
 from .slugs import is_valid_slug
@@ -87,60 +88,70 @@ def parse_date(value: Any) -> PartialDate | None:
     return None
 
 
-def _date_problem(value: Any) -> str:
-    """Why a date of the right shape is impossible (': month must be 1–12'), or ''."""
+def _date_problem(value: Any) -> Message | None:
+    """Why a date of the right shape is impossible ('month must be 1–12'), or None."""
     match = PARTIAL_DATE.match(str(value).strip())
     if not match:
-        return ""
+        return None
     year, month, day = (int(g) if g else None for g in match.groups())
     if month is not None and not 1 <= month <= 12:
-        return f": month must be 1–12, not {month}"
+        return _("month must be 1–12, not {month}", month=month)
     if day is not None:
         try:
             dt.date(year, month, day)
         except ValueError:
-            return f": {year}-{month:02d} has no day {day}"
-    return ""
+            return _("{year}-{month:02d} has no day {day}", year=year, month=month, day=day)
+    return None
 
 
-def _date_hint(value: Any) -> str:
+def date_message(value: Any) -> Message:
+    """'date' … is not a date, and why when the shape is right but the day is impossible."""
+    problem = _date_problem(value)
+    if problem is None:
+        return _("'date' {value!r} is not a date", value=str(value))
+    return _("'date' {value!r} is not a date: {problem}", value=str(value), problem=problem)
+
+
+def date_hint(value: Any) -> Message:
     text = str(value).strip()
     for pattern in (CHINESE_DATE, SLASH_DATE):
         match = pattern.match(text)
         if match:
             parts = [g for g in match.groups() if g]
             fixed = "-".join([parts[0]] + [f"{int(p):02d}" for p in parts[1:]])
-            return f"write it as {fixed}"
-    return "write it as YYYY-MM-DD (2021-12-27), YYYY-MM (2021-12) or YYYY (2021)"
+            return _("write it as {date}", date=fixed)
+    return _("write it as YYYY-MM-DD (2021-12-27), YYYY-MM (2021-12) or YYYY (2021)")
 
 
 def _check_keywords(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
     if not isinstance(raw, list):
-        log.error("'keywords' must be a list of {title, scene, observation}", meta.location("keywords"))
+        log.error(_("'keywords' must be a list of {{title, scene, observation}}"), meta.location("keywords"))
         return
     for index, item in enumerate(raw):
         where = meta.location("keywords", index)
         if not isinstance(item, dict):
-            log.error(f"keyword {index + 1} must be a mapping with title, scene and observation", where)
+            log.error(_("keyword {number} must be a mapping with title, scene and observation", number=index + 1), where)
             continue
         for key in item:
             if key not in KEYWORD_KEYS:
                 close = suggest(str(key), KEYWORD_KEYS)
-                log.warning(f"unknown key '{key}' in keyword {index + 1} is ignored", meta.location("keywords", index, key),
-                            f"did you mean '{close}'?" if close else "a keyword has title, scene (现场回放) and observation (记者观察)")
+                log.warning(_("unknown key '{key}' in keyword {number} is ignored", key=key, number=index + 1),
+                            meta.location("keywords", index, key),
+                            _("did you mean '{suggestion}'?", suggestion=close) if close else
+                            _("a keyword has title, scene (现场回放) and observation (记者观察)"))
         values = {key: _text(item.get(key)) for key in KEYWORD_KEYS}
         missing = [key for key in ("title", "scene", "observation") if not values[key]]
         if missing:
             names = {"title": "title", "scene": "scene (现场回放)", "observation": "observation (记者观察)"}
-            log.error(f"keyword {index + 1} has no {', '.join(names[m] for m in missing)}", where,
-                      "every keyword needs a title, a scene and an observation, each as text")
+            log.error(_("keyword {number} has no {fields}", number=index + 1, fields=", ".join(names[m] for m in missing)), where,
+                      _("every keyword needs a title, a scene and an observation, each as text"))
             continue
         meta.keywords.append(RawKeyword(values["title"], values["scene"], values["observation"], meta.lines.line("keywords", index)))
 
 
 def _check_bylines(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
     if not isinstance(raw, list):
-        log.error("'bylines' must be a list of {role, name}", meta.location("bylines"), "e.g. - {role: 融媒体记者, name: 李蓉}")
+        log.error(_("'bylines' must be a list of {{role, name}}"), meta.location("bylines"), _("e.g. - {{role: 融媒体记者, name: 李蓉}}"))
         return
     for index, item in enumerate(raw):
         where = meta.location("bylines", index)
@@ -148,14 +159,15 @@ def _check_bylines(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
             name, role = _text(item.get("name")), _text(item.get("role")) or ""
             unknown = [k for k in item if k not in BYLINE_KEYS]
             if unknown:
-                log.warning(f"unknown key '{unknown[0]}' in byline {index + 1} is ignored", where, "a byline has role and name")
+                log.warning(_("unknown key '{key}' in byline {number} is ignored", key=unknown[0], number=index + 1), where,
+                            _("a byline has role and name"))
         elif isinstance(item, str):
-            role, _, name = item.strip().rpartition(" ")
+            role, _space, name = item.strip().rpartition(" ")
             name = name or None
         else:
             name, role = None, ""
         if not name:
-            log.error(f"byline {index + 1} has no name", where, "e.g. - {role: 通讯员, name: 李亚强}")
+            log.error(_("byline {number} has no name", number=index + 1), where, _("e.g. - {{role: 通讯员, name: 李亚强}}"))
             continue
         meta.bylines.append(Byline(role=role.strip("：: "), name=name, sort_as=(_text(item.get("sort_as")) if isinstance(item, dict) else None) or ""))
 
@@ -166,7 +178,7 @@ def _check_scalars(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
             continue
         value = _text(data[key])
         if value is None:
-            log.error(f"'{key}' must be text", meta.location(key))
+            log.error(_("'{key}' must be text", key=key), meta.location(key))
             continue
         setattr(meta, "source_text" if key == "source" else key, value)
     region = data.get("region")
@@ -174,7 +186,7 @@ def _check_scalars(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
         if isinstance(region, int) or (isinstance(region, str) and region.strip()):
             meta.region = str(region).strip()
         else:
-            log.error("'region' must be a region name, path or code", meta.location("region"), "e.g. region: 淮安市")
+            log.error(_("'region' must be a region name, path or code"), meta.location("region"), _("e.g. region: 淮安市"))
 
 
 def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
@@ -182,22 +194,21 @@ def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
     if "date" in data:
         meta.date = parse_date(data["date"])
         if meta.date is None:
-            log.error(f"'date' {str(data['date'])!r} is not a date{_date_problem(data['date'])}", meta.location("date"),
-                      _date_hint(data["date"]))
+            log.error(date_message(data["date"]), meta.location("date"), date_hint(data["date"]))
     topics = data.get("topics")
     if isinstance(topics, str):
         topics = [topics]
     if topics is not None:
         if not isinstance(topics, list) or not all(_text(t) for t in topics):
-            log.error("'topics' must be a list of topic names or slugs from topics.yml", meta.location("topics"))
+            log.error(_("'topics' must be a list of topic names or slugs from topics.yml"), meta.location("topics"))
         else:
             meta.topics = [_text(t) for t in topics]
             if not meta.topics and data.get("draft") is not True:
-                log.error("'topics' is empty", meta.location("topics"), "give at least one topic from topics.yml")
+                log.error(_("'topics' is empty"), meta.location("topics"), _("give at least one topic from topics.yml"))
     key = "year" if "year" in data or "volume" not in data else "volume"
     if key == "volume":  # the old name: a volume (卷) is a book of several years, this is one year
-        log.warning("'volume' is now called 'year' (the year reported on)", meta.location("volume"),
-                    "write 'year: 2021'; a volume is the book of several years that yearbook.yml's 'volumes' makes")
+        log.warning(_("'volume' is now called 'year' (the year reported on)"), meta.location("volume"),
+                    _("write 'year: 2021'; a volume is the book of several years that yearbook.yml's 'volumes' makes"))
     if data.get(key) is not None:
         year = data[key]
         if isinstance(year, str) and year.strip().isdigit():
@@ -205,7 +216,7 @@ def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
         if isinstance(year, int) and not isinstance(year, bool) and 1900 < year < 2200:
             meta.year = year
         else:
-            log.error(f"'{key}' must be the year reported on, e.g. 2021", meta.location(key))
+            log.error(_("'{key}' must be the year reported on, e.g. 2021", key=key), meta.location(key))
     if data.get("keywords") is not None:
         _check_keywords(data["keywords"], meta, log)
     if data.get("bylines") is not None:
@@ -216,18 +227,18 @@ def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
                 and 1 <= excerpt["part"] <= excerpt["of"]:
             meta.excerpt = Excerpt(excerpt["part"], excerpt["of"])
         else:
-            log.error("'excerpt' must be {part: N, of: M}", meta.location("excerpt"), "e.g. excerpt: {part: 2, of: 3}")
+            log.error(_("'excerpt' must be {{part: N, of: M}}"), meta.location("excerpt"), _("e.g. excerpt: {{part: 2, of: 3}}"))
     if "draft" in data:
         if isinstance(data["draft"], bool):
             meta.draft = data["draft"]
         else:
-            log.error("'draft' must be true or false", meta.location("draft"))
+            log.error(_("'draft' must be true or false"), meta.location("draft"))
     slug = data.get("slug")
     if slug is not None:
         slug = str(slug)
         if not is_valid_slug(slug):
-            log.error(f"slug {slug!r} is not allowed", meta.location("slug"),
-                      "use lowercase letters a–z, digits and '-', e.g. huaian-kexie-2021 (no '/', '..' or spaces)")
+            log.error(_("slug {slug!r} is not allowed", slug=slug), meta.location("slug"),
+                      _("use lowercase letters a–z, digits and '-', e.g. huaian-kexie-2021 (no '/', '..' or spaces)"))
         else:
             meta.slug = slug
 
@@ -241,28 +252,29 @@ def parse_front_matter(source: SourceFile, log: ProblemLog) -> ArticleMeta | Non
         return None
     meta = ArticleMeta(source=source, lines=lines)
     if not isinstance(data, dict):
-        log.error("the front matter must be 'key: value' fields", source.location(0),
-                  "write e.g. 'title: …' on its own line, with an ASCII colon and a space")
+        log.error(_("the front matter must be 'key: value' fields"), source.location(0),
+                  _("write e.g. 'title: …' on its own line, with an ASCII colon and a space"))
         return None
     for key in data:
         if key not in KNOWN:
             close = suggest(str(key), KNOWN)
-            log.warning(f"unknown front-matter key '{key}' is ignored", meta.location(key),
-                        f"did you mean '{close}'?" if close else f"known keys: {', '.join(sorted(KNOWN))}")
+            log.warning(_("unknown front-matter key '{key}' is ignored", key=key), meta.location(key),
+                        _("did you mean '{suggestion}'?", suggestion=close) if close else
+                        _("known keys: {keys}", keys=", ".join(sorted(KNOWN))))
     for key in REQUIRED:
         value = data.get(key)
         if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             if key == "topics" and data.get("draft") is True:  # a draft (a fresh import) may wait for its themes
-                log.warning("the draft has no topic", meta.location(key) if key in data else source.location(0),
-                            "add at least one topic from topics.yml under 'topics' before publishing")
+                log.warning(_("the draft has no topic"), meta.location(key) if key in data else source.location(0),
+                            _("add at least one topic from topics.yml under 'topics' before publishing"))
                 continue
-            log.error(f"required field '{key}' is missing", source.location(0), f"add '{key}: …' to the front matter")
+            log.error(_("required field '{key}' is missing", key=key), source.location(0), _("add '{key}: …' to the front matter", key=key))
     _check_fields(data, meta, log)
     if not meta.slug:
         stem = source.path.stem
         if is_valid_slug(stem):
             meta.slug = stem
         else:
-            log.error(f"the file name {source.path.name!r} is not a valid slug", source.location(None),
-                      "rename the file to lowercase letters, digits and '-' (e.g. huaian-kexie-2021.md), or add 'slug: …'")
+            log.error(_("the file name {name!r} is not a valid slug", name=source.path.name), source.location(None),
+                      _("rename the file to lowercase letters, digits and '-' (e.g. huaian-kexie-2021.md), or add 'slug: …'"))
     return meta

@@ -22,6 +22,8 @@ from mdit_py_plugins.container import container_plugin
 
 from .slugs import safe_content_path
 
+from ..i18n import _
+
 # NUL never survives sources.decode_bytes, so these marks cannot come from an editor's text.
 MEDIA_MARK = "\x00media:"
 ARTICLE_MARK = "\x00article:"
@@ -85,17 +87,18 @@ class _Context:
         rel = safe_content_path(joined) if not path_part.startswith("/") else None
         if rel is None:
             self.problem(
-                f"{what} '{target}' points outside the content directory",
+                _("{what} '{target}' points outside the content directory", what=what, target=target),
                 token,
-                "use a path relative to the article inside content/, without '..' past the content root or a leading '/'",
+                _("use a path relative to the article inside content/, without '..' past the content root or a leading '/'"),
             )
             return None
         if not (self.content_dir / rel).is_file():
-            self.problem(f"{what} '{path_part}' does not exist (looked for content/{rel})", token, "check the file name and its folder")
+            self.problem(_("{what} '{target}' does not exist (looked for content/{path})", what=what, target=path_part, path=rel), token,
+                         _("check the file name and its folder"))
             return None
         if not (self.content_dir / rel).resolve().is_relative_to(self.content_dir.resolve()):
-            self.problem(f"{what} '{path_part}' is a link to a file outside the content directory", token,
-                         "copy the file into content/ instead of linking to it")
+            self.problem(_("{what} '{target}' is a link to a file outside the content directory", what=what, target=path_part), token,
+                         _("copy the file into content/ instead of linking to it"))
             return None
         return rel
 
@@ -123,35 +126,66 @@ def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
                 continue
             if REMOTE.match(src) or src.startswith("//"):
                 remote = HTTP.match(src) or src.startswith("//")
-                ctx.problem(f"remote image '{src}' is not allowed" if remote else
-                            f"image '{src[:80]}' is not allowed: only files inside content/ can be shown, "
-                            "not a remote image, a file: URL or inline data", block,
-                            "download the image into content/images/ and link it by a relative path"
-                            + (" (or set 'markdown: {remote_images: true}' in yearbook.yml)" if remote else ""))
+                ctx.problem(_("remote image '{src}' is not allowed", src=src) if remote else
+                            _("image '{src}' is not allowed: only files inside content/ can be shown, "
+                              "not a remote image, a file: URL or inline data", src=src[:80]), block,
+                            _("download the image into content/images/ and link it by a relative path "
+                              "(or set 'markdown: {{remote_images: true}}' in yearbook.yml)") if remote else
+                            _("download the image into content/images/ and link it by a relative path"))
                 child.attrSet("src", "")
                 continue
-            rel = ctx.resolve_local(src, block, "image")
+            rel = ctx.resolve_local(src, block, _("image"))
             child.attrSet("src", "")
             if rel:
                 ctx.result.images.append(rel)
-                child.attrSet("src", MEDIA_MARK + rel)
+                child.attrSet("src", MEDIA_MARK + url_path(rel))
         elif child.type == "link_open":
             href = child.attrGet("href") or ""
             if LOCAL_SCHEME.match(href):
-                ctx.problem(f"link '{href[:80]}' is not allowed: it points at a file on this computer or embeds data",
-                            block, "link a file inside content/ by a relative path, or a web page by its https:// address")
+                ctx.problem(_("link '{href}' is not allowed: it points at a file on this computer or embeds data", href=href[:80]),
+                            block, _("link a file inside content/ by a relative path, or a web page by its https:// address"))
                 child.attrSet("href", "")
                 continue
             if href.startswith("#") or REMOTE.match(href) or href.startswith("//"):
                 continue
-            rel = ctx.resolve_local(href, block, "link")
+            rel = ctx.resolve_local(href, block, _("link"))
             child.attrSet("href", "")
             if rel and rel.endswith(".md"):
                 ctx.result.article_links.append((rel, block.map[0] + ctx.line_offset if block.map else None))
                 child.attrSet("href", ARTICLE_MARK + rel)
             elif rel:
                 ctx.result.images.append(rel)
-                child.attrSet("href", MEDIA_MARK + rel)
+                child.attrSet("href", MEDIA_MARK + url_path(rel))
+    _report_unread_targets(children, block, ctx)
+
+
+# ![说明](path with a space.jpg) is not an image for Markdown (a link's target ends at the first space),
+# so it would stay on the page and in the book as its raw text: it is reported instead
+UNREAD_TARGET = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()<>\n]*?\s[^()<>\n]*?)\)")
+FILE_LIKE = re.compile(r"[/\\]|\.[A-Za-z0-9]{2,5}\s*$")
+
+
+def url_path(rel: str) -> str:
+    """A content-relative path as it is written in a URL: white space percent-encoded (a path written
+    ``<images/IMG 001.jpg>`` is then a valid URL on the site and in the book); other characters, Chinese
+    ones included, as they are (HTML allows them)."""
+    return re.sub(r"\s", lambda m: f"%{ord(m.group(0)):02X}", rel) if any(c.isspace() for c in rel) else rel
+
+
+def _report_unread_targets(children: list[Token], block: Token, ctx: _Context) -> None:
+    text = "".join(child.content for child in children if child.type == "text")
+    if "](" not in text:
+        return
+    for match in UNREAD_TARGET.finditer(text):
+        bang, label, target = match.groups()
+        if not bang and not FILE_LIKE.search(target):
+            continue  # [1](见下文 说明) in prose: not meant as a link
+        fixed = f"{bang}[{label}](<{target.strip()}>)"
+        ctx.problem(_("the image {markdown!r} is not shown: its path has a space, so Markdown does not read it as an image",
+                      markdown=match.group(0)) if bang else
+                    _("the link {markdown!r} is not a link: its path has a space, so Markdown does not read it as a link",
+                      markdown=match.group(0)),
+                    block, _("write the path in angle brackets, {fixed}, or rename the file without spaces", fixed=fixed))
 
 
 def _collect_heading(tokens: list[Token], index: int, ctx: _Context) -> None:
@@ -162,7 +196,7 @@ def _collect_heading(tokens: list[Token], index: int, ctx: _Context) -> None:
     level = int(token.tag[1])
     ctx.result.headings.append((level, text, anchor))
     if not text.strip():
-        ctx.problem("a heading has no text", token, "remove the empty heading or write its title")
+        ctx.problem(_("a heading has no text"), token, _("remove the empty heading or write its title"))
 
 
 # One line of text that no Markdown rule of PARSER can act on: no character that starts inline syntax

@@ -103,6 +103,9 @@ class Article:
     images: list[str] = field(default_factory=list)  # content-relative paths used by the article
     article_links: list[tuple[str, int | None]] = field(default_factory=list)  # (.md path, file line) it links to
     slug_line: int | None = None  # file line of its `slug:` field, if it has one
+    year_line: int | None = None  # file line of the field its year comes from (`year:`, else `date:`)
+    draft: bool = False  # checked, shown by serve (marked 草稿), never published
+    review: list[tuple[int, str]] = field(default_factory=list)  # a draft's undecided items: (file line, text)
     # Filled in by collect.build_yearbook:
     region_path: list[Region] = field(default_factory=list)  # province first
     volume: "Volume | None" = None
@@ -189,3 +192,4 @@ class Yearbook:
     region_tree: list[RegionNode]
     topic_entries: list[TopicEntry]
     people: list[Person]
+    drafts: list[Article] = field(default_factory=list)  # checked, in no volume, list or index (serve shows them)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, ContentErrors, Problem, SourceLocation
+from ..i18n import _
 from .markup import render_markdown
 from .sources import read_source
 from .yamlfile import load_yaml
@@ -59,17 +60,18 @@ def _load_page(path: Path, content_dir: Path) -> BookPage:
         return SourceLocation(path, source.front_matter_line + (lines.line(key) or 0))
 
     if not isinstance(data, dict):
-        raise ContentError("a page's front matter must be 'key: value' fields", SourceLocation(path, source.front_matter_line),
-                           "e.g. title: 编辑说明")
+        raise ContentError(_("a page's front matter must be 'key: value' fields"), SourceLocation(path, source.front_matter_line),
+                           _("e.g. title: 编辑说明"))
     if not str(data.get("title") or "").strip():
-        problems.append(Problem("a page needs a 'title'", SourceLocation(path, source.front_matter_line), "e.g. title: 编辑说明"))
+        problems.append(Problem(_("a page needs a 'title'"), SourceLocation(path, source.front_matter_line), _("e.g. title: 编辑说明")))
     for key in sorted(set(data) - PAGE_KEYS, key=str):
         close = difflib.get_close_matches(str(key), sorted(PAGE_KEYS), n=1)
-        problems.append(Problem(f"unknown key '{key}' in a page", at(key),
-                                f"did you mean '{close[0]}'? A page has only 'title' and 'order'" if close else "a page has only 'title' and 'order'"))
+        problems.append(Problem(_("unknown key '{key}' in a page", key=key), at(key),
+                                _("did you mean '{suggestion}'? A page has only 'title' and 'order'", suggestion=close[0]) if close else
+                                _("a page has only 'title' and 'order'")))
     order = data.get("order", 0)
     if not isinstance(order, int) or isinstance(order, bool):
-        problems.append(Problem("'order' must be a whole number", at("order")))
+        problems.append(Problem(_("'order' must be a whole number"), at("order")))
     markup = render_markdown(source.body, source.rel_path.as_posix(), content_dir, anchor_prefix=f"page-{path.stem}-")
     problems += [Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
                  for p in markup.problems]

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from ..errors import ProblemLog, SourceLocation
+from ..i18n import _
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 MARKS = "，。、；：？！）》」』”’（《「『“‘"
@@ -52,33 +53,35 @@ def line_slips(line: str, heading_ok: bool = True) -> list[tuple[str, str]]:
         after = text[m.end()] if m.end() < len(text) else ""
         if re.match(f"[{HAN}]", before or " ") or re.match(f"[{HAN}]", after or " "):
             a, b = m.group(1), m.group(2)
-            found.append((m.start(), f"'{m.group(0)}' uses a hyphen for a range of numbers in Chinese text",
-                          f"write the range with a 一字线 or a 浪纹线 (GB/T 15834): {a}—{b} or {a}～{b}"))
+            found.append((m.start(), _("'{text}' uses a hyphen for a range of numbers in Chinese text", text=m.group(0)),
+                          _("write the range with a 一字线 or a 浪纹线 (GB/T 15834): {a}—{b} or {a}～{b}", a=a, b=b)))
     for m in ASCII_MARK.finditer(text):
-        found.append((m.start(), f"the ASCII '{m.group(1)}' stands between Chinese characters",
-                      f"use the full-width mark {FULL_WIDTH[m.group(1)]} (GB/T 15834)"))
+        found.append((m.start(), _("the ASCII '{mark}' stands between Chinese characters", mark=m.group(1)),
+                      _("use the full-width mark {mark} (GB/T 15834)", mark=FULL_WIDTH[m.group(1)])))
     for m in ASCII_PARENS.finditer(text):
-        found.append((m.start(), f"ASCII parentheses round Chinese text: '{m.group(0)}'",
-                      f"use full-width parentheses: （{m.group(1)}）"))
+        found.append((m.start(), _("ASCII parentheses round Chinese text: '{text}'", text=m.group(0)),
+                      _("use full-width parentheses: （{text}）", text=m.group(1))))
     for m in DOUBLED.finditer(text):
-        found.append((m.start(), f"the mark '{m.group(1)}' is doubled ('{m.group(0)}')", f"write one {m.group(1)}"))
+        found.append((m.start(), _("the mark '{mark}' is doubled ('{text}')", mark=m.group(1), text=m.group(0)),
+                      _("write one {mark}", mark=m.group(1))))
     for m in ELLIPSIS.finditer(text):
-        found.append((m.start(), f"'{m.group(0)}' is not a Chinese ellipsis",
-                      "write the ellipsis as two ellipsis characters: …… (GB/T 15834)"))
+        found.append((m.start(), _("'{text}' is not a Chinese ellipsis", text=m.group(0)),
+                      _("write the ellipsis as two ellipsis characters: …… (GB/T 15834)")))
     for m in DASH.finditer(text):
-        found.append((m.start(), f"'{m.group(0)}' is not a Chinese dash", "write the dash as two em dashes: —— (GB/T 15834)"))
+        found.append((m.start(), _("'{text}' is not a Chinese dash", text=m.group(0)),
+                      _("write the dash as two em dashes: —— (GB/T 15834)")))
     for m in SPACE_BY_MARK.finditer(text):
-        found.append((m.start(), "a space beside a Chinese punctuation mark",
-                      "remove the space: a Chinese mark carries its own spacing"))
+        found.append((m.start(), _("a space beside a Chinese punctuation mark"),
+                      _("remove the space: a Chinese mark carries its own spacing")))
     keep = HEADING_NUMBER.match(line) if heading_ok else None
     for m in SPACE_BY_LATIN.finditer(text):
         if keep and m.start() < keep.end() <= m.end() + 1:
             continue  # the space after a heading's section number is the editors'
         left, right = text[m.start() - 1], text[m.end()]
-        found.append((m.start(), f"a space typed between '{left}' and '{right}'",
-                      "remove it: the book sets the gap between Chinese and Latin or digits itself, "
-                      "and the PDF's text leaves a typed space out"))
-    return [(message, hint) for _, message, hint in sorted(found, key=lambda item: item[0])]
+        found.append((m.start(), _("a space typed between '{left}' and '{right}'", left=left, right=right),
+                      _("remove it: the book sets the gap between Chinese and Latin or digits itself, "
+                        "and the PDF's text leaves a typed space out")))
+    return [(message, hint) for _position, message, hint in sorted(found, key=lambda item: item[0])]
 
 
 def check_text(text: str, path: Path, first_line: int | None, log: ProblemLog, markdown: bool = True) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .collation import reading_of
+from ..i18n import _
 
 UNSPECIFIED_CODE = "000000"
 UNSPECIFIED_NAMES = ("未详", "未详地区", "unspecified")
@@ -186,7 +187,7 @@ class RegionTable:
         try:
             return self._by_code[_normalize_code(code)]
         except KeyError:
-            raise RegionLookupError(f"unknown region code {code!r}") from None
+            raise RegionLookupError(_("unknown region code {code!r}", code=code)) from None
 
     def children(self, code: str | int) -> list[Region]:
         return list(self._children.get(_normalize_code(code), ()))
@@ -222,12 +223,12 @@ class RegionTable:
     def resolve(self, spec: str | int) -> Region:
         """The one region named by a code, ``未详``, a full name, or a path (``江苏/南通/通州区``)."""
         if isinstance(spec, bool) or not isinstance(spec, (str, int)):
-            raise RegionLookupError(f"a region must be a name, a path or a 6-digit code, not {spec!r}")
+            raise RegionLookupError(_("a region must be a name, a path or a 6-digit code, not {spec!r}", spec=spec))
         if isinstance(spec, int):
             return self._resolve_code(f"{spec:06d}" if spec >= 0 else str(spec))
         text = spec.strip()
         if not text:
-            raise RegionLookupError("empty region; write a name (淮安市), a path (江苏省/南通市/通州区) or a code")
+            raise RegionLookupError(_("empty region; write a name (淮安市), a path (江苏省/南通市/通州区) or a code"))
         if text in UNSPECIFIED_NAMES or text.lower() == "unspecified":
             return self.get(UNSPECIFIED_CODE)
         if text.isdigit():
@@ -239,13 +240,14 @@ class RegionTable:
 
     def _resolve_code(self, text: str) -> Region:
         if not CODE.match(text):
-            raise RegionLookupError(f"region code {text!r} is not a 6-digit GB/T 2260 code")
+            raise RegionLookupError(_("region code {code!r} is not a 6-digit GB/T 2260 code", code=text))
         if text in self._by_code:
             return self._by_code[text]
         enclosing = next((self._by_code[c] for c in (text[:4] + "00", text[:2] + "0000") if c in self._by_code), None)
-        hint = f"; it lies within {self.path_name(enclosing.code)} ({enclosing.code})" if enclosing else ""
         raise RegionLookupError(
-            f"unknown region code {text}{hint}. If the code is new or was abolished, add it to regions.yml",
+            _("unknown region code {code}; it lies within {path} ({within}). If the code is new or was abolished, add it "
+              "to regions.yml", code=text, path=self.path_name(enclosing.code), within=enclosing.code) if enclosing else
+            _("unknown region code {code}. If the code is new or was abolished, add it to regions.yml", code=text),
             [enclosing] if enclosing else [],
             enclosing.code if enclosing else None,
         )
@@ -261,38 +263,40 @@ class RegionTable:
         autonomous = self._autonomous(text)
         if len(autonomous) == 1:
             spec = self.unambiguous_spec(autonomous[0])
-            raise RegionLookupError(f"unknown region {text!r}; did you mean {spec}? (the full name of the autonomous "
-                                    "unit)", autonomous, spec)
+            raise RegionLookupError(_("unknown region {name!r}; did you mean {spec}? (the full name of the autonomous "
+                                      "unit)", name=text, spec=spec), autonomous, spec)
         compound = autonomous or self.split_compound(text)
         if compound:
             specs = [self.unambiguous_spec(r) for r in compound]
             if len(compound) == 1:
-                raise RegionLookupError(f"unknown region {text!r}; did you mean {specs[0]}? (a name made of several "
-                                        "names is written as a path)", compound, specs[0])
+                raise RegionLookupError(_("unknown region {name!r}; did you mean {spec}? (a name made of several "
+                                          "names is written as a path)", name=text, spec=specs[0]), compound, specs[0])
             raise self._ambiguous(text, compound)
         guesses = self._guesses(text)
         # a short name shared by several regions of the same rank suggests none of them
         best = [r for r in guesses if r.level == guesses[0].level] if text in self._by_short else guesses[:1]
         if len(best) == 1:
             suggestion = self.unambiguous_spec(best[0])
-            message = f"unknown region {text!r}; did you mean {suggestion}?"
             others = [self._describe(r) for r in guesses if r is not best[0]]
             if others:
-                message += " Other candidates: " + ", ".join(others)
+                message = _("unknown region {name!r}; did you mean {suggestion}? Other candidates: {others}",
+                            name=text, suggestion=suggestion, others=", ".join(others))
+            else:
+                message = _("unknown region {name!r}; did you mean {suggestion}?", name=text, suggestion=suggestion)
             raise RegionLookupError(message, guesses, suggestion)
         if best:
             listed = "; ".join(self._describe(r) for r in guesses)
-            message = (
-                f"unknown region {text!r}: it is the short name of {len(guesses)} regions: {listed}. "
-                f"Write the full name with its path (e.g. {self.unambiguous_spec(best[0])}) or the code"
-            )
+            message = _("unknown region {name!r}: it is the short name of {count} regions: {listed}. "
+                        "Write the full name with its path (e.g. {example}) or the code",
+                        name=text, count=len(guesses), listed=listed, example=self.unambiguous_spec(best[0]))
         else:
-            message = f"unknown region {text!r}; write a full name (淮安市), a path (江苏省/南通市/通州区) or a 6-digit code"
+            message = _("unknown region {name!r}; write a full name (淮安市), a path (江苏省/南通市/通州区) or a 6-digit code",
+                        name=text)
         raise RegionLookupError(message, guesses, None)
 
     def _resolve_path(self, text: str, parts: list[str]) -> Region:
         if any(not p for p in parts):
-            raise RegionLookupError(f"region path {text!r} has an empty part")
+            raise RegionLookupError(_("region path {path!r} has an empty part", path=text))
         matches = self._match_path(parts)
         if len(matches) == 1:
             return matches[0]
@@ -300,12 +304,13 @@ class RegionTable:
             raise self._ambiguous(text, matches)
         leaf = self._named(parts[-1]) or self._guesses(parts[-1])
         suggestion = self.unambiguous_spec(leaf[0]) if len(leaf) == 1 else None
-        message = (
-            f"unknown region path {text!r}: each part must be a full or short name, and each part an ancestor "
-            f"of the next (省/市/区县, e.g. 江苏省/南通市/通州区 or 南通/通州区)"
-        )
         if leaf:
-            message += f". Candidates for {parts[-1]!r}: " + ", ".join(self._describe(r) for r in leaf)
+            message = _("unknown region path {path!r}: each part must be a full or short name, and each part an ancestor "
+                        "of the next (省/市/区县, e.g. 江苏省/南通市/通州区 or 南通/通州区). Candidates for {last!r}: {listed}",
+                        path=text, last=parts[-1], listed=", ".join(self._describe(r) for r in leaf))
+        else:
+            message = _("unknown region path {path!r}: each part must be a full or short name, and each part an ancestor "
+                        "of the next (省/市/区县, e.g. 江苏省/南通市/通州区 or 南通/通州区)", path=text)
         raise RegionLookupError(message, leaf, suggestion)
 
     def _match_path(self, parts: list[str]) -> list[Region]:
@@ -375,30 +380,31 @@ class RegionTable:
         zones = self.zone_candidates(text)
         if len(zones) == 1:
             spec = self.unambiguous_spec(zones[0])
-            return RegionLookupError(f"unknown region {text!r}; did you mean {spec}?", zones, spec)
+            return RegionLookupError(_("unknown region {name!r}; did you mean {suggestion}?", name=text, suggestion=spec), zones, spec)
         if zones:
             listed = "; ".join(self._describe(r) for r in zones)
-            return RegionLookupError(f"unknown region {text!r}: it may be any of {len(zones)} zones: {listed}. "
-                                     "Write the full name or the code", zones, None)
+            return RegionLookupError(_("unknown region {name!r}: it may be any of {count} zones: {listed}. "
+                                       "Write the full name or the code", name=text, count=len(zones), listed=listed), zones, None)
         places = self.zone_places(prefix) if prefix else []
         if len(places) == 1:
             place = places[0]
             spec = self.unambiguous_spec(place)
             code = next((f"{place.code[:4]}{n}" for n in range(71, 100) if f"{place.code[:4]}{n}" not in self._by_code),
                         place.code)
+            entry = f'- {{code: "{code}", name: {text}, parent_code: "{place.code}", level: {min(place.level + 1, 3)}}}'
             return RegionLookupError(
-                f"unknown region {text!r}: development zones ({kind}) are not in the national table; it lies in "
-                f"{self.path_name(place.code)}. Write {spec}, or add the zone to regions.yml: "
-                f'- {{code: "{code}", name: {text}, parent_code: "{place.code}", level: {min(place.level + 1, 3)}}}',
+                _("unknown region {name!r}: development zones ({kind}) are not in the national table; it lies in "
+                  "{path}. Write {spec}, or add the zone to regions.yml: {entry}",
+                  name=text, kind=kind, path=self.path_name(place.code), spec=spec, entry=entry),
                 places, spec)
         if places:
             listed = "; ".join(self._describe(r) for r in places)
-            return RegionLookupError(f"unknown region {text!r}: development zones ({kind}) are not in the national "
-                                     f"table, and {prefix} may be any of {listed}. Write the city it lies in, or add "
-                                     "the zone to regions.yml", places, None)
-        return RegionLookupError(f"unknown region {text!r}: {kind} is a kind of development zone, not a place name. "
-                                 "Write the city or district it lies in (蚌埠市 for 蚌埠高新区), or add the zone to regions.yml "
-                                 "with its city as parent_code", [], None)
+            return RegionLookupError(_("unknown region {name!r}: development zones ({kind}) are not in the national "
+                                       "table, and {prefix} may be any of {listed}. Write the city it lies in, or add "
+                                       "the zone to regions.yml", name=text, kind=kind, prefix=prefix, listed=listed), places, None)
+        return RegionLookupError(_("unknown region {name!r}: {kind} is a kind of development zone, not a place name. "
+                                   "Write the city or district it lies in (蚌埠市 for 蚌埠高新区), or add the zone to regions.yml "
+                                   "with its city as parent_code", name=text, kind=kind), [], None)
 
     def zone_places(self, prefix: str) -> list[Region]:
         """The city (or district) a zone's name begins with: 蚌埠 → 蚌埠市; 合肥市 → 合肥市 (the importer files
@@ -433,8 +439,9 @@ class RegionTable:
         listed = "; ".join(self._describe(r) for r in matches)
         example = matches[0]
         return RegionLookupError(
-            f"region {text!r} is ambiguous: it matches {len(matches)} regions: {listed}. "
-            f"Write the full path (e.g. {self.unambiguous_spec(example)}) or the code (e.g. {example.code}) instead",
+            _("region {name!r} is ambiguous: it matches {count} regions: {listed}. "
+              "Write the full path (e.g. {example}) or the code (e.g. {code}) instead",
+              name=text, count=len(matches), listed=listed, example=self.unambiguous_spec(example), code=example.code),
             matches,
             None,
         )
@@ -487,12 +494,12 @@ def make_slug(name: str, pinyin: str, taken: Iterable[str] = ()) -> str:
 def _apply_overrides(table: RegionTable, entries: list[dict[str, Any]]) -> RegionTable:
     regions = {r.code: r for r in table}
     for index, entry in enumerate(entries or [], start=1):
-        where = f"regions.yml entry {index}"
+        where = _("regions.yml entry {index}", index=index)
         if not isinstance(entry, dict):
-            raise ValueError(f"{where}: expected a mapping with 'code', 'name', … got {entry!r}")
+            raise ValueError(_("{where}: expected a mapping with 'code', 'name', … got {entry!r}", where=where, entry=entry))
         region = _override_one(regions, entry, where)
         regions[region.code] = region
-        _check_tree(regions, region, f"{where} (code {region.code})")
+        _check_tree(regions, region, _("{where} (code {code})", where=where, code=region.code))
     return RegionTable(regions.values())
 
 
@@ -500,13 +507,13 @@ def _override_one(regions: dict[str, Region], entry: dict[str, Any], where: str)
     unknown = set(entry) - set(COLUMNS)
     if unknown:
         keys = ", ".join(sorted(map(str, unknown)))
-        raise ValueError(f"{where}: unknown key(s) {keys}; allowed: {', '.join(COLUMNS)}")
+        raise ValueError(_("{where}: unknown key(s) {keys}; allowed: {allowed}", where=where, keys=keys, allowed=", ".join(COLUMNS)))
     code = _entry_code(entry.get("code"), where)
-    where = f"{where} (code {code})"
+    where = _("{where} (code {code})", where=where, code=code)
     old = regions.get(code)
     name = _entry_text(entry, "name", where) or (old.name if old else None)
     if not name:
-        raise ValueError(f"{where}: a new region needs a 'name'")
+        raise ValueError(_("{where}: a new region needs a 'name'", where=where))
     if "parent_code" in entry:
         raw = entry["parent_code"]
         parent_code = None if raw in (None, "") else _entry_code(raw, where, "parent_code")
@@ -515,7 +522,7 @@ def _override_one(regions: dict[str, Region], entry: dict[str, Any], where: str)
     else:  # a new code: the nearest existing enclosing code (320612 → 320600 → 320000)
         parent_code = next((c for c in (code[:4] + "00", code[:2] + "0000") if c != code and c in regions), None)
     if parent_code is not None and parent_code not in regions:
-        raise ValueError(f"{where}: unknown parent_code {parent_code}; add the parent first or fix the code")
+        raise ValueError(_("{where}: unknown parent_code {code}; add the parent first or fix the code", where=where, code=parent_code))
     parent = regions[parent_code] if parent_code else None
     level = _entry_level(entry, old, parent, where)
     pinyin = _entry_pinyin(entry, old, name, where)
@@ -527,7 +534,7 @@ def _override_one(regions: dict[str, Region], entry: dict[str, Any], where: str)
             siblings = {r.slug for r in regions.values() if r.parent_code == parent_code and r.code != code}
             slug = make_slug(name, pinyin, siblings)
     if not SLUG.match(slug):
-        raise ValueError(f"{where}: slug {slug!r} must be lowercase ascii letters, digits and '-'")
+        raise ValueError(_("{where}: slug {slug!r} must be lowercase ascii letters, digits and '-'", where=where, slug=slug))
     return Region(code, name, parent_code, level, pinyin, slug)
 
 
@@ -535,7 +542,8 @@ def _entry_code(value: Any, where: str, key: str = "code") -> str:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 999999:
         value = f"{value:06d}"
     if not isinstance(value, str) or not CODE.match(value.strip()):
-        raise ValueError(f"{where}: '{key}' must be a 6-digit GB/T 2260 code (quote it: \"320612\"), got {value!r}")
+        raise ValueError(_("{where}: '{key}' must be a 6-digit GB/T 2260 code (quote it: \"320612\"), got {value!r}",
+                           where=where, key=key, value=value))
     return value.strip()
 
 
@@ -544,7 +552,7 @@ def _entry_text(entry: dict[str, Any], key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{where}: '{key}' must be a non-empty string, got {value!r}")
+        raise ValueError(_("{where}: '{key}' must be a non-empty string, got {value!r}", where=where, key=key, value=value))
     return value.strip()
 
 
@@ -552,15 +560,16 @@ def _entry_level(entry: dict[str, Any], old: Region | None, parent: Region | Non
     if "level" in entry:
         level = entry["level"]
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 3:
-            raise ValueError(f"{where}: 'level' must be 1 (省级), 2 (地级) or 3 (县级), got {level!r}")
+            raise ValueError(_("{where}: 'level' must be 1 (省级), 2 (地级) or 3 (县级), got {level!r}", where=where, level=level))
     elif old is not None and old.parent_code == (parent.code if parent else None):
         level = old.level
     else:
         level = 1 if parent is None else min(parent.level + 1, 3)
     if parent is None and level != 1:
-        raise ValueError(f"{where}: a level-{level} region needs a parent_code")
+        raise ValueError(_("{where}: a level-{level} region needs a parent_code", where=where, level=level))
     if parent is not None and level <= parent.level:
-        raise ValueError(f"{where}: level {level} is not below its parent {parent.name} (level {parent.level})")
+        raise ValueError(_("{where}: level {level} is not below its parent {parent} (level {parent_level})",
+                           where=where, level=level, parent=parent.name, parent_level=parent.level))
     return level
 
 
@@ -572,10 +581,8 @@ def _entry_pinyin(entry: dict[str, Any], old: Region | None, name: str, where: s
         pinyin = " ".join(reading_of(name))  # pypinyin's reading; give 'pinyin' to correct a polyphone
     syllables = pinyin.lower().replace("u:", "v").replace("ü", "v").split()
     if len(syllables) != len(name) or not all(SYLLABLE.match(s) for s in syllables):
-        raise ValueError(
-            f"{where}: pinyin {pinyin!r} must have one tone-numbered syllable per character of {name} "
-            f"({len(name)}), e.g. 'tong1 zhou1 qu1'"
-        )
+        raise ValueError(_("{where}: pinyin {pinyin!r} must have one tone-numbered syllable per character of {name} "
+                           "({count}), e.g. 'tong1 zhou1 qu1'", where=where, pinyin=pinyin, name=name, count=len(name)))
     return " ".join(syllables)
 
 
@@ -583,8 +590,8 @@ def _check_tree(regions: dict[str, Region], region: Region, where: str) -> None:
     """Levels strictly increase from parent to child (so there are no cycles); sibling slugs are unique."""
     for child in regions.values():
         if child.parent_code == region.code and child.level <= region.level:
-            raise ValueError(f"{where}: its child {child.name} ({child.code}) would not be below it")
+            raise ValueError(_("{where}: its child {child} ({code}) would not be below it", where=where, child=child.name,
+                               code=child.code))
         if child.parent_code == region.parent_code and child.code != region.code and child.slug == region.slug:
-            raise ValueError(
-                f"{where}: slug {region.slug!r} is already used by its sibling {child.name} ({child.code}); give a 'slug'"
-            )
+            raise ValueError(_("{where}: slug {slug!r} is already used by its sibling {sibling} ({code}); give a 'slug'",
+                               where=where, slug=region.slug, sibling=child.name, code=child.code))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, SourceLocation
+from ..i18n import _
 
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 FENCE = re.compile(r"^---[ \t]*$")
@@ -68,7 +69,7 @@ def find_article_paths(content_dir: Path) -> list[Path]:
     walk(str(articles_dir), ())
     found.sort(key=lambda item: item[0])
     paths = []
-    for _, text, linked in found:
+    for _parts, text, linked in found:
         path = Path(text)
         if (path.resolve().is_relative_to(root)) if linked else base_inside:
             paths.append(path)
@@ -80,18 +81,18 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     if b"\x00" in data:
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
         raise ContentError(
-            "this is a UTF-16 file" if utf16 else "this is not a text file (it contains NUL bytes)",
+            _("this is a UTF-16 file") if utf16 else _("this is not a text file (it contains NUL bytes)"),
             SourceLocation(path),  # the whole file: a binary file has no lines to point at
-            "save the article as plain text (UTF-8) with a .md extension",
+            _("save the article as plain text (UTF-8) with a .md extension"),
         )
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise ContentError(
-                f"the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {exc.start + 3})",
+                _("the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte {offset})", offset=exc.start + 3),
                 SourceLocation(path, _line_of_byte(data, exc.start + 3)),
-                "save the file again as UTF-8 in your editor",
+                _("save the file again as UTF-8 in your editor"),
             ) from None
     try:
         return data.decode("utf-8"), "utf-8"
@@ -102,9 +103,9 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         bad = max(utf8_error, exc.start)  # the reading that got further is the one the editor meant
         raise ContentError(
-            f"cannot decode the file as UTF-8 or GBK/GB18030 (byte {bad})",
+            _("cannot decode the file as UTF-8 or GBK/GB18030 (byte {offset})", offset=bad),
             SourceLocation(path, _line_of_byte(data, bad)),
-            "save the file as UTF-8",
+            _("save the file as UTF-8"),
         ) from exc
 
 
@@ -120,13 +121,13 @@ def read_text(path: Path) -> tuple[str, str]:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
             raise ContentError(
-                f"file is {size // 1024 // 1024} MB; the limit is {MAX_ARTICLE_BYTES // 1024 // 1024} MB",
+                _("file is {size} MB; the limit is {limit} MB", size=size // 1024 // 1024, limit=MAX_ARTICLE_BYTES // 1024 // 1024),
                 SourceLocation(path),
-                "split the article or remove pasted binary data",
+                _("split the article or remove pasted binary data"),
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(f"cannot read file: {exc.strerror}", SourceLocation(path)) from exc
+        raise ContentError(_("cannot read file: {reason}", reason=exc.strerror), SourceLocation(path)) from exc
     text, encoding = decode_bytes(data, path)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
@@ -136,19 +137,19 @@ def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
     lines = text.split("\n")
     if not lines or not FENCE.match(lines[0]):
         first = lines[0].strip() if lines else ""
-        hint = "start the file with a line '---', then the YAML fields, then a line '---'"
+        hint = _("start the file with a line '---', then the YAML fields, then a line '---'")
         if not text.strip():
-            raise ContentError("the file is empty", SourceLocation(path, 1), hint)
-        raise ContentError(f"no front matter: the first line is {first[:40]!r}, not '---'", SourceLocation(path, 1), hint)
+            raise ContentError(_("the file is empty"), SourceLocation(path, 1), hint)
+        raise ContentError(_("no front matter: the first line is {line!r}, not '---'", line=first[:40]), SourceLocation(path, 1), hint)
     for index in range(1, len(lines)):
         if FENCE.match(lines[index]):
             front = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1:])
             return front, 2, body, index + 2
     raise ContentError(
-        "the front matter is never closed",
+        _("the front matter is never closed"),
         SourceLocation(path, 1),
-        "add a line '---' after the last YAML field, before the article text",
+        _("add a line '---' after the last YAML field, before the article text"),
     )
 
 

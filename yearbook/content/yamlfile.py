@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError, ContentErrors, Problem, SourceLocation
+from ..i18n import Message, N_, _
 from .sources import read_text
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,7 +28,7 @@ class Loader(BaseLoader):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
+            for key_node, _value in node.value:
                 key = self.construct_object(key_node, deep=True)  # constructed once: the parser keeps it
                 try:
                     first = seen.get(key)
@@ -50,6 +51,14 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
 
 Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 FULLWIDTH_KEY = re.compile(r"^(\s*-?\s*)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+COLON_IN_VALUE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*):[ \t]+([^'\"\s#\[{|>][^#]*?:(?:[ \t]|$).*)$")
+# PyYAML's own words for what is wrong, said in the editor's language when they are these
+YAML_PROBLEMS = {N_("mapping values are not allowed in this context"), N_("mapping values are not allowed here"),
+                 N_("found unexpected end of stream"), N_("did not find expected ',' or ']'"),
+                 N_("did not find expected ',' or '}'"), N_("did not find expected '-' indicator"),
+                 N_("found character that cannot start any token"), N_("did not find expected key"),
+                 N_("found unknown escape character"), N_("did not find expected node content"),
+                 N_("could not find expected ':'"), N_("invalid YAML")}
 MAX_YAML_CHARS = 2 * 1024 * 1024
 MAX_DEPTH = 50  # lists and mappings inside each other; libyaml's composer recurses (and crashes) without a limit
 
@@ -145,14 +154,25 @@ def _syntax_hint(text: str, line: int | None, first_line: int) -> str | None:
     lines = text.split("\n")
     fullwidth = _fullwidth_colon_line(text)
     if fullwidth is not None:
-        return f"line {first_line + fullwidth} uses a full-width colon '：' after a field name; type an ASCII colon ':' followed by a space"
+        return _("line {line} uses a full-width colon '：' after a field name; type an ASCII colon ':' followed by a space",
+                 line=first_line + fullwidth)
     if "\t" in text:
-        return "YAML does not allow tab characters for indentation; indent with spaces"
+        return _("YAML does not allow tab characters for indentation; indent with spaces")
     if line is not None and 0 <= line < len(lines):
         bad = lines[line]
         if bad.count('"') % 2 or bad.count("'") % 2 == 1 and not bad.strip().startswith("#"):
-            return "a quotation mark is not closed on this line; close it or remove it"
-    return "check the indentation and that every 'key: value' has a space after the colon"
+            return _("a quotation mark is not closed on this line; close it or remove it")
+    return _("check the indentation and that every 'key: value' has a space after the colon")
+
+
+def _colon_in_value(text: str, line: int | None) -> tuple[str, str] | None:
+    """(key, value) when ``line`` is ``key: value`` whose value holds ``: `` (``summary: 主题: 科技创新``), which
+    YAML reads as a second field on the line."""
+    lines = text.split("\n")
+    if line is None or not 0 <= line < len(lines):
+        return None
+    match = COLON_IN_VALUE.match(lines[line])
+    return (match.group(1), match.group(2).rstrip()) if match else None
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]:
@@ -161,7 +181,7 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
         return SourceLocation(path, None if line is None else first_line + line)
 
     if len(text) > MAX_YAML_CHARS:
-        raise ContentError("the YAML is larger than 2 MB", location(0), "move long text into the Markdown body")
+        raise ContentError(_("the YAML is larger than 2 MB"), location(0), _("move long text into the Markdown body"))
     loader = Loader(text)
     try:
         if _needs_scan(text):
@@ -173,25 +193,26 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
         _walk(node, (), lines, set())
         data = loader.construct_document(node)
         if loader.duplicates:
-            raise ContentErrors([Problem(f"duplicate key '{key}': it is already set on line {first_line + first}", location(line),
-                                         "keep one of the two (YAML would silently use only the last one)")
+            raise ContentErrors([Problem(_("duplicate key '{key}': it is already set on line {line}", key=key, line=first_line + first),
+                                         location(line), _("keep one of the two (YAML would silently use only the last one)"))
                                  for key, line, first in loader.duplicates])
     except _AliasFound as found:
         raise ContentError(
-            "YAML anchors and aliases (& and *) are not allowed here",
+            _("YAML anchors and aliases (& and *) are not allowed here"),
             location(found.node.start_mark.line),
-            "write the value out in full",
+            _("write the value out in full"),
         ) from None
     except _TooDeep as deep:
         raise ContentError(
-            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            _("the YAML is nested more than {depth} levels deep", depth=MAX_DEPTH),
             location(deep.node.start_mark.line),
-            "write lists and fields at most a few levels inside each other",
+            _("write lists and fields at most a few levels inside each other"),
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character)
         line = text[:exc.position].count("\n") if isinstance(exc.position, int) else None
-        raise ContentError(f"the text contains a character YAML does not allow (#x{exc.character:04x}): {exc.reason}",
-                           location(line), "delete the invisible character (often pasted from another program)") from None
+        raise ContentError(_("the text contains a character YAML does not allow (#x{code:04x}): {reason}",
+                             code=exc.character, reason=exc.reason),
+                           location(line), _("delete the invisible character (often pasted from another program)")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
@@ -202,13 +223,23 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
             line = fullwidth
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.3 and later) met before ours
-            raise ContentError(f"the YAML is nested more than {MAX_DEPTH} levels deep", location(line),
-                               "write lists and fields at most a few levels inside each other") from None
-        raise ContentError(f"YAML syntax error: {problem}", location(line), _syntax_hint(text, line, first_line)) from None
+            raise ContentError(_("the YAML is nested more than {depth} levels deep", depth=MAX_DEPTH), location(line),
+                               _("write lists and fields at most a few levels inside each other")) from None
+        colon = _colon_in_value(text, line) if fullwidth is None and "mapping values" in problem else None
+        if colon is not None:  # summary: 主题: 科技创新 — not an indentation slip
+            key, value = colon
+            quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+            raise ContentError(_("the value of '{key}' contains a colon followed by a space (': '), which YAML reads as "
+                                 "the start of another field", key=key), location(line),
+                               _("put the value in quotes: {key}: \"{value}\" (or write the colon full-width: ：)",
+                                 key=key, value=quoted)) from None
+        said = Message(problem) if problem in YAML_PROBLEMS else problem
+        raise ContentError(_("YAML syntax error: {problem}", problem=said), location(line),
+                           _syntax_hint(text, line, first_line)) from None
     except yaml.YAMLError as exc:
-        raise ContentError(f"YAML error: {exc}", location(None), _syntax_hint(text, None, first_line)) from None
+        raise ContentError(_("YAML error: {error}", error=str(exc)), location(None), _syntax_hint(text, None, first_line)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2021-13-45
-        raise ContentError(f"invalid YAML value: {exc}", location(None)) from None
+        raise ContentError(_("invalid YAML value: {error}", error=str(exc)), location(None)) from None
     finally:
         loader.dispose()
     return data, lines
@@ -216,5 +247,5 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
 
 def load_yaml_file(path: Path) -> tuple[Any, LineMap]:
     """Read and parse a YAML file from the content directory."""
-    text, _ = read_text(path)
+    text, _encoding = read_text(path)
     return load_yaml(text, path, 1)

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..content.collect import load_regions
 from ..content.topics import load_topics
 from ..errors import ContentError, ProblemLog, SourceLocation, YearbookError
+from ..i18n import ENGLISH, Translator, _
 from .draft import Draft, make_draft, render_draft
 from .parse import parse_report
 from .reading import read_report
@@ -32,17 +33,18 @@ class ImportedReport:
     source: Path
     draft: Draft
     text: str  # the article file's text
+    translate: Translator = ENGLISH  # the language of the notes in it
     path: Path | None = None  # where it was written
 
 
-def import_report(path: Path, content_dir: Path) -> ImportedReport:
-    """Read and convert one report (writes nothing)."""
+def import_report(path: Path, content_dir: Path, translate: Translator = ENGLISH) -> ImportedReport:
+    """Read and convert one report (writes nothing); the notes in the draft in the language of ``translate``."""
     log = ProblemLog()
-    regions, _ = load_regions(content_dir, log)
+    regions, _order = load_regions(content_dir, log)
     topics = load_topics(content_dir, log)
     structure = parse_report(read_report(path))
     draft = make_draft(structure, regions, topics)
-    return ImportedReport(path, draft, render_draft(draft, path.name))
+    return ImportedReport(path, draft, render_draft(draft, path.name, translate=translate), translate)
 
 
 def free_path(directory: Path, slug: str) -> Path:
@@ -76,41 +78,44 @@ def write_draft(imported: ImportedReport, content_dir: Path, directory: Path) ->
                 handle.write(picture.data or b"")
             written.append(path)
     references = [Path(os.path.relpath(path, target.parent)).as_posix() for path in written]
-    text = render_draft(draft, imported.source.name, body=draft.render_body(references)) if written else imported.text
+    text = (render_draft(draft, imported.source.name, body=draft.render_body(references), translate=imported.translate)
+            if written else imported.text)
     with open(target, "x", encoding="utf-8") as handle:
         handle.write(text)
     imported.path, imported.text = target, text
     return written
 
 
-def import_files(files: list[Path], content_dir: Path, into: Path | None = None, quiet: bool = False) -> int:
-    """The CLI command: import each file, write its draft (and its pictures), print what was not decided.
-    Exit status 1 when a file could not be read (the others are still imported)."""
+def import_files(files: list[Path], content_dir: Path, into: Path | None = None, quiet: bool = False,
+                 translate: Translator = ENGLISH) -> int:
+    """The CLI command: import each file, write its draft (and its pictures), print what was not decided,
+    in the language of ``translate`` (the drafts' notes too). Exit status 1 when a file could not be read
+    (the others are still imported)."""
     if not content_dir.is_dir():
-        raise ContentError(f"content directory {content_dir} does not exist", None, "pass --content DIR")
+        raise ContentError(_("content directory {path} does not exist", path=str(content_dir)), None, _("pass --content DIR"))
     directory = into or content_dir / "articles"
     directory.mkdir(parents=True, exist_ok=True)
     failed = 0
     for path in files:
         try:
-            imported = import_report(path, content_dir)
+            imported = import_report(path, content_dir, translate)
             pictures = write_draft(imported, content_dir, directory)
         except YearbookError as exc:
             for problem in exc.problems:
-                print(problem.format(Path.cwd()), file=sys.stderr)
+                print(problem.format(Path.cwd(), translate), file=sys.stderr)
             failed += 1
             continue
         except OSError as exc:
-            print(ContentError(f"cannot write the draft: {exc.strerror}", SourceLocation(path)).problems[0].format(Path.cwd()),
-                  file=sys.stderr)
+            problem = ContentError(_("cannot write the draft: {reason}", reason=exc.strerror), SourceLocation(path)).problems[0]
+            print(problem.format(Path.cwd(), translate), file=sys.stderr)
             failed += 1
             continue
         if not quiet:
-            print(f"{path} → {imported.path} (draft)")
+            print(translate(_("{source} → {draft} (draft)", source=str(path), draft=str(imported.path))))
             for picture in pictures:
-                print(f"    picture: {picture}")
+                print("    " + translate(_("picture: {path}", path=str(picture))))
             for item in imported.draft.undecided:
-                print(f"    undecided: {item}")
+                print("    " + translate(_("undecided: {item}", item=item)))
     if failed:
-        print(f"{failed} file(s) could not be imported.", file=sys.stderr)
+        print(translate(_("{count} file(s) could not be imported.", count=failed)), file=sys.stderr)
     return 1 if failed else 0

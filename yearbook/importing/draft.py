@@ -28,6 +28,8 @@ import yaml
 from ..content.regions import Region, RegionTable, zone_split
 from ..content.slugs import slug_from_title, slugify_ascii
 from ..content.topics import TopicTable
+from ..content.review import CHANGED_HEADING, UNDECIDED_HEADING
+from ..i18n import ENGLISH, Translator, _
 from .dates import years_named
 from .reading import Picture
 from .structure import Block, Structure
@@ -97,7 +99,7 @@ def named_organizations(text: str, regions: RegionTable) -> list[tuple[str, int]
             prefix = text[start - length:start]
             if not re.fullmatch(r"[\u4e00-\u9fff]+", prefix):
                 continue
-            places, _ = _place_regions(prefix, regions)
+            places, _zone = _place_regions(prefix, regions)
             if places:
                 found.append((prefix + "科协", start - length))
                 break
@@ -154,7 +156,7 @@ def propose_organization(structure: Structure, regions: RegionTable, draft: Draf
         named = named_organizations(structure.signed_by, regions)
         if named:  # the signature names the body; the headline's name for the same body is the report's own form
             signed = {r.code for r in _place_regions(ORG_SUFFIX.sub("", named[0][0]), regions)[0]}
-            for org, _ in named_organizations(structure.title, regions):
+            for org, _where in named_organizations(structure.title, regions):
                 if {r.code for r in _place_regions(ORG_SUFFIX.sub("", org), regions)[0]} & signed:
                     return _org_name(org)
             return named[0][0]
@@ -172,12 +174,12 @@ def propose_organization(structure: Structure, regions: RegionTable, draft: Draf
         item.why.append(why)
 
     title, body = structure.title + "\n" + structure.kicker, structure.text
-    for org, _ in named_organizations(title, regions):
+    for org, _where in named_organizations(title, regions):
         add(org, TITLE_WEIGHT, "the headline")
-    for org, _ in named_organizations(body, regions):
+    for org, _where in named_organizations(body, regions):
         add(org, 1, "the text")
     for source in structure.sources + [b.role for b in structure.bylines]:
-        for org, _ in named_organizations(source, regions):
+        for org, _where in named_organizations(source, regions):
             add(org, SOURCE_WEIGHT, f"'{source}'")
     mentions = place_mentions(body + "\n" + "\n".join(structure.sources + [structure.site_name]), regions)
     for kind in "市县区":
@@ -195,11 +197,12 @@ def propose_organization(structure: Structure, regions: RegionTable, draft: Draf
         organization = _org_name(max(best.forms, key=lambda f: (best.forms[f], len(f))))
         if len(ranked) > 1 and ranked[1].weight == best.weight:
             other = _org_name(max(ranked[1].forms, key=ranked[1].forms.get))
-            draft.undecided.append(f"organization: the text names {organization} and {other} as often; proposed "
-                                   f"{organization}, the first — check it")
+            draft.undecided.append(_("organization: the text names {organization} and {other} as often; proposed "
+                                     "{organization}, the first — check it", organization=organization, other=other))
         elif len(ranked) > 1:
             others = ", ".join(_org_name(max(e.forms, key=e.forms.get)) for e in ranked[1:4])
-            draft.notes.append(f"organization: {organization} is named most (also named: {others})")
+            draft.notes.append(_("organization: {organization} is named most (also named: {others})", organization=organization,
+                                 others=others))
         return organization
     placeholder = PLACEHOLDER.search(structure.text)
     if placeholder and "科协" in structure.text:
@@ -207,10 +210,10 @@ def propose_organization(structure: Structure, regions: RegionTable, draft: Draf
     ranked = mentions.most_common(2)
     if "科协" in body and ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         organization = ranked[0][0] + "科协"
-        draft.undecided.append(f"organization: the text names no …科协 with its place; proposed {organization} from the place "
-                               f"it names most ({ranked[0][0]}) — check it")
+        draft.undecided.append(_("organization: the text names no …科协 with its place; proposed {organization} from the place "
+                                 "it names most ({place}) — check it", organization=organization, place=ranked[0][0]))
         return organization
-    draft.undecided.append("organization: no …科协 with a place name in the text — write it")
+    draft.undecided.append(_("organization: no …科协 with a place name in the text — write it"))
     return "（待定）"
 
 
@@ -242,15 +245,16 @@ def propose_region(organization: str, structure: Structure, regions: RegionTable
     if placeholder:
         kind = {"市": "市名", "县": "县名", "区": "区名"}[placeholder.group(1)]
         draft.fields["region_note"] = f"原文隐去{kind}（{place}）"
-        draft.undecided.append(f"region: the report withholds the place ({place}); the text alone does not tell which "
-                               "— set the province if you know it (region is 未详 until then)")
+        draft.undecided.append(_("region: the report withholds the place ({place}); the text alone does not tell which "
+                                 "— set the province if you know it (region is 未详 until then)", place=place))
         return None
     candidates, zone = _place_regions(place, regions)
     if zone and len(candidates) == 1:
         city = candidates[0]
-        draft.undecided.append(f"region: {place} is a development zone, which the regions table does not list; "
-                               f"proposed {regions.path_name(city.code)}, where it lies — to file it under its own name, "
-                               f"add it to regions.yml (parent_code: \"{city.code}\")")
+        draft.undecided.append(_("region: {place} is a development zone, which the regions table does not list; "
+                                 "proposed {city}, where it lies — to file it under its own name, "
+                                 "add it to regions.yml (parent_code: \"{code}\")", place=place, city=regions.path_name(city.code),
+                                 code=city.code))
         return city
     if len(candidates) == 1:
         return candidates[0]
@@ -264,16 +268,18 @@ def propose_region(organization: str, structure: Structure, regions: RegionTable
         if best > 0 and scores.count(best) == 1:
             chosen = candidates[scores.index(best)]
             names = [r.short_name for r in regions.ancestors(chosen.code)[:-1]]
-            draft.notes.append(f"region: {place} is ambiguous; chose {regions.path_name(chosen.code)} because the text "
-                               f"names {'、'.join(names)}")
+            draft.notes.append(_("region: {place} is ambiguous; chose {chosen} because the text names {names}", place=place,
+                                 chosen=regions.path_name(chosen.code), names="、".join(names)))
             return chosen
         listing = "; ".join(f"{regions.path_name(r.code)} ({r.code})" for r in candidates)
-        draft.undecided.append(f"region: {place} is ambiguous ({listing}) and the text does not tell which")
+        draft.undecided.append(_("region: {place} is ambiguous ({listing}) and the text does not tell which", place=place,
+                                 listing=listing))
         return None
     if organization != "（待定）":
-        draft.undecided.append(f"region: cannot tell the region of {organization!r} — write it (region is 未详 until then)")
+        draft.undecided.append(_("region: cannot tell the region of {organization!r} — write it (region is 未详 until then)",
+                                 organization=organization))
     else:
-        draft.undecided.append("region: the report names no organization with a place — write the region (未详 until then)")
+        draft.undecided.append(_("region: the report names no organization with a place — write the region (未详 until then)"))
     return None
 
 
@@ -292,10 +298,11 @@ def propose_date(structure: Structure, draft: Draft, today: dt.date | None = Non
         return stamp.isoformat()
     guess, how = _guess_date(structure, this_year, stamp)
     if stamp:
-        draft.undecided.append(f"date: the page's date {stamp.isoformat()} looks like when it was put online, not the "
-                               f"report's ({doubt}); proposed {guess} {how} — check it")
+        draft.undecided.append(_("date: the page's date {stamp} looks like when it was put online, not the "
+                                 "report's ({doubt}); proposed {guess} {how} — check it", stamp=stamp.isoformat(), doubt=doubt,
+                                 guess=guess, how=how))
     else:
-        draft.undecided.append(f"date: the report gives no date; proposed {guess} {how} — check it")
+        draft.undecided.append(_("date: the report gives no date; proposed {guess} {how} — check it", guess=guess, how=how))
     return guess
 
 
@@ -311,15 +318,15 @@ def _stamp(structure: Structure) -> dt.date | None:
 def _stamp_doubt(structure: Structure, stamp: dt.date) -> str:
     """Why a page's date is not the report's, or ''."""
     if structure.aggregator:
-        return "the page is an essay site's, whose dates are upload dates"
+        return _("the page is an essay site's, whose dates are upload dates")
     if structure.photo_years and max(structure.photo_years) < stamp.year - 1:
-        return f"its photos were taken in {max(structure.photo_years)}"
+        return _("its photos were taken in {year}", year=max(structure.photo_years))
     title_years = [y for y in years_named(structure.title) if y <= stamp.year]
     if title_years and stamp.year > max(title_years) + 1:
-        return f"the headline names {max(title_years)}"
+        return _("the headline names {year}", year=max(title_years))
     years = [y for y in years_named(structure.text) if y <= stamp.year]
     if years and max(years) < stamp.year - 1:
-        return f"the latest year the text names is {max(years)}"
+        return _("the latest year the text names is {year}", year=max(years))
     if structure.dateline:
         month, day = structure.dateline
         try:
@@ -329,7 +336,7 @@ def _stamp_doubt(structure: Structure, stamp: dt.date) -> str:
         if event > stamp and (event - stamp).days > 2:
             event = dt.date(stamp.year - 1, month, day) if not (month == 2 and day == 29) else event
         if event > stamp or (stamp - event).days > 120:
-            return f"the text starts with {month}月{day}日"
+            return _("the text starts with {month}月{day}日", month=month, day=day)
     return ""
 
 
@@ -339,25 +346,26 @@ def _guess_date(structure: Structure, this_year: int, stamp: dt.date | None) -> 
     title_years = [y for y in years_named(structure.title) if 1950 <= y <= this_year]
     years = [y for y in years_named(structure.text) if 1950 <= y <= this_year]
     photo_years = [y for y in structure.photo_years if 1950 <= y <= this_year]
-    year, named = ((structure.dateline_year, "the year of the date it starts with") if structure.dateline_year else
-                   (max(title_years), "the year the headline names") if title_years else
-                   (max(years), "the latest year the text names") if years else
-                   (max(photo_years), "the year in its photos' file names") if photo_years else (None, ""))
+    year, named = ((structure.dateline_year, _("the year of the date it starts with")) if structure.dateline_year else
+                   (max(title_years), _("the year the headline names")) if title_years else
+                   (max(years), _("the latest year the text names")) if years else
+                   (max(photo_years), _("the year in its photos' file names")) if photo_years else (None, ""))
     if structure.dateline and year:
         month, day = structure.dateline
         try:
-            return dt.date(year, month, day).isoformat(), f"(the text's {month}月{day}日 in {year}, {named})"
+            return dt.date(year, month, day).isoformat(), _("(the text's {month}月{day}日 in {year}, {named})", month=month,
+                                                            day=day, year=year, named=named)
         except ValueError:
             pass
     if title_years:
-        return str(max(title_years)), "(the year in the headline)"
+        return str(max(title_years)), _("(the year in the headline)")
     if years:
-        return str(max(years)), "(the latest year the text names)"
+        return str(max(years)), _("(the latest year the text names)")
     if photo_years:
-        return str(max(photo_years)), "(the year in its photos' file names)"
+        return str(max(photo_years)), _("(the year in its photos' file names)")
     if stamp:
-        return stamp.isoformat(), "(the page's date, for want of another)"
-    return str(this_year), "(only a placeholder: this year)"
+        return stamp.isoformat(), _("(the page's date, for want of another)")
+    return str(this_year), _("(only a placeholder: this year)")
 
 
 # --- themes, body, slug ---------------------------------------------------------------------------
@@ -368,11 +376,11 @@ def propose_topics(text: str, topics: TopicTable, draft: Draft) -> list[str]:
         score = sum(text.count(word) for word in {topic.name, *topic.aliases} if len(word) >= 2)
         if score >= 2:
             scores.append((score, topic.slug))
-    chosen = [slug for _, slug in sorted(scores, key=lambda s: -s[0])[:5]]
+    chosen = [slug for _score, slug in sorted(scores, key=lambda s: -s[0])[:5]]
     if chosen:
-        draft.undecided.append(f"topics: proposed from the words of the text ({', '.join(chosen)}) — check them")
+        draft.undecided.append(_("topics: proposed from the words of the text ({topics}) — check them", topics=", ".join(chosen)))
     else:
-        draft.undecided.append("topics: none proposed — add at least one theme from topics.yml")
+        draft.undecided.append(_("topics: none proposed — add at least one theme from topics.yml"))
     return chosen
 
 
@@ -436,7 +444,7 @@ def make_draft(structure: Structure, regions: RegionTable, topics: TopicTable, t
     title = structure.title + ("（节选）" if structure.excerpt and "节选" not in structure.title else "")
     organization = propose_organization(structure, regions, draft)
     if structure.signed_by and organization != _org_name(structure.signed_by) and ORG_SUFFIX.search(structure.signed_by) is None:
-        draft.notes.append(f"the report is signed by {structure.signed_by}")
+        draft.notes.append(_("the report is signed by {signer}", signer=structure.signed_by))
     region = propose_region(organization, structure, regions, draft)
     date = propose_date(structure, draft, today)
     lead = next((b.text for b in structure.blocks if b.kind == "paragraph" and not SALUTATION.match(b.text)), "")
@@ -450,7 +458,8 @@ def make_draft(structure: Structure, regions: RegionTable, topics: TopicTable, t
                               for k in structure.keywords]
         for number, k in enumerate(structure.keywords, 1):
             if not k.scene or not k.observation:
-                draft.undecided.append(f"keyword {number} ({k.title}) has no {'现场回放' if not k.scene else '记者观察'}")
+                draft.undecided.append(_("keyword {number} ({title}) has no {part}", number=number, title=k.title,
+                                         part="现场回放" if not k.scene else "记者观察"))
     if structure.bylines:
         fields["bylines"] = [{"role": b.role, "name": b.name} for b in structure.bylines]
     sources = [f"{structure.site_name}网站"] if structure.site_name else []
@@ -466,8 +475,9 @@ def make_draft(structure: Structure, regions: RegionTable, topics: TopicTable, t
     draft.pictures = [b.picture for b in structure.blocks if b.picture is not None and b.picture.data is not None]
     for number, picture in enumerate(draft.pictures, 1):
         if picture.extension not in WEB_IMAGES:
-            draft.undecided.append(f"picture {number} is a .{picture.extension} file, which browsers and the PDF cannot "
-                                   "show: open it and save it as PNG or JPEG under the same name with that extension")
+            draft.undecided.append(_("picture {number} is a .{extension} file, which browsers and the PDF cannot "
+                                     "show: open it and save it as PNG or JPEG under the same name with that extension",
+                                     number=number, extension=picture.extension))
     draft.slug = make_slug(structure, title, organization, region, date)
     draft.body = draft.render_body()
     return draft
@@ -485,15 +495,18 @@ def _str(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def render_draft(draft: Draft, source_name: str, today: dt.date | None = None, body: str | None = None) -> str:
-    """The article file: front matter (with the undecided list as comments), then the body."""
-    lines = ["---", f"# Draft imported by `yearbook import` from {source_name} on {(today or dt.date.today()).isoformat()}."]
+def render_draft(draft: Draft, source_name: str, today: dt.date | None = None, body: str | None = None,
+                 translate: Translator = ENGLISH) -> str:
+    """The article file: front matter (with the undecided list as comments, in the language of
+    ``translate``: ``check`` reads them back in any language, see :func:`undecided_items`), then the body."""
+    lines = ["---", "# " + translate(_("Draft imported by `yearbook import` from {source} on {date}.", source=source_name,
+                                       date=(today or dt.date.today()).isoformat()))]
     if draft.undecided:
-        lines.append("# Undecided — check before publishing (then remove `draft: true`):")
-        lines += [f"#   - {item}" for item in draft.undecided]
+        lines.append("# " + translate.gettext(UNDECIDED_HEADING))
+        lines += [f"#   - {_comment(translate(item))}" for item in draft.undecided]
     if draft.notes:
-        lines.append("# What the importer changed:")
-        lines += [f"#   - {_comment(item)}" for item in draft.notes]
+        lines.append("# " + translate.gettext(CHANGED_HEADING))
+        lines += [f"#   - {_comment(translate(item))}" for item in draft.notes]
     data = dict(draft.fields)
     date = str(data.get("date", ""))
     if re.fullmatch(r"\d{4}", date):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ..content.model import Byline
+from ..i18n import Message, _
 from .bylines import (is_organization, is_person_name, leading_byline, parse_byline, parse_credit_line, people_of, speaker_line,
                       trailing_byline)
 from .dates import date_line, find_dates, leading_date, leading_month_day
@@ -59,7 +60,7 @@ def _prose(line: str) -> bool:
     """A line that reads as the report's text (not furniture)."""
     if not line or line.startswith(PLACEHOLDER):
         return False
-    stripped, _ = strip_inline(line)
+    stripped, _removed = strip_inline(line)
     return (len(stripped) > SHORT or bool(re.search(r"[。！？]", stripped))) and classify(stripped, False) is None \
         and parse_meta(stripped) is None
 
@@ -79,7 +80,7 @@ def _strip_furniture(report: ReportText, result: Structure) -> list[str]:
             continue
         stripped, removed = strip_inline(text)
         for name in removed:
-            result.notes.append(f"removed the {name} from line {index + 1}")
+            result.notes.append(_("removed the {what} from line {line}", what=Message(name), line=index + 1))
         if not stripped:
             lines[index] = ""
             continue
@@ -96,8 +97,8 @@ def _strip_furniture(report: ReportText, result: Structure) -> list[str]:
                 if stamp and 1 <= int(stamp.group(2)) <= 12 and 1 <= int(stamp.group(3)) <= 31:
                     result.photo_years.append(int(stamp.group(1)))
                 lines[index] = f"{PLACEHOLDER}picture"
-                result.notes.append(f"the photo {stripped} (line {index + 1}) is not in the report: its caption is kept "
-                                    "as a figure without a picture")
+                result.notes.append(_("the photo {name} (line {line}) is not in the report: its caption is kept "
+                                      "as a figure without a picture", name=stripped, line=index + 1))
                 continue
             if kind.name == "aggregator preamble":
                 result.aggregator = True
@@ -107,25 +108,26 @@ def _strip_furniture(report: ReportText, result: Structure) -> list[str]:
                 site = SITE_NAME.search(stripped)
                 if site and not result.site_name:
                     result.site_name = site.group(1)
-            result.notes.append(f"dropped web-page furniture ({kind.name}, line {index + 1}): {stripped[:50]}")
+            result.notes.append(_("dropped web-page furniture ({kind}, line {line}): {text}", kind=Message(kind.name), line=index + 1,
+                                  text=stripped[:50]))
             lines[index] = ""
             continue
         if DOCUMENT_NUMBER.match(stripped) and index < first_text:
             result.sources.append(stripped)
-            result.notes.append(f"took the document number (line {index + 1}) into the source: {stripped}")
+            result.notes.append(_("took the document number (line {line}) into the source: {text}", line=index + 1, text=stripped))
             lines[index] = ""
             continue
         tags = tag_line(stripped)
         if tags:
-            result.notes.append(f"dropped the tag line (line {index + 1}), which is not a 关键词 section: {stripped}")
+            result.notes.append(_("dropped the tag line (line {line}), which is not a 关键词 section: {text}", line=index + 1, text=stripped))
             lines[index] = ""
     for index in range(min(first_text, cut)):  # column names repeated above the headline
         if lines[index] and lines[index] in crumbs and lines[index] not in ("首页", "正文"):
-            result.notes.append(f"dropped web-page furniture (column name, line {index + 1}): {lines[index]}")
+            result.notes.append(_("dropped web-page furniture (column name, line {line}): {text}", line=index + 1, text=lines[index]))
             lines[index] = ""
     if cut < len(lines):
-        result.notes.append(f"dropped the end of the web page from line {cut + 1} ({lines[cut][:20]}): links to other "
-                            "pages, comments and sharing buttons")
+        result.notes.append(_("dropped the end of the web page from line {line} ({text}): links to other "
+                              "pages, comments and sharing buttons", line=cut + 1, text=lines[cut][:20]))
         for index in range(cut, len(lines)):
             text = normalize_punctuation(lines[index])
             credit = parse_credit_line(text) if text else None
@@ -149,7 +151,7 @@ def _take_meta(text: str, index: int, edge: bool, below: bool, result: Structure
         found = find_dates(written)
         if found and result.own_date is None:
             result.own_date, result.own_date_kind = found[0], "the newspaper's date"
-        result.notes.append(f"took the newspaper's masthead (line {index + 1}) as the source: {text}")
+        result.notes.append(_("took the newspaper's masthead (line {line}) as the source: {text}", line=index + 1, text=text))
         return True
     if below and _signature_line(text):
         return False
@@ -167,7 +169,8 @@ def _take_meta(text: str, index: int, edge: bool, below: bool, result: Structure
         result.add_bylines(people)
         if not people and is_organization(value) and value not in result.sources:
             result.sources.append(value)
-    result.notes.append(f"took the page's meta line (line {index + 1}) for the date, source and authors: {text[:60]}")
+    result.notes.append(_("took the page's meta line (line {line}) for the date, source and authors: {text}", line=index + 1,
+                          text=text[:60]))
     return True
 
 
@@ -197,14 +200,14 @@ def _drop_chrome(units: list[Unit], result: Structure) -> list[Unit]:
             else:
                 continue
         if PAGE_LINE.match(text) or END_MARK.match(text):
-            result.notes.append(f"dropped '{text}' (line {unit.line})")
+            result.notes.append(_("dropped '{text}' (line {line})", text=text, line=unit.line))
             continue
         marker = PAGE_MARK.search(text)
         if marker:
             part, of = (int(marker.group(1) or marker.group(3)), int(marker.group(2) or marker.group(4)))
             if of > 1 and result.excerpt is None:
                 result.excerpt = (part, of)
-            result.notes.append(f"removed the page marker '{marker.group(0).strip()}' (line {unit.line})")
+            result.notes.append(_("removed the page marker '{marker}' (line {line})", marker=marker.group(0).strip(), line=unit.line))
             unit = Unit([PAGE_MARK.sub("", line) for line in unit.lines], unit.gap, unit.line)
             if not unit.text:
                 continue
@@ -259,8 +262,10 @@ def _take_signature(units: list[Unit], result: Structure) -> list[Unit]:
     if date.month is not None:  # a year alone is no date line (date_line never gives one)
         result.own_date = date
         result.own_date_kind = "the signature" if signer else "the closing date line"
-    result.notes.append(f"took the report's date {date.iso()} from {'the signature' if signer else 'the closing date line'}"
-                        f"{f' ({signer})' if signer else ''}")
+    if signer:
+        result.notes.append(_("took the report's date {date} from the signature ({signer})", date=date.iso(), signer=signer))
+    else:
+        result.notes.append(_("took the report's date {date} from the closing date line", date=date.iso()))
     return units
 
 
@@ -327,15 +332,15 @@ def _take_header(units: list[Unit], result: Structure, report: ReportText) -> li
         if speaker is not None and kept:
             result.speech = True
             result.add_bylines([speaker])
-            result.notes.append(f"took the speaker under the title (line {unit.line}): {text}")
+            result.notes.append(_("took the speaker under the title (line {line}): {text}", line=unit.line, text=text))
         elif date is not None and kept:
             if date.month is not None:
                 result.own_date, result.own_date_kind = date, "the date line under the title"
-            result.notes.append(f"took the date line under the title (line {unit.line}): {text}")
+            result.notes.append(_("took the date line under the title (line {line}): {text}", line=unit.line, text=text))
         elif date is not None:  # a date above the headline: the page's stamp, not a headline
             if not result.date_text and date.day is not None:
                 result.date_text, result.date_parts = text, (date.year, date.month, date.day)
-            result.notes.append(f"took the date above the title (line {unit.line}) as the page's date: {text}")
+            result.notes.append(_("took the date above the title (line {line}) as the page's date: {text}", line=unit.line, text=text))
         elif credit is not None and credit.bylines:
             result.add_bylines(credit.bylines)
         elif unit.is_object:
@@ -364,7 +369,7 @@ def _take_header(units: list[Unit], result: Structure, report: ReportText) -> li
         if position < chosen_at and unit.is_short:
             result.blocks.append(Block("caption", join_lines(unit.lines)))  # short lines above the headline: captions
         elif re.sub(r"\s", "", unit.text) == re.sub(r"\s", "", result.title):
-            result.notes.append(f"dropped the headline repeated on line {unit.line}")
+            result.notes.append(_("dropped the headline repeated on line {line}", line=unit.line))
         else:
             leftover.append(unit)
     if SPEECH_TITLE.search(result.title):
@@ -398,7 +403,7 @@ def _choose_title(kept: list[tuple[int, Unit]], result: Structure, dropped: list
         if browser and any(_bare(o.text) == _bare(browser.group("title")) for o in candidates if o is not unit):
             dropped.append(unit)
             _site_source(browser.group("site"), result)
-            result.notes.append(f"dropped the browser's title bar (line {unit.line}): {unit.text}")
+            result.notes.append(_("dropped the browser's title bar (line {line}): {text}", line=unit.line, text=unit.text))
     candidates = [u for u in candidates if all(u is not d for d in dropped)]
     units = [u for u in units if all(u is not d for d in dropped)]
     if len(candidates) > 1:  # a site's or a column's name is not the headline when there is another line
@@ -408,7 +413,8 @@ def _choose_title(kept: list[tuple[int, Unit]], result: Structure, dropped: list
                 browser = BROWSER_TITLE.match(unit.text)
                 if browser or not COLUMN_NAME.match(unit.text):
                     _site_source(browser.group("site") if browser else unit.text, result)
-                result.notes.append(f"dropped web-page furniture (site or column name, line {unit.line}): {unit.text}")
+                result.notes.append(_("dropped web-page furniture (site or column name, line {line}): {text}", line=unit.line,
+                                      text=unit.text))
         if real:
             dropped += [u for u in candidates if u not in real]
             units = [u for u in units if all(u is not d for d in dropped)]
@@ -423,7 +429,7 @@ def _choose_title(kept: list[tuple[int, Unit]], result: Structure, dropped: list
     for unit in distinct[1:]:  # a name alone under the headline: the speaker, or the author
         if is_person_name(unit.text) and len(unit.lines) == 1:
             result.add_bylines([Byline("", unit.text)])
-            result.notes.append(f"took the name under the title (line {unit.line}) as a byline: {unit.text}")
+            result.notes.append(_("took the name under the title (line {line}) as a byline: {text}", line=unit.line, text=unit.text))
             dropped.append(unit)
     distinct = [u for u in distinct if all(u is not d for d in dropped)]
     units = [u for u in units if all(u is not d for d in dropped)]
@@ -431,12 +437,13 @@ def _choose_title(kept: list[tuple[int, Unit]], result: Structure, dropped: list
     chosen = speech[0] if speech else plain[0] if plain else distinct[-1]
     if len(plain) > 1 and not speech:
         others = "; ".join(u.text for u in plain if u is not chosen)
-        result.title_note = f"title: chose the first of several lines above the text ({chosen.text}); the others: {others}"
+        result.title_note = _("title: chose the first of several lines above the text ({chosen}); the others: {others}",
+                              chosen=chosen.text, others=others)
     result.title = " ".join(chosen.lines)
     entry = ENTRY_HEAD.match(result.title)
     if entry and entry.group("rest"):
         result.title = entry.group("rest").strip()
-        result.notes.append(f"dropped the column tag 【{entry.group('head')}】 before the headline")
+        result.notes.append(_("dropped the column tag 【{tag}】 before the headline", tag=entry.group("head")))
     return [chosen] + _subtitle(units, units.index(chosen), result)
 
 
@@ -469,7 +476,7 @@ def propose_title(result: Structure) -> None:
     first = next((b.text for b in result.blocks if b.kind == "paragraph"), "")
     sentence = re.split(r"(?<=[。！？])", first, maxsplit=1)[0].rstrip("。！？")
     result.title = sentence or "（标题待定）"
-    result.undecided.append("title: the report has no headline; proposed its first sentence — write the title")
+    result.undecided.append(_("title: the report has no headline; proposed its first sentence — write the title"))
 
 
 # --- pass 5: lines broken inside a sentence ---------------------------------------------------------
@@ -491,7 +498,8 @@ def _join_broken(units: list[Unit], result: Structure) -> list[Unit]:
         if joined and _joinable(joined[-1], unit):
             previous = joined[-1]
             joined[-1] = Unit([previous.text + unit.text], previous.gap, previous.line)
-            result.notes.append(f"joined a line broken inside a sentence (lines {previous.line} and {unit.line})")
+            result.notes.append(_("joined a line broken inside a sentence (lines {first} and {second})", first=previous.line,
+                                  second=unit.line))
         else:
             joined.append(unit)
     return joined
@@ -512,7 +520,7 @@ def _sort_body(units: list[Unit], result: Structure, report: ReportText) -> None
             result.add_bylines(credit.bylines)
             for organization in credit.organizations:
                 result.sources.append(organization)
-                result.notes.append(f"took the credit line (line {unit.line}) as the source: {text}")
+                result.notes.append(_("took the credit line (line {line}) as the source: {text}", line=unit.line, text=text))
             index += 1
             continue
         if match:
@@ -535,8 +543,8 @@ def _sort_body(units: list[Unit], result: Structure, report: ReportText) -> None
     if result.title_is_guess:
         propose_title(result)
     if result.blocks and result.blocks[-1].kind.startswith("heading"):
-        result.undecided.append(f"the section '{result.blocks[-1].text}' has no text (it ends the report); "
-                                "move it to where its text is, or remove it")
+        result.undecided.append(_("the section '{heading}' has no text (it ends the report); "
+                                  "move it to where its text is, or remove it", heading=result.blocks[-1].text))
 
 
 def _is_heading(units: list[Unit], index: int, report: ReportText) -> bool:
@@ -552,7 +560,8 @@ def _credits_off(text: str, result: Structure, line: int) -> str:
             credit, rest = lead
             result.add_bylines(credit.bylines)
             if credit.source:
-                result.notes.append(f"removed the news credit '{credit.source}' that opened the text (line {line})")
+                result.notes.append(_("removed the news credit '{credit}' that opened the text (line {line})", credit=credit.source,
+                                      line=line))
             text = rest
         if result.dateline is None:
             result.dateline = leading_month_day(text)
@@ -562,7 +571,7 @@ def _credits_off(text: str, result: Structure, line: int) -> str:
         credit, text = tail
         result.add_bylines(credit.bylines)
         result.sources += [o for o in credit.organizations if o not in result.sources]
-        result.notes.append(f"moved the credit at the end of the paragraph on line {line} to the bylines")
+        result.notes.append(_("moved the credit at the end of the paragraph on line {line} to the bylines", line=line))
     return text
 
 
@@ -651,7 +660,7 @@ def _drop_repeated_captions(result: Structure) -> None:
         if block.kind == "caption" and block.picture is None:
             key = re.sub(r"\s", "", block.text)
             if key in seen:
-                result.notes.append(f"dropped a repeated photo caption: {block.text}")
+                result.notes.append(_("dropped a repeated photo caption: {text}", text=block.text))
                 continue
             seen.add(key)
         kept.append(block)

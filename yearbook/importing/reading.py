@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..content.sources import decode_bytes
 from ..errors import ContentError, SourceLocation
+from ..i18n import _
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
 # Zero-width characters, and control characters that neither a reader nor YAML accepts.
@@ -78,22 +79,22 @@ def read_report(path: Path) -> ReportText:
     """The lines of a .txt/.md (any of the encodings above) or .docx report."""
     suffix = path.suffix.lower()
     if suffix == ".doc":
-        raise ContentError("old Word .doc files cannot be read", SourceLocation(path),
-                           "open it in Word or LibreOffice and save it as .docx (or as plain text)")
+        raise ContentError(_("old Word .doc files cannot be read"), SourceLocation(path),
+                           _("open it in Word or LibreOffice and save it as .docx (or as plain text)"))
     try:
         if path.stat().st_size > MAX_REPORT_BYTES:
-            raise ContentError("the file is too large for a report", SourceLocation(path))
+            raise ContentError(_("the file is too large for a report"), SourceLocation(path))
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(f"cannot read the file: {exc.strerror}", SourceLocation(path)) from exc
+        raise ContentError(_("cannot read the file: {reason}", reason=exc.strerror), SourceLocation(path)) from exc
     if suffix == ".docx" or data.startswith(b"PK\x03\x04"):
         return _read_docx(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text, encoding = data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:  # cut short, or half of a surrogate pair
-            raise ContentError(f"the file starts as UTF-16 but cannot be decoded (byte {exc.start})", SourceLocation(path),
-                               "save the report again as UTF-8 or UTF-16 in your editor") from None
+            raise ContentError(_("the file starts as UTF-16 but cannot be decoded (byte {offset})", offset=exc.start), SourceLocation(path),
+                               _("save the report again as UTF-8 or UTF-16 in your editor")) from None
     else:
         text, encoding = decode_bytes(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace(PLACEHOLDER, "")
@@ -104,7 +105,7 @@ def read_report(path: Path) -> ReportText:
         run = _tab_table(raw, index)
         if run:
             report.add_table([[clean_line(cell) for cell in line.strip("\t ").split("\t")] for line in raw[index:index + run]])
-            report.notes.append(f"read lines {index + 1}–{index + run} (cells separated by tabs) as a table")
+            report.notes.append(_("read lines {first}–{last} (cells separated by tabs) as a table", first=index + 1, last=index + run))
             index += run
             continue
         report.lines.append(clean_line(raw[index]))
@@ -134,7 +135,7 @@ def _read_docx(path: Path) -> ReportText:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise ContentError("reading .docx needs python-docx", SourceLocation(path), "pip install python-docx") from exc
+        raise ContentError(_("reading .docx needs python-docx"), SourceLocation(path), _("pip install python-docx")) from exc
     try:
         document = docx.Document(str(path))
         report = ReportText(path, [], "docx")
@@ -146,8 +147,8 @@ def _read_docx(path: Path) -> ReportText:
     except ContentError:
         raise
     except Exception as exc:  # python-docx and lxml raise several types for a damaged or foreign file
-        raise ContentError(f"cannot read this Word file ({type(exc).__name__})", SourceLocation(path),
-                           "open it in Word or LibreOffice and save it again as .docx, or as plain text") from exc
+        raise ContentError(_("cannot read this Word file ({error})", error=type(exc).__name__), SourceLocation(path),
+                           _("open it in Word or LibreOffice and save it again as .docx, or as plain text")) from exc
     return report
 
 

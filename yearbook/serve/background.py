@@ -25,6 +25,7 @@ from typing import Callable
 
 from ..book.render import check_cjk_font, render_volume_pdf
 from ..errors import YearbookError
+from ..i18n import ENV_OVERRIDE, N_, Message, Translator, _, choose_language
 from ..output import OutputLock, cache_dir, inherit_lock, lock_output, replace_file
 from ..pipeline import BuildReport, load_yearbook
 from ..site import urls
@@ -36,7 +37,9 @@ log = logging.getLogger(__name__)
 
 
 def render_pdfs(content_dir: Path, output_dir: Path) -> dict:
-    """Render and write every volume's PDF; the result as a JSON-able dict."""
+    """Render and write every volume's PDF; the result as a JSON-able dict (messages in serve's language,
+    which it hands over as YEARBOOK_LANG)."""
+    translate = Translator(choose_language())
     start = time.perf_counter()
     base = Path.cwd()
     try:
@@ -44,31 +47,37 @@ def render_pdfs(content_dir: Path, output_dir: Path) -> dict:
         yearbook = load_yearbook(content_dir.resolve(), report)
         theme = find_theme(yearbook.config.theme, content_dir.resolve())
         check_cjk_font()
-        names, warnings = [], [w.format(base) for w in report.warnings]
+        names, warnings = [], [w.format(base, translate) for w in report.warnings]
         for volume in yearbook.volumes:
             pdf, problems = render_volume_pdf(yearbook, volume, theme, cache_dir=cache_dir(output_dir, "pdf"))
-            warnings += [p.format(base) for p in problems]
+            warnings += [p.format(base, translate) for p in problems]
             for target in (output_dir / "pdf" / volume.pdf_name, output_dir / "site" / urls.pdf_url(volume.pdf_name)):
                 replace_file(target, pdf)
             names.append(volume.pdf_name)
     except YearbookError as exc:
-        return {"ok": False, "problems": [p.format(base) for p in exc.problems]}
+        return {"ok": False, "problems": [p.format(base, translate) for p in exc.problems]}
     return {"ok": True, "files": names, "warnings": warnings, "seconds": round(time.perf_counter() - start, 2)}
 
 
 def render_search(content_dir: Path, output_dir: Path) -> dict:
     """Rebuild the search index of the site in ``output_dir`` (files whose bytes changed)."""
+    translate = Translator(choose_language())
     start = time.perf_counter()
     try:
         yearbook = load_yearbook(content_dir.resolve(), BuildReport())
         theme = find_theme(yearbook.config.theme, content_dir.resolve())
         written = write_search_files(HtmlRenderer(yearbook, theme).search_files(), output_dir, keep=set())
     except YearbookError as exc:
-        return {"ok": False, "problems": [p.format(Path.cwd()) for p in exc.problems]}
+        return {"ok": False, "problems": [p.format(Path.cwd(), translate) for p in exc.problems]}
     return {"ok": True, "files": written, "warnings": [], "seconds": round(time.perf_counter() - start, 2)}
 
 
 JOBS = {"pdf": render_pdfs, "search": render_search}
+JOB_NAMES = {"pdf": N_("PDF"), "search": N_("search index")}
+
+
+def _job_name(kind: str):
+    return Message(JOB_NAMES[kind]) if kind in JOB_NAMES else kind
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - runs in the child process
@@ -76,14 +85,16 @@ def main(argv: list[str]) -> int:  # pragma: no cover - runs in the child proces
     if hasattr(os, "nice"):
         os.nice(10)  # background work: the serve process's HTML rebuilds come first on a busy machine
     kind, output_dir = argv[0], Path(argv[2])
+    translate = Translator(choose_language())
     try:
         lock = inherit_lock(output_dir, int(argv[3])) if len(argv) > 3 else lock_output(output_dir, "serve")
         with lock:
             result = JOBS[kind](Path(argv[1]), output_dir)
     except YearbookError as exc:
-        result = {"ok": False, "problems": [p.format(Path.cwd()) for p in exc.problems]}
+        result = {"ok": False, "problems": [p.format(Path.cwd(), translate) for p in exc.problems]}
     except Exception as exc:  # report a bug to the parent instead of a traceback on the terminal
-        result = {"ok": False, "problems": [f"internal error while making the {kind}: {type(exc).__name__}: {exc}"]}
+        result = {"ok": False, "problems": [translate(_("internal error while making the {kind}: {error}", kind=_job_name(kind),
+                                                        error=type(exc).__name__ + ": " + str(exc)))]}
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0 if result["ok"] else 1
 
@@ -93,8 +104,10 @@ class BackgroundJob:
     at once on :meth:`request`; at most one at a time, and again if changes came while it ran."""
 
     def __init__(self, kind: str, content_dir: Path, output_dir: Path, delay: float, on_done: Callable[[dict], None],
-                 on_status: Callable[[str], None] = lambda status: None, lock: OutputLock | None = None):
+                 on_status: Callable[[str], None] = lambda status: None, lock: OutputLock | None = None,
+                 translate: Translator | None = None):
         self.kind = kind
+        self.translate = translate or Translator("en")  # the child says its messages in this language too
         self.lock = lock  # serve's lock of the output, handed to the child (see the module's docstring)
         self.content_dir = content_dir
         self.output_dir = output_dir
@@ -171,7 +184,7 @@ class BackgroundJob:
             self.on_done(result)
 
     def _run(self) -> dict:
-        env = dict(os.environ, PYTHONIOENCODING="utf-8")
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", **{ENV_OVERRIDE: self.translate.language})
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
         locked = () if self.lock is None or self.lock.fd is None else (self.lock.fd,)
@@ -181,7 +194,8 @@ class BackgroundJob:
                  *map(str, locked)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True,
                 pass_fds=locked)
         except OSError as exc:
-            return {"ok": False, "problems": [f"cannot start the {self.kind} process: {exc}"]}
+            return {"ok": False, "problems": [self.translate(_("cannot start the {kind} process: {error}", kind=_job_name(self.kind),
+                                                                error=str(exc)))]}
         with self._cond:
             self._process = process
         out, err = process.communicate()
@@ -192,7 +206,8 @@ class BackgroundJob:
             if self._stopped:
                 return {"ok": False, "problems": []}
             detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-            return {"ok": False, "problems": [f"the {self.kind} process failed: {detail[0]}"]}
+            return {"ok": False, "problems": [self.translate(_("the {kind} process failed: {detail}", kind=_job_name(self.kind),
+                                                                detail=detail[0]))]}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import YearbookError
+from ..i18n import ENV_OVERRIDE, Translator, _, choose_language
 from ..parallel import die_with_parent
 from .rebuild import RebuildReport, RebuildSettings, SiteState, rebuild_site, write_search_index
 
@@ -37,7 +38,7 @@ class RebuildFailed(Exception):
     """The content or a template has problems: ``lines`` (``path:line: message``), ``errors`` of them errors."""
 
     def __init__(self, lines: list[str], errors: int):
-        super().__init__(f"{errors} error(s)")
+        super().__init__(_("{count} error(s)", count=errors))
         self.lines, self.errors = lines, errors
 
 
@@ -61,12 +62,13 @@ class RebuildSummary:
     warnings: list[str]
     timings: dict[str, float]
     processes: int
+    drafts: int = 0  # drafts the preview shows
 
 
-def summarize(report: RebuildReport, base: Path) -> RebuildSummary:
+def summarize(report: RebuildReport, base: Path, translate: Translator) -> RebuildSummary:
     return RebuildSummary(len(report.yearbook.articles), sum(1 for p in report.produced if p.endswith(".html")),
-                          report.written, report.removed, report.first, [w.format(base) for w in report.warnings],
-                          dict(report.timings), report.processes)
+                          report.written, report.removed, report.first, [w.format(base, translate) for w in report.warnings],
+                          dict(report.timings), report.processes, report.drafts)
 
 
 # --- in the builder process ----------------------------------------------------------------------------
@@ -81,6 +83,7 @@ def run_builder(conn: Connection) -> None:
     signal.signal(signal.SIGTERM, _stop)
     die_with_parent()
     content_dir, output_dir, base, settings = conn.recv()
+    translate = Translator(choose_language())  # serve's language: its YEARBOOK_LANG (Builder.start)
     state = SiteState()
     last: RebuildReport | None = None
     while True:
@@ -96,13 +99,13 @@ def run_builder(conn: Connection) -> None:
                 last = rebuild_site(content_dir, output_dir, state, settings=settings,
                                     on_first_written=lambda written: conn.send(("first", written)),
                                     on_stage=lambda stage: conn.send(("stage", stage)))
-                conn.send(("done", summarize(last, base)))
+                conn.send(("done", summarize(last, base, translate)))
             elif request[0] == "search":
                 start = time.perf_counter()
                 written = write_search_index(last, output_dir) if last is not None else []
                 conn.send(("done", {"written": written, "seconds": time.perf_counter() - start}))
         except YearbookError as exc:
-            conn.send(("failed", [p.format(base) for p in exc.problems], sum(p.severity == "error" for p in exc.problems)))
+            conn.send(("failed", [p.format(base, translate) for p in exc.problems], sum(p.severity == "error" for p in exc.problems)))
         except Exception as exc:  # a bug in yearbook: reported by the serve process, which goes on
             conn.send(("crashed", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
 
@@ -117,8 +120,10 @@ def main(argv: list[str]) -> int:  # pragma: no cover - runs in the builder proc
 class Builder:
     """The serve process's handle on its builder process: started on first use (and again after it died)."""
 
-    def __init__(self, content_dir: Path, output_dir: Path, base: Path, settings: RebuildSettings = RebuildSettings()):
+    def __init__(self, content_dir: Path, output_dir: Path, base: Path, settings: RebuildSettings = RebuildSettings(),
+                 language: str = "en"):
         self.content_dir, self.output_dir, self.base, self.settings = content_dir, output_dir, base, settings
+        self.language = language  # of the messages it formats (handed over as YEARBOOK_LANG)
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._stopped = False
@@ -127,7 +132,7 @@ class Builder:
         """Start the process: ``python -m yearbook.serve.builder FD`` (a fresh interpreter, which a
         process with threads may start safely), talking over a socket pair."""
         mine, theirs = socket.socketpair()
-        env = dict(os.environ, PYTHONIOENCODING="utf-8")
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", **{ENV_OVERRIDE: self.language})
         package_root = str(Path(__file__).resolve().parents[2])  # this copy of yearbook, wherever serve runs
         env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
         try:
@@ -136,7 +141,7 @@ class Builder:
                                              start_new_session=True)  # Ctrl-C is for serve, which stops it
         except OSError as exc:
             mine.close()
-            raise BuilderCrashed(f"cannot start the builder process: {exc}") from exc
+            raise BuilderCrashed(_("cannot start the builder process: {error}", error=str(exc))) from exc
         finally:
             theirs.close()
         self._conn = Connection(mine.detach())
@@ -153,7 +158,7 @@ class Builder:
 
     def _ask(self, request: tuple, on_first=None, on_stage=None):
         if self._stopped:
-            raise BuilderCrashed("serve is stopping")
+            raise BuilderCrashed(_("serve is stopping"))
         if self._process is None or self._process.poll() is not None:
             self.start()
         conn, process = self._conn, self._process
@@ -181,7 +186,7 @@ class Builder:
                 status = process.wait()
             self._process = None
             conn.close()
-            raise BuilderCrashed(f"the builder process stopped (exit status {status})") from exc
+            raise BuilderCrashed(_("the builder process stopped (exit status {status})", status=status)) from exc
 
     def stop(self) -> None:
         """End the process: at once when idle, else by SIGTERM (the rebuild under way is dropped; the

@@ -26,7 +26,7 @@ LIVE_SCRIPT = """<script id="yearbook-live">(function () {
         "background:rgba(24,24,24,.94);color:#fff;font:14px/1.6 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap";
       var close = document.createElement("button");
       close.textContent = "\\u00d7";
-      close.setAttribute("aria-label", "close");
+      close.setAttribute("aria-label", me.labels.close);
       close.style.cssText = "position:fixed;top:.5em;right:.8em;font-size:1.6em;background:none;border:0;color:#fff;cursor:pointer";
       close.onclick = function () { box.style.display = "none"; };
       box.appendChild(close);
@@ -35,7 +35,7 @@ LIVE_SCRIPT = """<script id="yearbook-live">(function () {
     }
     box.style.display = "block";
     box.lastChild.style.cssText = "white-space:pre-wrap;margin:0;font:inherit";
-    box.lastChild.textContent = "yearbook: the content has errors; this page shows the last good build.\\n\\n" + errors.join("\\n");
+    box.lastChild.textContent = me.labels.heading + "\\n\\n" + errors.join("\\n");
   }
   function hide() { if (box) { box.remove(); box = null; } }
   function apply(state) {
@@ -117,9 +117,14 @@ class LiveState:
             self._cond.notify_all()
 
 
-def inject_live_script(html: bytes, page: str, state: dict) -> bytes:
-    """``html`` with the live-reload script before ``</body>`` (or at the end)."""
-    config = json.dumps({"session": state["session"], "build": state["build"], "page": page}).replace("</", "<\\/")
+OVERLAY_LABELS = {"heading": "yearbook: the content has errors; this page shows the last good build.", "close": "close"}
+
+
+def inject_live_script(html: bytes, page: str, state: dict, labels: dict | None = None) -> bytes:
+    """``html`` with the live-reload script before ``</body>`` (or at the end); ``labels``: the overlay's
+    heading and close button's name, in the run's language (server.overlay_labels)."""
+    config = json.dumps({"session": state["session"], "build": state["build"], "page": page,
+                         "labels": labels or OVERLAY_LABELS}, ensure_ascii=False).replace("</", "<\\/")
     script = (LIVE_SCRIPT % {"config": config, "events": EVENTS_PATH, "state": STATE_PATH}).encode("utf-8")
     index = html.lower().rfind(b"</body>")
     return html + script if index < 0 else html[:index] + script + html[index:]

@@ -25,12 +25,12 @@ import jinja2
 
 from ..content.model import Yearbook
 from ..errors import Problem
-from ..output import (RenderedFile, commit_staged, discard_staged, ensure_output_dir, remove_stale, stage_changed,
-                      write_changed)
+from ..output import (RenderedFile, cache_dir, commit_staged, discard_staged, ensure_output_dir, remove_stale,
+                      stage_changed, write_changed)
 from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from ..pipeline import BuildReport, load_yearbook
 from ..site import urls
-from ..site.render import HtmlRenderer, make_site_environment
+from ..site.render import HtmlRenderer, make_site_environment, render_draft_pages
 from ..themes import Theme, find_theme
 from .cache import ArticleCache
 
@@ -44,6 +44,7 @@ class RebuildSettings:
     parallel_min_articles: int = PARALLEL_MIN_ARTICLES  # from this many articles, two processes render the pages
     edited_first_max: int = 20  # a save that changed more article files than this is rendered in the usual order
     page_chunk: int = 16  # pages a process takes at a time
+    drafts: bool = True  # the drafts' pages, for the preview only, in drafts_dir (serve --no-drafts: none)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class RebuildReport:
     renderer: HtmlRenderer | None = None
     produced: set[str] = field(default_factory=set)  # every file of the site but the search index
     processes: int = 1  # processes that rendered the pages after the first ones
+    drafts: int = 0  # drafts shown by the preview (in drafts_dir)
 
 
 def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_names: set[str] | None = None,
@@ -120,10 +122,32 @@ def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_name
         result.pages = len(result.produced)
         if result.produced != state.produced:  # the same files as last time: none can be stale
             result.removed = remove_stale(site_dir, result.produced, keep_prefixes=(urls.pdf_url(""), SEARCH_DATA))
+        result.drafts, changed = write_drafts(yearbook, theme, pdf_names, renderer.env, output_dir, settings.drafts)
+        result.written.extend(changed)  # the same URLs as the site's: an open draft's page reloads as any other
     state.produced = result.produced
     report.timings["all"] = time.perf_counter() - start
     result.timings = report.timings
     return result
+
+
+def drafts_dir(output_dir: Path) -> Path:
+    """Where serve keeps the drafts' pages (and the images only they show): beside the output, never in
+    output/site, so that no build, copy or upload of the site ever publishes a draft."""
+    return cache_dir(output_dir, "drafts")
+
+
+def write_drafts(yearbook: Yearbook, theme: Theme, pdf_names: set[str], env: jinja2.Environment, output_dir: Path,
+                 show: bool) -> tuple[int, list[str]]:
+    """The drafts' preview pages into :func:`drafts_dir` (only changed bytes written, the pages of drafts
+    that are gone, or published, removed); none with ``show`` False. Returns how many drafts it shows
+    and the files it wrote or removed."""
+    files = render_draft_pages(yearbook, theme, pdf_names, env) if show else []
+    folder = drafts_dir(output_dir)
+    written = []
+    if files:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = write_changed(folder, files)
+    return (len(yearbook.drafts) if show else 0), written + remove_stale(folder, {f.rel_path for f in files}, ())
 
 
 def edited_articles(yearbook: Yearbook, cache: ArticleCache, settings: RebuildSettings) -> set[int]:

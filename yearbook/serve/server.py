@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import errno
 import html
 import http.server
@@ -34,11 +35,12 @@ from urllib.parse import unquote, urlsplit
 
 from ..site import urls
 from ..errors import OutputError
+from ..i18n import ENGLISH, Translator, _
 from .background import BackgroundJob
 from .livereload import EVENTS_PATH, STATE_PATH, LiveState, inject_live_script
 from ..output import OutputLock, check_output_dir, ensure_output_dir, lock_output, waiting_message
 from .builder import Builder, BuilderCrashed, RebuildFailed, RebuildSummary
-from .rebuild import RebuildSettings
+from .rebuild import RebuildSettings, drafts_dir
 from ..themes import PROJECT_THEMES
 from .watch import Watcher
 
@@ -69,6 +71,8 @@ class ServeOptions:
     pdf_delay: float = 10.0  # seconds of quiet before the PDF is made again; 0: only on request
     debug: bool = False
     quiet: bool = False  # print only problems
+    translate: Translator = ENGLISH  # the language of every message: terminal, overlay, pages (and the child processes')
+    drafts: bool = True  # show the drafts (marked 草稿, outside every list; --no-drafts: not at all)
 
 
 # --- which file a request means ------------------------------------------------------------------------
@@ -88,20 +92,20 @@ def site_path(site_dir: Path, raw_path: str) -> tuple[Path, str]:
     path = urlsplit(raw_path).path
     lowered = path.lower()
     if "%2f" in lowered or "%5c" in lowered or "%00" in lowered:
-        raise Refused(400, "encoded slashes are not allowed in paths")
+        raise Refused(400, _("encoded slashes are not allowed in paths"))
     decoded = unquote(path, errors="strict")
     if "\\" in decoded or "\x00" in decoded or not decoded.startswith("/"):
-        raise Refused(400, "bad path")
+        raise Refused(400, _("bad path"))
     parts = decoded.split("/")[1:]
     if any(part in (".", "..") for part in parts):
-        raise Refused(403, "'..' is not allowed in paths")
+        raise Refused(403, _("'..' is not allowed in paths"))
     rel = "/".join(parts)
     if rel == "" or rel.endswith("/"):
         rel += "index.html"
     root = site_dir.resolve()
     target = (root / rel).resolve()
     if not target.is_relative_to(root):
-        raise Refused(403, "outside the site")
+        raise Refused(403, _("outside the site"))
     return target, rel
 
 
@@ -136,22 +140,45 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         try:
             target, rel = site_path(self.server.site_dir, self.path)
         except (Refused, UnicodeDecodeError) as exc:
-            status, reason = (exc.status, exc.reason) if isinstance(exc, Refused) else (400, "bad encoding")
-            return self._send(status, "text/plain; charset=utf-8", f"{status} {reason}\n".encode(), head)
+            status, reason = (exc.status, exc.reason) if isinstance(exc, Refused) else (400, _("bad encoding"))
+            return self._send(status, "text/plain; charset=utf-8", f"{status} {self.server.translate(reason)}\n".encode(), head)
         if target.is_dir():
             location = urlsplit(self.path).path + "/"
             return self._send(301, "text/plain; charset=utf-8", b"moved\n", head, {"Location": location})
         if target.is_file():
             return self._file(target, rel, 200, head)
+        draft = self._draft(head)  # a draft's page (or a picture only drafts show), kept outside the site
+        if draft:
+            return None
+        t = self.server.translate
         if rel.startswith(urls.pdf_url("")) and rel.endswith(".pdf") and self.server.live.pdf != "failed":
-            body = ("<!doctype html><meta charset=utf-8><title>PDF</title><body><p>The PDF is being made; try again in a moment."
-                    f" (Not started? Make it now: <code>curl -X POST http://{html.escape(self.headers.get('Host', ''))}{PDF_PATH}</code>)</p></body>")
-            return self._send(503, "text/html; charset=utf-8", body.encode(), head, {"Retry-After": "10"}, page=rel)
+            command = f"curl -X POST http://{html.escape(self.headers.get('Host', ''))}{PDF_PATH}"
+            body = _page(t, "PDF", t(_("The PDF is being made; try again in a moment.")) + " " +
+                         t(_("(Not started? Make it now: {command})", command="<code>" + command + "</code>")))
+            return self._send(503, "text/html; charset=utf-8", body, head, {"Retry-After": "10"}, page=rel)
         not_found = self.server.site_dir / "404.html"
         if not_found.is_file():
             return self._file(not_found, "404.html", 404, head)
-        body = b"<!doctype html><meta charset=utf-8><title>404</title><body><p>Nothing here (yet).</p></body>"
+        body = _page(t, "404", t(_("Nothing here (yet).")))
         return self._send(404, "text/html; charset=utf-8", body, head, page="404.html")
+
+    def _draft(self, head: bool) -> bool:
+        """Serve the request from the drafts' folder (rebuild.drafts_dir) when it has the file; True if it did."""
+        folder = self.server.drafts_dir
+        if folder is None:
+            return False
+        try:
+            target, rel = site_path(folder, self.path)
+        except (Refused, UnicodeDecodeError):
+            return False
+        if target.is_dir() and (target / "index.html").is_file():
+            location = urlsplit(self.path).path + "/"
+            self._send(301, "text/plain; charset=utf-8", b"moved\n", head, {"Location": location})
+            return True
+        if target.is_file():
+            self._file(target, rel, 200, head)
+            return True
+        return False
 
     def _file(self, target: Path, rel: str, status: int, head: bool) -> None:
         try:
@@ -170,7 +197,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             ahead = self.server.preview.ahead.get(page) if self.server.preview is not None else None
             if ahead is not None:  # written before the rest of its rebuild: already the page of that build
                 state["build"] = max(state["build"], ahead)
-            body = inject_live_script(body, page, state)
+            body = inject_live_script(body, page, state, overlay_labels(self.server.translate))
         try:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -210,8 +237,11 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True  # lets a restart bind while old connections linger; a listening socket still refuses
 
-    def __init__(self, address: tuple[str, int], site_dir: Path, live: LiveState):
+    def __init__(self, address: tuple[str, int], site_dir: Path, live: LiveState, drafts: Path | None = None,
+                 translate: Translator = ENGLISH):
         self.site_dir = site_dir
+        self.drafts_dir = drafts  # serve's drafts' pages (None: not shown)
+        self.translate = translate
         self.live = live
         self.preview: Preview | None = None
         if ":" in address[0]:
@@ -232,19 +262,39 @@ def free_port_near(host: str, port: int, tries: int = 20) -> int | None:
     return None
 
 
-def bind_server(host: str, port: int, site_dir: Path, live: LiveState) -> PreviewServer:
+def bind_server(host: str, port: int, site_dir: Path, live: LiveState, drafts: Path | None = None,
+                translate: Translator = ENGLISH) -> PreviewServer:
     """Bind the preview server or raise :class:`PortInUseError` with a port to try instead."""
     try:
-        return PreviewServer((host, port), site_dir, live)
+        return PreviewServer((host, port), site_dir, live, drafts, translate)
     except OSError as exc:
         if exc.errno in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)):
             other = free_port_near(host, port if exc.errno == errno.EADDRINUSE else 8000 - 1)
-            what = "is in use" if exc.errno != errno.EACCES else "needs privileges on this machine"
-            hint = f"; try --port {other}" if other else "; choose another with --port N"
-            raise PortInUseError(f"port {port} {what}{hint}") from exc
+            in_use = exc.errno != errno.EACCES
+            if other:
+                message = (_("port {port} is in use; try --port {other}", port=port, other=other) if in_use else
+                           _("port {port} needs privileges on this machine; try --port {other}", port=port, other=other))
+            else:
+                message = (_("port {port} is in use; choose another with --port N", port=port) if in_use else
+                           _("port {port} needs privileges on this machine; choose another with --port N", port=port))
+            raise PortInUseError(message) from exc
         if exc.errno in (errno.EADDRNOTAVAIL, getattr(errno, "EAFNOSUPPORT", -1)) or isinstance(exc, socket.gaierror):
-            raise PortInUseError(f"cannot listen on {host}: {exc.strerror or exc}; try --host 127.0.0.1") from exc
+            raise PortInUseError(_("cannot listen on {host}: {reason}; try --host 127.0.0.1", host=host,
+                                   reason=exc.strerror or str(exc))) from exc
         raise
+
+
+def overlay_labels(translate: Translator) -> dict:
+    """The overlay's words (livereload.LIVE_SCRIPT), in the run's language."""
+    return {"heading": translate(_("yearbook: the content has errors; this page shows the last good build.")),
+            "close": translate(_("close"))}
+
+
+def _page(translate: Translator, title: str, paragraph_html: str) -> bytes:
+    """A small page of the server's own (503 while the PDF is made, 404 before the first build)."""
+    lang = "zh-CN" if translate.language == "zh" else "en"
+    return (f"<!doctype html><html lang={lang}><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<body><p>{paragraph_html}</p></body></html>").encode("utf-8")
 
 
 # --- the rebuild loop ----------------------------------------------------------------------------------
@@ -261,10 +311,15 @@ class Preview:
         self.out, self.err = out, err
         self.lock = threading.Lock()
         self.base = Path.cwd()
-        self.builder = Builder(self.content_dir, self.output_dir, self.base, settings)
+        self.t = options.translate
+        if options.drafts != settings.drafts:
+            settings = dataclasses.replace(settings, drafts=options.drafts)
+        self.builder = Builder(self.content_dir, self.output_dir, self.base, settings, self.t.language)
         self.watcher: Watcher | None = None
-        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf, lock=lock)
-        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done, lock=lock)
+        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf, lock=lock,
+                                 translate=self.t)
+        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done, lock=lock,
+                                    translate=self.t)
         self._last_warnings: list[str] = []
         self.last_report: RebuildSummary | None = None
         self.ahead: dict[str, int] = {}  # pages written ahead of the rest of a rebuild → the build they belong to
@@ -274,7 +329,7 @@ class Preview:
         if stream is None and self.options.quiet:
             return
         stream = stream or self.out
-        print(f"[{time.strftime('%H:%M:%S')}] {text}", file=stream, flush=True)
+        print(f"[{time.strftime('%H:%M:%S')}] {self.t(text)}", file=stream, flush=True)
 
     def rebuild(self, changed: set[Path] | None = None) -> bool:
         """One rebuild; True if it succeeded. Errors go to the terminal and the browser, never up.
@@ -303,7 +358,7 @@ class Preview:
             except RebuildFailed as exc:
                 for line in exc.lines:
                     print(line, file=self.err, flush=True)
-                self.say(f"{exc.errors} error(s); still serving the last good build", self.err)
+                self.say(_("{count} error(s); still serving the last good build", count=exc.errors), self.err)
                 self.live.failed(exc.lines)
                 return False
             except BuilderCrashed as exc:  # a bug in yearbook: report it, keep serving
@@ -311,8 +366,8 @@ class Preview:
                     return False
                 if self.options.debug and exc.details:
                     print(exc.details, file=self.err, flush=True)
-                message = (f"internal error (a bug in yearbook, not in your content): {exc.message}; "
-                           "rerun serve with --debug for details")
+                message = self.t(_("internal error (a bug in yearbook, not in your content): {error}; "
+                                   "rerun serve with --debug for details", error=exc.message))
                 print(message, file=self.err, flush=True)
                 self.live.failed([message])
                 return False
@@ -328,7 +383,8 @@ class Preview:
                     self.builder.write_search()
                 except (RebuildFailed, BuilderCrashed) as exc:
                     if not self.closing:
-                        print(f"the search index was not updated: {exc}", file=self.err, flush=True)
+                        print(self.t(_("the search index was not updated: {error}", error=getattr(exc, "message", None) or
+                                       exc.args[0] if exc.args else str(exc))), file=self.err, flush=True)
             self.pdf.changed()
             return True
 
@@ -337,11 +393,18 @@ class Preview:
             for line in report.warnings:
                 print(line, file=self.err, flush=True)
             self._last_warnings = report.warnings
-        what = "built" if changed is None else "rebuilt"
         first = report.timings.get("first")
-        self.say(f"{what} {report.pages} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
-                 + (f" ({', '.join(sorted(p.name for p in changed)[:3])})" if changed else "")
-                 + (f"; edited page written after {first:.2f}s" if first is not None else ""))
+        fields = {"pages": report.pages, "written": len(report.written), "seconds": elapsed}
+        line = (_("built {pages} pages, wrote {written} file(s) in {seconds:.2f}s", **fields) if changed is None else
+                _("rebuilt {pages} pages, wrote {written} file(s) in {seconds:.2f}s", **fields))
+        parts = [self.t(line)]
+        if changed:
+            parts[0] += f" ({', '.join(sorted(p.name for p in changed)[:3])})"
+        if first is not None:
+            parts.append(self.t(_("edited page written after {seconds:.2f}s", seconds=first)))
+        if report.drafts:
+            parts.append(self.t(_("{count} draft(s) shown, marked 草稿", count=report.drafts)))
+        self.say(("；" if self.t.language == "zh" else "; ").join(parts))
 
     def close(self) -> None:
         """Stop rebuilding: the builder first (a rebuild under way is dropped), then the watcher."""
@@ -351,12 +414,13 @@ class Preview:
             self.watcher.stop()
 
     def request_pdf(self) -> None:
-        self.say("PDF requested")
+        self.say(_("PDF requested"))
         self.pdf.request()
 
     def _search_done(self, result: dict) -> None:
         if result.get("ok"):
-            self.say(f"search index updated ({len(result['files'])} file(s), {result.get('seconds', 0):.1f}s)")
+            self.say(_("search index updated ({count} file(s), {seconds:.1f}s)", count=len(result["files"]),
+                       seconds=result.get("seconds", 0)))
         else:
             for line in result.get("problems", []):
                 print(line, file=self.err, flush=True)
@@ -365,11 +429,11 @@ class Preview:
         if result.get("ok"):
             for line in result.get("warnings", []):
                 print(line, file=self.err, flush=True)
-            self.say(f"PDF ready: {', '.join(result['files'])} ({result.get('seconds', 0):.1f}s)")
+            self.say(_("PDF ready: {files} ({seconds:.1f}s)", files=", ".join(result["files"]), seconds=result.get("seconds", 0)))
         else:
             for line in result.get("problems", []):
                 print(line, file=self.err, flush=True)
-            self.say("the PDF was not made (see above); the HTML preview is unaffected", self.err)
+            self.say(_("the PDF was not made (see above); the HTML preview is unaffected"), self.err)
 
     def watch_roots(self) -> list[Path]:
         roots = [self.content_dir, self.content_dir.parent / "themes", PROJECT_THEMES]
@@ -393,9 +457,10 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     a build of the same output waits until serve stops, and serve waits for a build under way."""
     content_dir = options.content_dir.resolve()
     if not content_dir.is_dir():
-        raise OutputError(f"content directory {options.content_dir} does not exist", None, "pass --content DIR")
+        raise OutputError(_("content directory {path} does not exist", path=str(options.content_dir)), None,
+                          _("pass --content DIR"))
     check_output_dir(options.output_dir, [content_dir, PROJECT_THEMES])
-    on_wait = lambda holder: print(waiting_message(options.output_dir, holder), file=err, flush=True)  # noqa: E731
+    on_wait = lambda holder: print(options.translate(waiting_message(options.output_dir, holder)), file=err, flush=True)  # noqa: E731
     with lock_output(options.output_dir, "serve", on_wait=on_wait) as lock:
         return _serve(options, lock, out, err, ready, stop)
 
@@ -404,13 +469,15 @@ def _serve(options: ServeOptions, lock: OutputLock, out: TextIO, err: TextIO, re
            stop: threading.Event | None) -> int:
     ensure_output_dir(options.output_dir.resolve())
     live = LiveState()
-    server = bind_server(options.host, options.port, options.output_dir.resolve() / "site", live)
+    server = bind_server(options.host, options.port, options.output_dir.resolve() / "site", live,
+                         drafts_dir(options.output_dir) if options.drafts else None, options.translate)
     preview = Preview(options, live, out, err, lock)
     server.preview = preview
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
     if options.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {options.host}: other machines on the network can see the preview", file=err)
+        print(options.translate(_("warning: serving on {host}: other machines on the network can see the preview",
+                                  host=options.host)), file=err)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="yearbook-http", daemon=True)
@@ -424,9 +491,11 @@ def _serve(options: ServeOptions, lock: OutputLock, out: TextIO, err: TextIO, re
         preview.pdf.start()
         preview.search.start()
         preview.pdf.changed()
-        when = f"after {options.pdf_delay:g}s of quiet" if options.pdf_delay > 0 else "on request"
-        print(f"serving {options.output_dir / 'site'} at http://{shown}:{port}/  (Ctrl-C to stop; PDF: {when}, "
-              f"or now with: curl -X POST http://{shown}:{port}{PDF_PATH})", file=out, flush=True)
+        when = _("after {seconds:g}s of quiet", seconds=options.pdf_delay) if options.pdf_delay > 0 else _("on request")
+        address = f"http://{shown}:{port}"
+        print(options.translate(_("serving {site} at {url}  (Ctrl-C to stop; PDF: {when}, or now with: {command})",
+                                  site=str(options.output_dir / "site"), url=address + "/", when=when,
+                                  command="curl -X POST " + address + PDF_PATH)), file=out, flush=True)
         if ready is not None:
             ready(port)
         while thread.is_alive():
@@ -444,5 +513,5 @@ def _serve(options: ServeOptions, lock: OutputLock, out: TextIO, err: TextIO, re
         if thread.is_alive():
             server.shutdown()
         server.server_close()
-    print("stopped.", file=out, flush=True)
+    print(options.translate(_("stopped.")), file=out, flush=True)
     return 0

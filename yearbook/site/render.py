@@ -13,6 +13,7 @@ from . import urls
 from ..output import RenderedFile
 from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from ..progress import Progress
+from ..content.collect import source_rel_path
 from ..content.model import RegionNode, Yearbook
 from .search import SearchBuilder, build_search_files, doc_path
 from ..themes import Theme, make_environment, render_template, static_files
@@ -127,6 +128,29 @@ class HtmlRenderer:
     def search_files(self) -> list[RenderedFile]:
         """The files of the search index (search_index.py)."""
         return [RenderedFile(path, data) for path, data in build_search_files(self.yearbook).items()]
+
+
+def render_draft_pages(yearbook: Yearbook, theme, pdf_names: set[str] = frozenset(),
+                       env: jinja2.Environment | None = None) -> list[RenderedFile]:
+    """serve's preview of the drafts: each draft's page at its own URL (article.html with ``draft`` set: the
+    草稿 banner, noindex, no canonical link), and the images that only drafts show. The site's lists,
+    indexes, feed, sitemap and search are made from ``yearbook.articles``, so no draft is in any of them;
+    serve keeps these files outside output/site (a build never publishes them)."""
+    renderer = HtmlRenderer(yearbook, theme, pdf_names, env=env)
+    views = renderer.views
+    content_dir = yearbook.config.content_dir
+    views.articles_by_source.update((source_rel_path(d.source_path, content_dir), d) for d in yearbook.drafts)
+
+    def organization_url(article) -> str:  # a draft's organization may have no page yet
+        known = (article.organization, article.region_path[0].code) in views.organization_of
+        return views.organization_url(article) if known else urls.organizations_url()
+
+    files = [renderer.page("article.html", urls.article_url(draft.slug), article=draft, draft=True, canonical_url="",
+                           organization_url=organization_url, related_articles=lambda article: [])
+             for draft in yearbook.drafts]
+    shown = {image for article in yearbook.articles for image in article.images}
+    images = sorted({image for draft in yearbook.drafts for image in draft.images} - shown)
+    return files + [RenderedFile(urls.media_url(image), source=content_dir / image) for image in images]
 
 
 SEARCH_CHUNK = 32  # articles of the search index handed out at a time (render_site_files)
