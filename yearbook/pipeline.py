@@ -111,7 +111,9 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                 pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.removeprefix("pdf/") in screen_names}
                 if progress.enabled:
                     progress.stage("HTML pages")
-                site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None)
+                site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None,
+                                         printed_pages={})  # TODO(book): printed pages
+
             files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
         elif options.write:  # --only pdf: the previous site stays (moved over whole), with the new PDFs
             carry = "site"
