@@ -12,7 +12,7 @@ from .book.render import check_cjk_font, render_volume_pdf, volume_pdf_name
 from .content.collect import build_yearbook
 from .content.config import load_config
 from .content.model import Yearbook
-from .errors import ContentErrors, Problem, ProblemLog
+from .errors import ContentErrors, Problem, ProblemLog, SourceLocation
 from .output import RenderedFile, Staging, cache_dir, check_output_dir, clean_stale, commit_output, previous_files
 from .progress import NoProgress, Progress
 from .site import urls
@@ -77,6 +77,11 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     progress.stage("loading content")
     yearbook = load_yearbook(content_dir, report)
     report.yearbook = yearbook
+    if not options.write and options.only in (None, "html") and not yearbook.config.base_url:
+        report.warnings.append(Problem(
+            "base_url is empty, so the site has no sitemap.xml (a sitemap lists absolute addresses), no canonical "
+            "links and no feed self link", SourceLocation(yearbook.config.path),
+            "set the address the site will be published at, e.g. base_url: https://example.org/nianjian/", "warning"))
     theme = find_theme(yearbook.config.theme, content_dir)
     if options.write:
         check_output_dir(options.output_dir, [content_dir, theme.path])
@@ -112,7 +117,8 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
                 if progress.enabled:
                     progress.stage("HTML pages")
                 site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None,
-                                         printed_pages={})  # TODO(book): printed pages
+                                         printed_pages={},  # TODO(book): printed pages
+                                         image_cache=cache_dir(options.output_dir, "site-images") if options.write else None)
 
             files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
         elif options.write:  # --only pdf: the previous site stays (moved over whole), with the new PDFs

@@ -61,7 +61,8 @@ def _load_page(path: Path, content_dir: Path) -> BookPage:
     if not isinstance(order, int):
         raise ContentError("'order' must be a whole number", SourceLocation(path, source.front_matter_line + (lines.line("order") or 0)))
     markup = render_markdown(source.body, source.rel_path.as_posix(), content_dir, anchor_prefix=f"page-{path.stem}-")
-    if markup.problems:
+    errors = [p for p in markup.problems if p.severity == "error"]  # a page's warnings: the articles' are reported
+    if errors:
         raise ContentErrors([Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
-                             for p in markup.problems])
+                             for p in errors])
     return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order)

@@ -2,12 +2,15 @@
 Writes nothing: output.py does."""
 from __future__ import annotations
 
+import re
 import tempfile
+from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Callable
 
 import jinja2
 import jinja2.runtime
+from markupsafe import Markup
 
 from . import urls
 from ..output import RenderedFile
@@ -15,9 +18,11 @@ from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from ..progress import Progress
 from .fingerprint import Fingerprints
 from ..content.model import RegionNode, Yearbook
+from ..content.markup import MEDIA_MARK
 from ..content.pages import load_pages
 from .search import SearchBuilder, build_search_files, doc_path
 from ..themes import Theme, make_environment, render_template, static_files
+from .images import SiteImages
 from .views import ENTRIES_PER_PAGE, SiteViews, newest_first, paginate
 
 
@@ -61,7 +66,8 @@ class HtmlRenderer:
     def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset(),
                  previous: dict[str, str] | None = None, memo: dict | None = None,
                  on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None,
-                 printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None):
+                 printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None,
+                 image_cache: Path | None = None):
         self.yearbook = yearbook
         self.theme = theme
         if env is None:  # one build: the templates cannot change under it, so jinja2 need not stat them for every page
@@ -71,7 +77,10 @@ class HtmlRenderer:
         # printed_pages: volume slug → {article slug → page label in the printed volume}, from the PDF's layout
         if book_pages is None:
             book_pages = load_pages(yearbook.config.content_dir)
-        self.views = SiteViews(yearbook, pdf_names, printed_pages, book_pages)
+        # the articles' images: their sizes now, their smaller copies in copied_files (cached in image_cache)
+        self.images = SiteImages(yearbook.config.content_dir, sorted({image for article in yearbook.articles for image in article.images}
+                                                                     | {image for page in book_pages for image in page_images(page)}), image_cache)
+        self.views = SiteViews(yearbook, pdf_names, printed_pages, book_pages, self.images)
         # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
         # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.
         self.fingerprints = Fingerprints(yearbook, theme, pdf_names, self.views, memo) if previous is not None else None
@@ -176,8 +185,17 @@ class HtmlRenderer:
                           organization=organization)
         jobs.append(("search.html", urls.search_url(), {}))
         jobs += self.feed_jobs([urls.output_file(page_url) for _, page_url, _ in jobs])
-        jobs.append(("404.html", "404.html", {}))
+        jobs.append(("404.html", "404.html", self.not_found_context()))
         return jobs
+
+    def not_found_context(self) -> dict:
+        """What 404.html needs besides the usual context: without base_url it is shown at any depth, so its
+        stylesheet comes inline and its script needs the site's top-level names to find the root."""
+        if self.yearbook.config.base_url:
+            return {}
+        css = self.theme.static_dir / "site.css"
+        return {"inline_css": Markup(css.read_text(encoding="utf-8").replace("</", "<\\/")) if css.is_file() else "",
+                "site_sections": urls.SECTIONS}
 
     def feed_jobs(self, pages: list[str]) -> list[tuple[str, str, dict]]:
         """The Atom feed, sitemap.xml (every page of ``pages``, rel_paths, but 404; only with a base_url:
@@ -199,12 +217,22 @@ class HtmlRenderer:
         """The theme's static files and the articles' images, copied as they are."""
         files = [RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path)
                  for path in static_files(self.theme)]
-        images = sorted({image for article in self.yearbook.articles for image in article.images})
-        return files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+        images = sorted({image for article in self.yearbook.articles for image in article.images}
+                        | {image for page in self.views.book_pages for image in page_images(page)})
+        return (files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+                + self.images.files())
 
     def search_files(self) -> list[RenderedFile]:
         """The files of the search index (search_index.py)."""
         return [RenderedFile(path, data) for path, data in build_search_files(self.yearbook).items()]
+
+
+MEDIA_LINK = re.compile(re.escape(MEDIA_MARK) + r'([^"]*)"')
+
+
+def page_images(page) -> list[str]:
+    """The content files a book page shows or links (its images), content-relative."""
+    return MEDIA_LINK.findall(page.body_html)
 
 
 def paged(template: str, first: str, items: list, **extra) -> list[tuple[str, str, dict]]:
@@ -218,7 +246,8 @@ PAGE_CHUNK = 16  # pages handed out at a time
 
 def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress,
                       write: Callable[[RenderedFile], RenderedFile] | None = None,
-                      printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None) -> list[RenderedFile]:
+                      printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None,
+                      image_cache: Path | None = None) -> list[RenderedFile]:
     """Every file of the site; with ``write`` (output.Staging.writer), each page is written as soon as
     it is made, and comes back marked ``written``.
 
@@ -228,7 +257,8 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
     from the other end, so that both cores stay busy to the end. The files are the same either way
     (search_index.SearchBuilder joins the index's parts in order; pages are pages)."""
     on_page = (lambda rel: progress.advance()) if progress.enabled else None
-    renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page, printed_pages=printed_pages, book_pages=book_pages)
+    renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page, printed_pages=printed_pages, book_pages=book_pages,
+                            image_cache=image_cache)
     if len(yearbook.articles) < PARALLEL_MIN_ARTICLES:
         return renderer.render()
     renderer.with_search = False

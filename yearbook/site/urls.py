@@ -113,6 +113,11 @@ def static_url(name: str) -> str:
     return f"static/{name}"
 
 
+# The first folder of every page's URL, but the home page's (404.html finds the site's root by them).
+SECTIONS = ("articles", "volumes", "pages", "regions", "themes", "years", "people", "organizations", "search",
+            "static", "media", "downloads")
+
+
 def output_file(url: str) -> str:
     """The file that serves ``url``: a directory URL is served by its index.html."""
     return url + "index.html" if url == "" or url.endswith("/") else url

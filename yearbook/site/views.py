@@ -3,6 +3,7 @@ fragments with their media and article links resolved, the organisations, and re
 from __future__ import annotations
 
 import heapq
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -160,6 +161,11 @@ def newest_first(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: tuple(-x for x in a.date.sort_key()))
 
 
+IMAGE_SOURCE = '<img src="' + MEDIA_MARK
+IMAGE_TAG = re.compile(re.escape(IMAGE_SOURCE) + r'([^"]*)"')
+SIZES = "(min-width: 46rem) 43rem, calc(100vw - 2rem)"  # images.SIZES: the text column's width
+
+
 PER_PAGE = 50  # reports on one page of a list (about 35 KB of HTML with their summaries)
 ENTRIES_PER_PAGE = 200  # names on one page of the people and organisation indexes
 
@@ -228,13 +234,15 @@ class SiteViews:
     """Context for site pages: every URL is made relative to the page being rendered."""
 
     def __init__(self, yearbook: Yearbook, pdf_names: set[str] = frozenset(),
-                 printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None):
+                 printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None,
+                 images=None):
         self.yearbook = yearbook
         self.config = yearbook.config
         self.pdf_names = pdf_names
         # volume slug → {article slug → the page label it starts on in the printed volume} (from the PDF's layout)
         self.printed_pages = printed_pages or {}
         self.book_pages = book_pages or []  # content/pages/ (编辑说明 …), shown on the site too
+        self.images = images  # images.SiteImages: size and smaller copies of each image, or None
         self.articles_by_source = {
             source_rel_path(a.source_path, self.config.content_dir): a for a in yearbook.articles
         }
@@ -259,9 +267,33 @@ class SiteViews:
                 grouped.setdefault(article.region_path[0].code, []).append(article)
             self.topic_provinces[entry.topic.slug] = [(node, grouped[code]) for code, node in provinces.items() if code in grouped]
 
+    def _image_attributes(self, rel: str, root: str) -> str:
+        """The start of an image's tag: its source (a smaller copy), srcset, size and lazy loading."""
+        image = self.images.get(rel)
+        if image is None:
+            return f'<img src="{MEDIA_MARK}{rel}" loading="lazy" decoding="async"'
+        tag = f'<img src="{root}{image.url}"'
+        if image.copies:
+            widths = [f"{root}{path} {width}w" for width, path in image.copies]
+            widths.append(f"{root}{urls.media_url(rel)} {image.width}w")
+            tag += f' srcset="{", ".join(widths)}" sizes="{SIZES}"'
+        return tag + f' width="{image.width}" height="{image.height}" loading="lazy" decoding="async"'
+
     def printed_page(self, article: Article) -> str | None:
         """The page of the printed volume the article starts on, when the PDF's layout is known."""
         return self.printed_pages.get(article.volume.slug, {}).get(article.slug) if article.volume else None
+
+    def citation(self, article: Article) -> str:
+        """How to cite the article (GB/T 7714—2015): the printed volume with its page when the PDF's
+        layout is known, else the site's page (with its URL when base_url is set)."""
+        editor = self.config.publisher or self.config.title
+        book = f"{self.config.title}：{volume_label(article.volume)}" if article.volume else self.config.title
+        page = self.printed_page(article)
+        if page:
+            return f"{article.organization}. {article.title}[M]//{editor}. {book}: {page}."
+        address = self.absolute_url(urls.article_url(article.slug))
+        return f"{article.organization}. {article.title}[EB/OL]//{editor}. {book}. ({article.date.iso()})" + (
+            f". {address}." if address else ".")
 
     def topic_facets(self, articles: list[Article], province: RegionNode | None = None, **facets) -> list[FacetCount]:
         """The themes of ``articles`` with their counts, each linked to its list: the static page of the
@@ -320,6 +352,8 @@ class SiteViews:
             return root + target or "./"  # urls.relative_url(page_url, target), with the prefix worked out once
 
         def content(html: str) -> Markup:
+            if self.images is not None and IMAGE_SOURCE in html:
+                html = IMAGE_TAG.sub(lambda match: self._image_attributes(match.group(1), root), html)
             html = html.replace(MEDIA_MARK, root + "media/")
             if ARTICLE_MARK in html:
                 for rel, article in self.articles_by_source.items():
@@ -354,6 +388,7 @@ class SiteViews:
             "absolute_url": self.absolute_url,
             "uuid_urn": self.uuid_urn,
             "printed_page": self.printed_page,
+            "citation": self.citation,
             "book_pages": self.book_pages,
             "years": self.years,
             "topic_provinces": self.topic_provinces,
