@@ -4,12 +4,17 @@
 #   bash tasks.sh test    set up, then run the whole test suite
 #   bash tasks.sh setup   only install what the project needs
 # Set-up is idempotent: system packages (CJK fonts, HarfBuzz subsetting, poppler, Chromium for the browser
-# tests, Ghostscript's ICC profiles for the CMYK test) through apt-get,
-# Python packages into .venv. Run as root or with sudo available.
+# tests, Ghostscript's ICC profiles for the CMYK test, Java and npm for the Nu HTML Checker) through apt-get,
+# Python packages into .venv, the Nu HTML Checker (vnu.jar, pinned in package.json / package-lock.json)
+# into node_modules. Run as root or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig chromium libgs-common)
+# Java and npm (for vnu.jar) only when the machine has none: a machine whose Node.js came from elsewhere
+# ships its own npm, and Debian's npm package would conflict with it.
+command -v java >/dev/null 2>&1 || APT_PACKAGES+=(default-jre-headless)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 PY=${PYTHON:-python3}
 VENV=.venv
 
@@ -45,7 +50,17 @@ setup_python() {
   fi
 }
 
-setup() { setup_system; setup_python; }
+setup_node() {
+  # vnu.jar ships inside the npm package; its install script (which would fetch a Java runtime) is not run
+  command -v npm >/dev/null 2>&1 || { echo "tasks.sh: no npm; the Nu HTML Checker test will be skipped" >&2; return 0; }
+  local stamp="node_modules/.installed-$(sha1sum package-lock.json | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+    touch "$stamp"
+  fi
+}
+
+setup() { setup_system; setup_python; setup_node; }
 
 case "${1:-}" in
   setup) setup ;;
