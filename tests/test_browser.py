@@ -372,3 +372,26 @@ def test_keyboard_focus_is_visible(page, base_url):
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
+
+
+def test_an_image_in_a_paragraph_fits_a_320_px_phone_and_loads_a_small_copy(browser, tmp_path, make_site, article):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2400, 1600), (30, 90, 160)).save(out, "JPEG", quality=85)
+    body = "第一段文字，图片就在句中：![科技节现场](../images/big.jpg)，然后继续说明。\n\n第二段。\n"
+    with served(make_site({"articles/x.md": article(body), "images/big.jpg": out.getvalue()}), tmp_path / "output") as url:
+        context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, device_scale_factor=1)
+        tab = context.new_page()
+        try:
+            tab.goto(url + "articles/x/")
+            tab.locator(".prose img").scroll_into_view_if_needed()
+            tab.wait_for_function("document.querySelector('.prose img').complete")
+            assert tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+            box = tab.evaluate("(() => { const r = document.querySelector('.prose img').getBoundingClientRect(); return [r.left, r.right]; })()")
+            assert box[0] >= 0 and box[1] <= 320
+            assert tab.evaluate("document.querySelector('.prose img').currentSrc").endswith(".480w.jpg"), "not the 2400 px original"
+        finally:
+            context.close()
