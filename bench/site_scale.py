@@ -91,10 +91,10 @@ def browser_paths(site: Path) -> dict:
                 context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
                 page = context.new_page()
                 page.goto(base)
-                visited = [(page.url.removeprefix(base) or "./", len(page.content().encode()))]
+                visited = [("./", (site / "index.html").stat().st_size)]
                 for label in taps:
-                    page.get_by_role("link", name=re.compile("^" + re.escape(label))).first.tap()
-                    page.wait_for_load_state()
+                    with page.expect_navigation():
+                        page.get_by_role("link", name=re.compile("^" + re.escape(label))).first.tap()
                     visited.append((page.url.removeprefix(base), (site / page.url.removeprefix(base) / "index.html").stat().st_size))
                 report[name] = {"taps": len(taps), "pages": visited, "h1": page.locator("h1").inner_text(),
                                 "reports_listed": page.locator("#h-articles ~ ol .item").count()}

@@ -79,6 +79,7 @@ def _fold_table() -> dict[int, int]:
 
 FOLD = _fold_table()
 TRADITIONAL = re.compile("[" + "".join(map(chr, sorted(FOLD))) + "]")
+FOLDED_CHARACTERS = frozenset(map(chr, FOLD))
 FOLD_SHARDS = 16  # search/fold/<code point % 16>.json (search.js: FOLD_SHARDS)
 NORMALIZE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 NORMALIZE.update({code: code + 0x20 for code in range(0x41, 0x5B)})
@@ -128,6 +129,16 @@ def bigrams_of(text: str) -> set[str]:
     return found
 
 
+def title_bigrams(title: str, traditional: bool) -> set[str]:
+    """bigrams_of(title), without looking for characters to fold when the caller knows there are none."""
+    if traditional:
+        return bigrams_of(title)
+    found: set[str] = set()
+    for run in runs_of(TO_LETTERS.sub(_normalize_run, title)):
+        found.update(map(operator.add, run, run[1:]))
+    return found
+
+
 def _normalize_run(match: re.Match) -> str:
     return match.group().translate(NORMALIZE)
 
@@ -142,11 +153,14 @@ KEY_HALF = 0xFFFF
 NOT_INDEXED = re.compile(r"[\W_]+")  # what ends a run: exactly the characters RUN leaves out
 
 
-def keyed_text(text: str) -> str:
-    """``text`` folded and normalised, every run of characters that are not letters or digits one U+0000."""
+def keyed_text(text: str, traditional: bool | None = None) -> str:
+    """``text`` folded and normalised, every run of characters that are not letters or digits one U+0000.
+    ``traditional``: whether the text holds a character to fold, when the caller knows."""
     # The characters that normalise to letters or digits are translated, every run of the others becomes
     # one U+0000 (two C regular-expression passes; a translation table would look up every character).
-    return NOT_INDEXED.sub("\x00", TO_LETTERS.sub(_normalize_run, fold(text)))
+    if traditional is None or traditional:
+        text = fold(text)
+    return NOT_INDEXED.sub("\x00", TO_LETTERS.sub(_normalize_run, text))
 
 
 def unigram_keys(keyed: str) -> set[str]:
@@ -156,26 +170,25 @@ def unigram_keys(keyed: str) -> set[str]:
     return found
 
 
-def bigram_keys(text: str, with_unigrams: bool = False) -> set[int | str]:
+def bigram_keys(text: str, keyed: str | None = None, with_unigrams: bool = False) -> set[int | str]:
     """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
-    the pairs with a character beyond U+FFFF are given as strings. ``with_unigrams``: its letters and
-    digits too, as one-character strings (unigram_keys)."""
-    keyed = keyed_text(text)
+    the pairs with a character beyond U+FFFF are given as strings. ``keyed``: keyed_text(text), when
+    the caller has it. ``with_unigrams``: its letters and digits too, as one-character strings."""
+    if keyed is None:
+        keyed = keyed_text(text)
     data = keyed.encode(KEY_CODEC)
     if len(data) != 2 * len(keyed):  # surrogate pairs: a character beyond U+FFFF
-        found = {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
-                 for pair in bigrams_of(text)}
-        return found | unigram_keys(keyed) if with_unigrams else found
+        keys = {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
+                for pair in bigrams_of(text)}
+    elif len(data) < 4:
+        keys = set()
+    else:
+        if len(data) % 4:
+            data += b"\x00\x00"
+        keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
+        keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
     if with_unigrams:
-        keys = bigram_keys(text)
         keys.update(unigram_keys(keyed))
-        return keys
-    if len(data) < 4:
-        return set()
-    if len(data) % 4:
-        data += b"\x00\x00"
-    keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
-    keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
     return keys
 
 
@@ -212,7 +225,7 @@ def term_bigrams(term: str) -> list[str]:
     return found
 
 
-SAMPLE_SIZE = 256  # articles in the sample index of four-character keys (every step-th id)
+SAMPLE_SIZE = 256  # articles in the sample index of four-character keys (every step-th id): its cost is fixed
 SAMPLE_PAD = "$"  # ends a sample key at the end of a run (never a letter or digit)
 
 
@@ -426,18 +439,21 @@ class SearchBuilder:
             text = article_text(article)
             whole = "\n".join((article.title, meta_line, text))
             record = {"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}
-            if TRADITIONAL.search(whole):
+            traditional = not FOLDED_CHARACTERS.isdisjoint(whole)  # one pass in C (most texts have none)
+            if traditional:
                 record["f"] = fold_pairs(whole)  # search.js folds the text with these (it has no whole table)
             docs.append(_json(record))
+            keyed = keyed_text(whole, traditional)
             # postings[key].append(doc_id) for each bigram and character, looped in C
-            deque(map(array.append, map(postings.__getitem__, bigram_keys(whole, with_unigrams=True)),
+            deque(map(array.append, map(postings.__getitem__, bigram_keys(whole, keyed, with_unigrams=True)),
                       repeat(doc_id)), maxlen=0)
-            deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
+            deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in title_bigrams(article.title, traditional)]),
                       repeat(doc_id)), maxlen=0)
             facets.append((self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
                            [self.topic_index[t.slug] for t in article.topics], self.year_index[article.date.year],
                            self.organization_index[(article.organization, article.region_path[0].code)],
-                           (record["u"], article.title, meta_line)))
+                           (record["u"], article.title, meta_line),
+                           keyed if doc_id % self.sample_step() == 0 else None))  # for the sample index
         if run.descending:
             docs.reverse()
             facets.reverse()
@@ -478,7 +494,7 @@ class SearchBuilder:
         for key in sorted(encoded):
             buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
         shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
-        shard_files.update(self.sample_files())
+        shard_files.update(self.sample_files([row[6] for row in facets[::self.sample_step()]]))
         shard_files.update(self.card_files(facets))
         shard_files.update(fold_files())
         sha1 = hashlib.sha1()  # of the files in this order, fed one by one (not joined in one more copy of them all)
@@ -506,18 +522,14 @@ class SearchBuilder:
         """The sample index holds the articles whose id is a multiple of this (all of them on a small site)."""
         return max(1, -(-len(self.articles) // SAMPLE_SIZE))
 
-    def sample_files(self) -> dict[str, bytes]:
-        """The sample index: for every SAMPLE_SIZE-th article (ids 0, step, 2·step …), its keys of four
-        characters (three and SAMPLE_PAD at the end of a run), each → the sample positions holding it,
-        in shards by the hash of the key's first three characters. search.js counts how many sampled
-        candidates of a long term really hold it, and so estimates the count of all of them."""
-        step = self.sample_step()
-        held: dict[int, int] = {}  # key (four UTF-16 units) → bit mask of sample positions
-        get = held.get
-        positions = range(0, len(self.articles), step)
-        for position, doc_id in enumerate(positions):
-            article = self.articles[doc_id]
-            keyed = keyed_text("\n".join((article.title, article_meta_line(article), article_text(article))))
+    def sample_files(self, keyed_texts: list[str]) -> dict[str, bytes]:
+        """The sample index: for every sample_step()-th article (ids 0, step, 2·step …; ``keyed_texts``
+        are their keyed_text), its keys of four characters (three and SAMPLE_PAD at the end of a run),
+        each → the sample positions holding it, in shards by the hash of the key's first three
+        characters. search.js counts how many sampled candidates of a long term really hold it, and so
+        estimates the count of all of them."""
+        held: defaultdict[int, array] = defaultdict(partial(array, "H"))  # four UTF-16 units → positions
+        for position, keyed in enumerate(keyed_texts):
             if max(keyed, default="") > "\uffff":  # a character beyond U+FFFF: not sampled (one unit a character here)
                 keyed = "".join(ch if ch <= "\uffff" else "\x00" for ch in keyed)
             data = keyed.encode(KEY_CODEC) + b"\x00" * 8
@@ -525,26 +537,17 @@ class SearchBuilder:
             for offset in (0, 2, 4, 6):  # the windows of four units starting at every character
                 window = data[offset:]
                 keys.update(memoryview(window[:len(window) - len(window) % 8]).cast("Q"))
-            bit = 1 << position
-            for key in keys:
-                held[key] = get(key, 0) | bit
-        buckets: dict[int, dict[str, str]] = {}
+            deque(map(array.append, map(held.__getitem__, keys), repeat(position)), maxlen=0)  # looped in C
+        count = len(keyed_texts)
         entries = []
-        for key, mask in held.items():
+        for key, positions in held.items():
             text = key.to_bytes(8, sys.byteorder).decode(KEY_CODEC)
-            if "\x00" in text[:3]:
-                continue
-            entries.append((text[:3] + (text[3] if text[3] != "\x00" else SAMPLE_PAD), mask))
-        total = sum(len(k.encode()) + 8 for k, _ in entries)
-        shards = self._sample_shards = shard_count_for(total)
-        count = len(positions)
-        for key, mask in sorted(entries):
-            ids = []
-            while mask:
-                low = mask & -mask
-                ids.append(low.bit_length() - 1)
-                mask ^= low
-            buckets.setdefault(bigram_hash(key[:3]) % shards, {})[key] = encode_postings(ids, count)
+            if "\x00" not in text[:3]:
+                entries.append((text[:3] + (text[3] if text[3] != "\x00" else SAMPLE_PAD), positions))
+        shards = self._sample_shards = shard_count_for(sum(len(k.encode()) + 8 for k, _ in entries))
+        buckets: dict[int, dict[str, str]] = {}
+        for key, positions in sorted(entries):
+            buckets.setdefault(bigram_hash(key[:3]) % shards, {})[key] = encode_postings(positions, count)
         return {urls.search_data_url(f"sample/{n}.json"): _json(buckets.get(n, {})) for n in range(shards)}
 
     def card_files(self, facets: list) -> dict[str, bytes]:
