@@ -315,7 +315,8 @@ def test_the_browser_reads_the_index_exactly_as_the_python_builder_wrote_it(page
         hashes: bigrams.map(window.yearbookSearch.hashBigram),
         normal: words.map(w => window.yearbookSearch.normalize(w, fold)),
         decoded: lists.map(window.yearbookSearch.decodePostings),
-        facets: window.yearbookSearch.unpackFacets(packed, 3)})""",
+        facets: window.yearbookSearch.unpackFacets(packed, 3, {width: packed.widths.org, org: packed.org}),
+        apart: window.yearbookSearch.unpackFacets(packed, 3).map(row => row[4])})""",
                        [words, bigrams, [si.encode_postings(ids, 700) for ids in ([0, 5, 40, 699], list(range(0, 700, 2)))],
                         fold, packed])
     assert js["terms"] == [si.query_terms(w) for w in words]
@@ -325,6 +326,7 @@ def test_the_browser_reads_the_index_exactly_as_the_python_builder_wrote_it(page
     assert js["normal"] == [si.normalize(w) for w in words]
     assert js["decoded"] == [[0, 5, 40, 699], list(range(0, 700, 2))]
     assert [tuple(row) for row in js["facets"]] == [tuple(row) for row in si.unpack_facets(packed, 3)] == facets
+    assert js["apart"] == [-1, -1, -1], "without orgs.json, no organisation"
 
 
 # --- phones and accessibility ------------------------------------------------------------------------

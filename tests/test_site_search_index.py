@@ -147,7 +147,7 @@ def test_meta_holds_each_article_s_region_volume_and_topics(sample):
     for doc_id, (region, volume, topics, year, org) in enumerate(index.facets):
         article = articles[slug_of(index, doc_id)]
         assert meta["years"][year] == article.date.year
-        assert meta["orgs"][org][1] == article.organization
+        assert index.orgs["orgs"][org][1] == article.organization
         assert index.card(doc_id) == [index.doc(doc_id)["u"], article.title, index.doc(doc_id)["m"]]
         assert meta["regions"][region][0] == "/".join(r.slug for r in article.region_path)
         assert meta["volumes"][volume][0] == article.volume.slug

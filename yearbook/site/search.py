@@ -506,12 +506,16 @@ class SearchBuilder:
             "topics": [[topic.slug, topic.name] for topic in self.topics],
             "volumes": [[volume.slug, volume_label(volume)] for volume in self.yearbook.volumes],
             "years": self.years,
-            "orgs": [[o.slug, o.name] for o in self.organizations],
             "sample": {"step": self.sample_step(), "shards": self._sample_shards},
             "cards": CARD_BLOCK,
             "facets": pack_facets(facets, len(self.regions), len(self.topics), len(self.yearbook.volumes),
                                   len(self.years), len(self.organizations)),
         }
+        # the organisations and each article's: only for a list by organisation (search/?org=…), so apart
+        org_width = meta["facets"]["widths"].pop("org")
+        files_orgs = {"orgs": [[o.slug, o.name] for o in self.organizations], "width": org_width,
+                      "org": meta["facets"].pop("org")}
+        shard_files[urls.search_data_url("orgs.json")] = _json(files_orgs)
         files = {urls.search_data_url("meta.json"): _json(meta), **shard_files}
         if with_docs:
             files.update((doc_path(doc_id), data) for doc_id, data in enumerate(docs))
@@ -684,11 +688,17 @@ def pack_facets(facets: list, regions: int, topics: int, volumes: int, years: in
     return {"widths": widths, **packed}
 
 
-def unpack_facets(packed: dict, count: int) -> list[tuple[int, int, list[int], int, int]]:
-    """(region, volume, topics, year, organisation) of each article: what pack_facets packed."""
-    widths = packed["widths"]
+def unpack_facets(packed: dict, count: int, orgs: dict | None = None) -> list[tuple[int, int, list[int], int, int]]:
+    """(region, volume, topics, year, organisation) of each article: what pack_facets packed. The
+    organisations come apart (search/orgs.json: ``orgs``); without them, the organisation is -1."""
+    widths = dict(packed["widths"])
+    packed = dict(packed)
+    if orgs is not None:
+        widths["org"], packed["org"] = orgs["width"], orgs["org"]
 
     def column(name: str) -> list[int]:
+        if name not in widths:
+            return [-1] * count
         width, text = widths[name], packed[name]
         return [sum(DIGIT[text[n * width + k]] << 6 * (width - 1 - k) for k in range(width)) for n in range(count)]
 
@@ -733,7 +743,8 @@ class SearchIndex:
         self._parsed: dict[str, object] = {}
         self._texts: dict[int, str] = {}
         self.meta = self._load("meta.json")
-        self.facets = unpack_facets(self.meta["facets"], self.meta["docs"])
+        self.orgs = self._load("orgs.json")
+        self.facets = unpack_facets(self.meta["facets"], self.meta["docs"], self.orgs)
 
     def _load(self, name: str):
         if name not in self._parsed:

@@ -105,11 +105,14 @@
     return ids;
   }
 
-  /* [region, volume, topics (list), year, org] of every article (search.py: pack_facets) */
-  function unpackFacets(packed, count) {
+  /* [region, volume, topics (list), year, org] of every article (search.py: pack_facets); the
+     organisations come apart (orgs.json), without them the organisation is -1 */
+  function unpackFacets(packed, count, orgs) {
     var widths = packed.widths;
     function column(name) {
-      var width = widths[name], text = packed[name], out = new Array(count);
+      var out = new Array(count);
+      if (name === "org" && !orgs) return out.fill(-1);
+      var width = name === "org" ? orgs.width : widths[name], text = name === "org" ? orgs.org : packed[name];
       for (var n = 0; n < count; n++) {
         var value = 0;
         for (var k = 0; k < width; k++) value = value * 64 + DIGIT[text.charAt(n * width + k)];
@@ -165,6 +168,22 @@
     return metaPromise;
   }
 
+  /* the organisations, only for a list by organisation (?org=) */
+  var orgsPromise = null;
+  function loadOrgs() {
+    if (!orgsPromise) {
+      orgsPromise = loadMeta().then(function (m) { return getJSON("orgs.json"); }).then(function (orgs) {
+        var rows = unpackFacets(meta.facets, meta.docs, orgs);
+        rows.forEach(function (row, n) { facets[n][4] = row[4]; });
+        orgs.orgs.forEach(function (row, n) { slugIndex.org[row[0]] = n; });
+        meta.orgs = orgs.orgs;
+        return orgs;
+      });
+      orgsPromise.catch(function () { orgsPromise = null; });
+    }
+    return orgsPromise;
+  }
+
   function cached(kind, key, versioned) {
     var cache = caches[kind] || (caches[kind] = new Map());
     if (!cache.has(key)) {
@@ -207,7 +226,6 @@
     m.topics.forEach(function (row, n) { slugIndex.topic[row[0]] = n; });
     m.volumes.forEach(function (row, n) { slugIndex.volume[row[0]] = n; });
     m.years.forEach(function (year, n) { slugIndex.year[String(year)] = n; });
-    m.orgs.forEach(function (row, n) { slugIndex.org[row[0]] = n; });
     allSelects().forEach(function (select) {
       Array.prototype.forEach.call(select.options, function (option) { option.setAttribute("data-label", option.textContent); });
     });
@@ -669,7 +687,8 @@
   if (wantedOrg && orgInput) orgInput.value = wantedOrg;
   if (wantedRegion || wantedOrg) {
     /* the region levels and the organisation's name need the index's tables */
-    loadMeta().then(function (m) {
+    (wantedOrg ? loadOrgs() : loadMeta()).then(function () {
+      var m = meta;
       var parts = wantedRegion.split("/");
       for (var l = 0; l < levels.length && l < parts.length; l++) {
         var value = parts.slice(0, l + 1).join("/");
