@@ -79,7 +79,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     report.yearbook = yearbook
     if not options.write and options.only in (None, "html") and not yearbook.config.base_url:
         report.warnings.append(Problem(
-            "base_url is empty, so the site has no sitemap.xml (a sitemap lists absolute addresses), no canonical "
+            "base_url is not set, so the site has no sitemap.xml (a sitemap lists absolute addresses), no canonical "
             "links and no feed self link", SourceLocation(yearbook.config.path),
             "set the address the site will be published at, e.g. base_url: https://example.org/nianjian/", "warning"))
     theme = find_theme(yearbook.config.theme, content_dir)
