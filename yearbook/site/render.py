@@ -278,9 +278,9 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
                 write(RenderedFile(doc_path(doc_id), doc))
         return part
 
-    def index_files(parts: list[tuple]) -> list[RenderedFile]:
+    def index_files(parts: list[tuple], sample: dict[str, bytes]) -> list[RenderedFile]:
         """meta.json and the shards of the whole index (written now, with ``write``), and the doc files."""
-        files = [RenderedFile(path, data) for path, data in builder.files(parts, with_docs=write is None).items()]
+        files = [RenderedFile(path, data) for path, data in builder.files(parts, with_docs=write is None, sample=sample).items()]
         if write is None:
             return files
         return list(map(write, files)) + [RenderedFile(doc_path(doc_id), written=True) for doc_id in range(count)]
@@ -289,9 +289,12 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
     with tempfile.TemporaryFile() as spool:  # the front's doc files, written there as they are made
 
         def front() -> tuple:
-            """The forked part: the index's articles from the front (doc files spooled, not held nor
-            pickled back in one piece); if it had them all, the index's files; then pages from the back."""
+            """The forked part: the sample index first (the other process meanwhile renders pages, and
+            then takes more of the articles), the index's articles from the front (doc files spooled, not
+            held nor pickled back in one piece); if it had them all, the index's files; then pages from
+            the back."""
             renderer.on_page = None  # the progress line is this process's
+            sample = builder.sample_files()
             whole: tuple = ([], [], {})
             while (chunk := ids.take(from_front=True)) is not None:
                 docs, facets, postings = search_part(chunk)
@@ -302,16 +305,16 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
             if count and len(whole[1]) == count:  # every article came this way: the index is made here
                 spool.seek(0)
                 sizes, facets, postings = whole
-                index, whole = index_files([([spool.read(size) for size in sizes], facets, postings)]), None
-            return whole, index, [files for _, files in pages.work(render_pages, from_front=False)]
+                index, whole = index_files([([spool.read(size) for size in sizes], facets, postings)], sample), None
+            return whole, index, sample, [files for _, files in pages.work(render_pages, from_front=False)]
 
         with in_forked_process(front) as forked:
             made = [files for _, files in pages.work(render_pages, from_front=True)]
             back = builder.joined([part for _, part in ids.work(search_part, from_front=False)])
-            whole, index, made_there = forked.result() if forked is not None else front()
+            whole, index, sample, made_there = forked.result() if forked is not None else front()
         if index is None:  # the articles were shared out: the parts are joined here
             sizes, facets, postings = whole
             spool.seek(0)
-            index = index_files([([spool.read(size) for size in sizes], facets, postings), back])
+            index = index_files([([spool.read(size) for size in sizes], facets, postings), back], sample)
     site = [f for files in made + made_there for f in files]
     return site + index + renderer.copied_files()

@@ -452,8 +452,7 @@ class SearchBuilder:
             facets.append((self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
                            [self.topic_index[t.slug] for t in article.topics], self.year_index[article.date.year],
                            self.organization_index[(article.organization, article.region_path[0].code)],
-                           (record["u"], article.title, meta_line),
-                           keyed if doc_id % self.sample_step() == 0 else None))  # for the sample index
+                           (record["u"], article.title, meta_line)))
         if run.descending:
             docs.reverse()
             facets.reverse()
@@ -475,9 +474,11 @@ class SearchBuilder:
         run = self._run = _Run(ids.start, ids.stop)
         return run
 
-    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True) -> dict[str, bytes]:
+    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True,
+              sample: dict[str, bytes] | None = None) -> dict[str, bytes]:
         """The index files from ``parts`` that cover the doc ids 0, 1, … in this order; without the doc
-        files (:func:`doc_path`) when not ``with_docs`` (they were written as they were made)."""
+        files (:func:`doc_path`) when not ``with_docs`` (they were written as they were made). ``sample``:
+        sample_files(), when it was made elsewhere (in parallel with other work: render_site_files)."""
         count = len(self.articles)
         docs, facets, postings = self.joined(parts)
         if len(docs) != count:
@@ -494,7 +495,7 @@ class SearchBuilder:
         for key in sorted(encoded):
             buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
         shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
-        shard_files.update(self.sample_files([row[6] for row in facets[::self.sample_step()]]))
+        shard_files.update(sample if sample is not None else self.sample_files())
         shard_files.update(self.card_files(facets))
         shard_files.update(fold_files())
         sha1 = hashlib.sha1()  # of the files in this order, fed one by one (not joined in one more copy of them all)
@@ -526,13 +527,14 @@ class SearchBuilder:
         """The sample index holds the articles whose id is a multiple of this (all of them on a small site)."""
         return max(1, -(-len(self.articles) // SAMPLE_SIZE))
 
-    def sample_files(self, keyed_texts: list[str]) -> dict[str, bytes]:
-        """The sample index: for every sample_step()-th article (ids 0, step, 2·step …; ``keyed_texts``
-        are their keyed_text), its keys of four characters (three and SAMPLE_PAD at the end of a run),
+    def sample_files(self) -> dict[str, bytes]:
+        """The sample index: for every sample_step()-th article (ids 0, step, 2·step …), its keys of four characters (three and SAMPLE_PAD at the end of a run),
         each → the sample positions holding it, in shards by the hash of the key's first three
         characters. search.js counts how many sampled candidates of a long term really hold it, and so
         estimates the count of all of them."""
         held: defaultdict[int, array] = defaultdict(partial(array, "H"))  # four UTF-16 units → positions
+        keyed_texts = [keyed_text("\n".join((a.title, article_meta_line(a), article_text(a))))
+                       for a in self.articles[::self.sample_step()]]
         for position, keyed in enumerate(keyed_texts):
             if max(keyed, default="") > "\uffff":  # a character beyond U+FFFF: not sampled (one unit a character here)
                 keyed = "".join(ch if ch <= "\uffff" else "\x00" for ch in keyed)
