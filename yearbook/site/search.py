@@ -1,27 +1,37 @@
-"""The site's full-text search index: character bigrams, sharded, read by ``static/search.js``.
+"""The site's full-text search index: characters and character bigrams, sharded, read by ``static/search.js``.
 
-Chinese readers expect substring search: any run of two or more characters that stands in an article
-must find it. Word segmentation (jieba) misses substrings across word boundaries, and Pagefind's CJK
-index is one file every search downloads. So the index is our own:
+Chinese readers expect substring search: any run of characters that stands in an article must find it.
+Word segmentation (jieba) misses substrings across word boundaries, and Pagefind's CJK index is one file
+every search downloads. So the index is our own:
 
-- ``search/meta.json``  the shard count, the facet tables (regions, topics, volumes) and, per article,
-  its region, volume and topics: what every search needs, a few bytes per article.
-- ``search/shards/<n>.json``  bigram → posting list (article ids). A bigram lives in shard
-  ``bigram_hash(bigram) % shards``, so a query fetches only the shards of its own bigrams. ``^`` +
-  bigram lists the articles whose *title* holds the bigram (for ranking).
-- ``search/docs/<id>.json``  one article's title, URL, byline line and plain text: fetched only for the
-  results shown, to verify the exact substring and to cut the highlighted excerpt.
+- ``search/meta.json``  the shard counts, the facet tables (regions, topics, volumes, years) and every
+  article's facets packed in a few letters (pack_facets): what every search needs.
+- ``search/shards/<n>.json``  key → posting list (article ids): each bigram, each single character (for
+  one-character queries) and ``^`` + bigram for the articles whose *title* holds it (for ranking). A key
+  lives in shard ``bigram_hash(key) % shards``, so a query fetches only the shards of its own keys.
+- ``search/sample/<n>.json``  the four-character runs of a sample of the articles (every step-th id, 256
+  at most) → their sample positions, in shards by the hash of the first three characters: search.js
+  estimates how many candidates of a long term really hold it (SearchIndex.search).
+- ``search/fold/<n>.json``  traditional → simplified characters (OpenCC's tables), by code point modulo 16.
+- ``search/cards/<n>.json``  URL, title and line of 16 articles: lists by facets without a query.
+- ``search/orgs.json``  the organisations and each article's: only for a list by organisation.
+- ``search/docs/<id>.json``  one article's title, URL, byline line and plain text (and the fold pairs of
+  its characters, when it has traditional ones): fetched only for the results shown, to verify the exact
+  substring and to cut the highlighted excerpt.
 
-Text is compared after :func:`normalize` (full-width ASCII → ASCII, A–Z → a–z: one character for one,
-so positions in the normalised text are positions in the original). Bigrams are taken inside runs of
-letters and digits (Unicode L*/N*); a query is split the same way into terms, and every term of two or
-more characters must occur. Ids are given newest article first, so id order is the default ranking.
+Text is compared after :func:`normalize` (traditional → simplified characters, full-width ASCII → ASCII,
+A–Z → a–z: one character for one, so positions in the normalised text are positions in the original).
+Keys are taken inside runs of letters and digits (Unicode L*/N*); a query is split the same way into
+terms, and every term must occur. A term of one or two characters is answered exactly by its key; a
+longer one by the intersection of its bigrams' lists, verified against the text of each result shown,
+and its count is exact once every candidate is verified, else estimated from the sample. Ids are given
+newest article first, so id order is the date order.
 
 Posting lists are strings: either deltas as base-32 varints written with a 64-letter alphabet
-(:func:`encode_postings`), or, for bigrams found in many articles, ``~`` + a bitmap in the same
-alphabet, whichever is shorter. The JavaScript reader mirrors :func:`bigram_hash`, :func:`normalize`,
-:func:`query_terms`, :func:`term_bigrams` and :func:`decode_postings`; :class:`SearchIndex` is the
-Python reader used by tests and the benchmark."""
+(:func:`encode_postings`), or, for keys found in many articles, ``~`` + a bitmap in the same alphabet,
+whichever is shorter. The JavaScript reader mirrors :func:`bigram_hash`, :func:`normalize`,
+:func:`query_terms`, :func:`term_bigrams`, :func:`sample_keys`, :func:`decode_postings` and
+:func:`unpack_facets`; :class:`SearchIndex` is the Python reader used by tests and the benchmarks."""
 from __future__ import annotations
 
 import hashlib
