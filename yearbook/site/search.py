@@ -505,7 +505,9 @@ class SearchBuilder:
         for key in sorted(encoded):
             buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
         shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
-        shard_files.update(sample if sample is not None else self.sample_files())
+        sample = sample if sample is not None else self.sample_files()
+        self._sample_shards = len(sample)  # one file a shard (made maybe in another process: not its attribute)
+        shard_files.update(sample)
         shard_files.update(self.card_files(facets))
         shard_files.update(fold_files())
         sha1 = hashlib.sha1()  # of the files in this order, fed one by one (not joined in one more copy of them all)
