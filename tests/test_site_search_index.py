@@ -184,3 +184,17 @@ def test_a_count_not_yet_verified_is_an_estimate_close_to_the_truth(make_site, a
     assert any(name.startswith("sample/") for name in result.fetched)
     two = index.search("志愿", limit=10)
     assert two.exact and two.count == 80, "two characters: the bigram's list is the answer"
+
+
+def test_a_sample_index_made_by_another_builder_gives_the_same_files(make_site, article, monkeypatch):
+    # a large build makes the sample index in its forked worker (site/render.py), another process than
+    # the one that writes meta.json: nothing of it may travel but the files themselves
+    monkeypatch.setattr(si, "SHARD_TARGET_BYTES", 200)
+    content = make_site({f"articles/n{n:02d}.md": article(f"第{n}篇：科技志愿者走进社区，开展科普活动。\n", title=f"报告{n:02d}")
+                         for n in range(12)})
+    yearbook = load_yearbook(content.resolve(), BuildReport())
+    sample = si.SearchBuilder(yearbook).sample_files()
+    assert len(sample) > 1
+    builder = si.SearchBuilder(yearbook)
+    files = builder.files([builder.part(range(len(builder.articles)))], sample=sample)
+    assert files == si.build_search_files(yearbook)
