@@ -36,6 +36,8 @@ if not Path(CHROMIUM).is_file():
 
 from playwright.sync_api import sync_playwright  # noqa: E402  (after the skip: only needed with a browser)
 
+pytestmark = pytest.mark.slow  # Chromium on the built site
+
 
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serves the output folder; a missing file gets the site's 404.html with status 404, at the

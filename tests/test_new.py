@@ -60,7 +60,7 @@ def test_an_unknown_region_or_theme_is_refused_with_a_suggestion(make_site, run_
     code, _, err = run_cli("new", "--content", "content", "--title", "标题", "--region", "淮安", "--themes", "科普")
     assert code == 1 and "did you mean 淮安市?" in err
     code, _, err = run_cli("new", "--content", "content", "--title", "标题", "--region", "淮安市", "--themes", "科学普")
-    assert code == 1 and "unknown theme '科学普'" in err and "did you mean" in err
+    assert code == 1 and "unknown topic '科学普'" in err and "did you mean" in err
     assert not (content / "articles" / "biao-ti.md").exists()
 
 
@@ -73,7 +73,7 @@ def test_without_region_and_themes_the_article_is_a_draft_that_checks(make_site,
     assert fields["draft"] is True and fields["region"] == "未详" and fields["topics"] == []
     code, _, err = run_cli("check", "--content", "content")
     assert code == 0, err
-    assert "warning: the draft has no theme" in err
+    assert "warning: the draft has no topic" in err
 
 
 def test_slugs_from_long_titles_stay_short():

@@ -1,318 +1,285 @@
-"""The split render (parts laid out in separate processes, then joined) against one WeasyPrint pass
-over the same book: every word on every page where it is (folios, running heads, 目录, chapter
-openers, indexes, text), the bookmarks, the named destinations and the links must be the same.
+"""The split render (the book laid out in parts in separate processes, then joined) against one
+WeasyPrint pass over the same book, and its cache against no cache.
 
-The book is small (generated, 3 provinces) but cut into many small parts and furniture chunks, so
-that parts land on the other side from the one they were laid out on, blank versos are made before
-chapters and the indexes, and the named strings of the running heads are carried across chunks.
-Then the part cache: a second build reuses every part, and after an edit the result is the same
-file a clean build makes."""
+1. The same book: every page compared by tests/pdf_compare.py (each text line with its place,
+   running heads and folios included; the page rasterised; every link; the outline; the named
+   destinations), on generated books whose chapters are cut into several parts, with an index over
+   several pages, an index that opens on a verso and blank versos before chapters — the test checks
+   that the book has all of these, and that the settings really cut it into that many parts.
+2. The cache is never trusted over the content: a build with a warm, a cold, a corrupted cache, after
+   an edit, or after a build killed half-way writes the bytes a build without any cache writes."""
 from __future__ import annotations
 
 import json
-import re
+import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from yearbook.book.split import render as split_render
-from yearbook.book.split import parts as pdf_parts
-from yearbook.pipeline import BuildReport, load_yearbook
+from pdf_compare import compare
 from yearbook.book.render import render_volume_pdf
+from yearbook.book.split.render import SplitSettings, runs
+from yearbook.pipeline import BuildReport, load_yearbook
 from yearbook.themes import find_theme
+
+pytestmark = pytest.mark.slow  # split and single-pass books of generated trees, page by page
 
 REPO = Path(__file__).resolve().parents[1]
 EDITORIAL = "---\ntitle: 编辑说明\norder: 1\n---\n\n本卷收录各地科协的工作报告。\n"
+SMALL = SplitSettings(articles_per_part=3)  # many parts: chapters cut into several of them
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    """A generated content tree of 14 articles, the single-pass PDF and the split PDF of it."""
-    root = tmp_path_factory.mktemp("split")
+def generated(root: Path, count: int, seed: int = 7) -> Path:
     content = root / "content"
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate_corpus.py"), "14", str(content), "--seed", "7"],
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate_corpus.py"), str(count), str(content), "--seed", str(seed)],
                    check=True, capture_output=True)
     (content / "pages").mkdir(exist_ok=True)
     (content / "pages" / "bianji-shuoming.md").write_text(EDITORIAL, encoding="utf-8")
+    return content
+
+
+def build(content: Path, settings, cache_dir: Path | None, edition: str = "screen") -> bytes:
     yearbook = load_yearbook(content, BuildReport())
     theme = find_theme(yearbook.config.theme, content)
-    volume = yearbook.volumes[0]
-    single, _ = render_volume_pdf(yearbook, volume, theme, split=False)
-    small = pytest.MonkeyPatch()
-    small.setattr(pdf_parts, "ARTICLES_PER_PART", 2)
-    small.setattr(split_render, "FALLBACK_CHUNK", 5)
-    try:
-        split, warnings = render_volume_pdf(yearbook, volume, theme, split=True, cache_dir=root / "cache")
-    finally:
-        small.undo()
-    (root / "single.pdf").write_bytes(single)
-    (root / "split.pdf").write_bytes(split)
-    return {"root": root, "content": content, "single": root / "single.pdf", "split": root / "split.pdf",
-            "warnings": warnings, "volume": volume}
+    return render_volume_pdf(yearbook, yearbook.volumes[0], theme, edition, split=settings, cache_dir=cache_dir)[0]
 
 
-def words(pdf: Path) -> list[list[tuple[float, float, str]]]:
-    """Each page's words with their position (pdftotext -bbox, points from the top left)."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = []
-    for page in out.split("<page ")[1:]:
-        found = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)<', page)
-        pages.append([(float(x), float(y), w) for x, y, w in found])
-    return pages
+def stats(cache_dir: Path) -> dict:
+    return json.loads(next(cache_dir.rglob("stats.json")).read_text(encoding="utf-8"))
 
 
-def lines(page: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
-    """A page's lines: the words at one height joined left to right, with where the line starts.
-    (pdftotext cuts words at gaps, and a hundredth of a point can move a cut, so words are not
-    compared one by one.)"""
-    rows: dict[float, list] = {}
-    for x, y, w in page:
-        rows.setdefault(round(y, 1), []).append((x, w))
-    return [(min(x for x, _ in row), y, "".join(w for _, w in sorted(row))) for y, row in sorted(rows.items())]
-
-
-def same_lines(a, b, tolerance: float = 0.3) -> bool:
-    return len(a) == len(b) and all(ta == tb and abs(xa - xb) <= tolerance and abs(ya - yb) <= tolerance
-                                    for (xa, ya, ta), (xb, yb, tb) in zip(a, b))
-
-
-def structure(pdf: Path):
+def chapters_and_indexes(pdf: Path) -> list[tuple[int, str]]:
     reader = PdfReader(str(pdf))
-    outline = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                outline.append((depth, item.title, reader.get_destination_page_number(item),
-                                round(float(item.left or 0), 1), round(float(item.top or 0), 1)))
-
-    walk(reader.outline, 0)
-    dests = {name: (reader.get_destination_page_number(d), round(float(d.left or 0), 1), round(float(d.top or 0), 1))
-             for name, d in reader.named_destinations.items()}
-    links = sorted((number, str(a.get("/Dest")), tuple(round(float(v), 1) for v in a["/Rect"]))
-                   for number, page in enumerate(reader.pages)
-                   for a in (x.get_object() for x in page.get("/Annots", []) or []))
-    return outline, dests, links
+    return [(reader.get_destination_page_number(item) + 1, item.title) for item in reader.outline if not isinstance(item, list)]
 
 
-def test_same_pages_lines_and_positions(book):
-    single, split = words(book["single"]), words(book["split"])
-    assert len(split) == len(single)
-    for number, (a, b) in enumerate(zip(single, split), start=1):
-        assert same_lines(lines(b), lines(a)), f"page {number}: {lines(b)[:3]} != {lines(a)[:3]}"
+def blank_pages(pdf: Path) -> list[int]:
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [n for n, page in enumerate(text.split("\f")[:-1], start=1) if not page.strip()]
 
 
-def test_folios_running_heads_and_blank_versos(book):
-    """What the furniture draws: the folio at the foot of every page that has one, the heads, and
-    nothing on the blank pages — page by page as in the single pass. The split book really has
-    pages laid out on the other side (shifted) and blank versos, so these are exercised."""
-    single, split = words(book["single"]), words(book["split"])
-    height = float(PdfReader(str(book["single"])).pages[0].mediabox.height)
-    for number, (a, b) in enumerate(zip(single, split), start=1):
-        assert same_lines(lines([w for w in b if w[1] > height - 60]), lines([w for w in a if w[1] > height - 60])), f"folio of page {number}"
-        assert same_lines(lines([w for w in b if w[1] < 45]), lines([w for w in a if w[1] < 45])), f"running head of page {number}"
-    folios = [[w for x, y, w in page if y > height - 60] for page in split]
-    assert any(f == [str(n)] for n, f in enumerate(folios, start=1) if n % 2 == 0)  # versos have folios
-    assert [] in folios[5:], "the book has blank or unnumbered pages after the front matter"
-    texts = [" ".join(w for _, _, w in page) for page in split]
-    blank = [n for n, t in enumerate(texts, start=1) if not t.strip()]
-    assert blank and all(n % 2 == 0 for n in blank), "blank pages are versos"
+def the_same_book(tmp_path: Path, count: int, index_opening: str) -> None:
+    content = generated(tmp_path, count, seed=2024)  # a seed whose book has all of the above (asserted)
+    config = content / "yearbook.yml"
+    settings = config.read_text(encoding="utf-8")
+    assert "\npdf:\n" in settings
+    config.write_text(settings.replace("\npdf:\n", f"\npdf:\n  index_opening: {index_opening}\n", 1), encoding="utf-8")
+    (tmp_path / "single.pdf").write_bytes(build(content, False, None))
+    (tmp_path / "split.pdf").write_bytes(build(content, SMALL, tmp_path / "cache"))
+    ran = stats(tmp_path / "cache")
+    yearbook = load_yearbook(content, BuildReport())
+    chapters = yearbook.volumes[0].chapters
+    # the settings cut chapters into several parts (not a no-op knob)
+    assert ran["article_parts"] == sum(len(runs(list(range(len(c.articles))), 3)) for c in chapters) > len(chapters), ran
+    assert ran["articles_laid_out"] == count and not ran["in_process"] and ran["local_resources"] == 0, ran
+    # the book has what the comparison is about
+    marks = chapters_and_indexes(tmp_path / "split.pdf")
+    indexes = [(page, title) for page, title in marks if title.endswith("索引")]
+    pages = len(PdfReader(str(tmp_path / "split.pdf")).pages)
+    assert len(indexes) == 3 and indexes[0][0] % 2 == 1, indexes  # the first index opens on a recto
+    if index_opening == "any":
+        assert any(page % 2 == 0 for page, _ in indexes[1:]), indexes  # another on a verso
+    else:
+        assert all(page % 2 == 1 for page, _ in indexes), indexes  # every one on a recto
+    ends = [page for page, _ in indexes[1:]] + [pages + 1]
+    assert any(b - a >= 2 for (a, _), b in zip(indexes, ends)), indexes  # an index over several pages
+    chapter_pages = [page for page, title in marks if title.endswith("省")]
+    assert any(page - 1 in blank_pages(tmp_path / "split.pdf") for page in chapter_pages)  # a blank verso before one
+    found = compare(tmp_path / "single.pdf", tmp_path / "split.pdf", dpi=60)
+    assert found.same, found.report()
 
 
-def test_pages_land_on_both_sides(book):
-    """Some parts of the split book were laid out as rectos and printed as versos (and moved): the
-    text block of a verso starts at the outer margin, in both files alike."""
-    split = words(book["split"])
-    starts = {n % 2: set() for n in range(2)}
-    for number, page in enumerate(split, start=1):
-        body = [x for x, y, w in page if 60 < y < 700]
-        if body:
-            starts[number % 2].add(round(min(body)))
-    assert starts[0] and starts[1] and min(starts[0]) < min(starts[1])
+def test_the_split_book_is_the_single_pass_book(tmp_path):
+    the_same_book(tmp_path, 30, index_opening="any")
 
 
-def test_toc_index_bookmarks_destinations_links(book):
-    outline_a, dests_a, links_a = structure(book["single"])
-    outline_b, dests_b, links_b = structure(book["split"])
-    assert outline_b == outline_a
-    assert dests_b == dests_a
-    assert links_b == links_a
-    assert len(outline_a) > 20 and len(links_a) > 50
+@pytest.mark.slow
+def test_the_split_book_is_the_single_pass_book_at_80_articles(tmp_path):
+    the_same_book(tmp_path, 80, index_opening="right")
 
 
-def test_pages_look_the_same(book, tmp_path):
-    """Every page rasterised (pdftoppm, 40 dpi, grey) is the same picture in both files: the glyphs
-    drawn from the merged font programs (pdf_fonts) are the glyphs of the single pass."""
-    from PIL import Image, ImageChops
-
-    for name in ("single", "split"):
-        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(book[name]), str(tmp_path / name)], check=True)
-    singles, splits = sorted(tmp_path.glob("single-*.png")), sorted(tmp_path.glob("split-*.png"))
-    assert len(singles) == len(splits) > 20
-    for a, b in zip(singles, splits):
-        difference = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
-        assert difference.point(lambda v: 255 if v > 64 else 0).getbbox() is None, f"{b.name} differs from {a.name}"
-
-
-def test_one_font_program_per_face(book):
-    """The parts' font subsets are merged: one embedded program per typeface, as in a single pass,
-    and the file is not much larger than the single pass."""
+def test_the_book_embeds_the_font_programs_a_single_pass_embeds(tmp_path):
+    """One program per face, made for the glyphs the whole book draws: byte for byte the program
+    one WeasyPrint pass over the book embeds (and so nothing a part's subset had but the book does
+    not use, nor a glyph missing)."""
     import pikepdf
 
-    def programs(path):
-        with pikepdf.open(path) as pdf:
-            found = {}
-            for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/FontFile3" in obj:
-                    found.setdefault(str(obj.FontName), set()).add(obj.FontFile3.objgen)
-            return found
+    content = generated(tmp_path, 20, seed=3)
 
-    split = programs(book["split"])
-    assert split and all(len(ids) == 1 for ids in split.values())
-    assert set(split) == set(programs(book["single"]))
-    assert book["split"].stat().st_size < 1.5 * book["single"].stat().st_size
+    def programs(data: bytes) -> dict[str, bytes]:
+        with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
+            return {str(o.FontName): o.FontFile3.read_bytes() for o in pdf.objects
+                    if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"}
 
-
-def test_print_edition_boxes_marks_and_pages(book, tmp_path):
-    """The print edition (3 mm bleed, crop marks drawn by the furniture, on blank pages too): the
-    same page boxes and the same pictures, bleed and marks included, as the single pass."""
-    import pikepdf
-    from PIL import Image, ImageChops
-
-    yearbook = load_yearbook(book["content"], BuildReport())
-    theme = find_theme(yearbook.config.theme, book["content"])
-    volume = yearbook.volumes[0]
-    single, _ = render_volume_pdf(yearbook, volume, theme, "print", split=False)
-    small = pytest.MonkeyPatch()
-    small.setattr(pdf_parts, "ARTICLES_PER_PART", 3)
-    small.setattr(split_render, "FALLBACK_CHUNK", 7)
-    try:
-        split, _ = render_volume_pdf(yearbook, volume, theme, "print", split=True, cache_dir=tmp_path / "cache")
-    finally:
-        small.undo()
-    files = {}
-    for name, data in (("single", single), ("split", split)):
-        files[name] = tmp_path / f"{name}.pdf"
-        files[name].write_bytes(data)
-    with pikepdf.open(files["single"]) as a, pikepdf.open(files["split"]) as b:
-        assert len(a.pages) == len(b.pages)
-        for pa, pb in zip(a.pages, b.pages):
-            for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-                assert [round(float(v), 2) for v in pa.obj[box]] == [round(float(v), 2) for v in pb.obj[box]]
-        assert float(a.pages[0].obj.MediaBox[2]) > float(a.pages[0].obj.TrimBox[2])  # there is a bleed
-    for name in files:
-        subprocess.run(["pdftoppm", "-r", "30", "-gray", "-png", str(files[name]), str(tmp_path / name)], check=True)
-    for a, b in zip(sorted(tmp_path.glob("single-*.png")), sorted(tmp_path.glob("split-*.png"))):
-        difference = ImageChops.difference(Image.open(a).convert("L"), Image.open(b).convert("L"))
-        assert difference.point(lambda v: 255 if v > 64 else 0).getbbox() is None, f"{b.name} differs from {a.name}"
+    split = programs(build(content, SplitSettings(articles_per_part=4), tmp_path / "cache"))
+    single = programs(build(content, False, None))
+    assert split.keys() == single.keys() and len(split) >= 3
+    assert all(split[name] == single[name] for name in split)
 
 
-def test_parts_were_really_split(book):
-    """Guard against a split render that quietly fell back to one pass: the parts are in the cache."""
-    cached = list((book["root"] / "cache").rglob("*.pdf"))
-    assert len(cached) > 10
-
-
-def same_pictures(a: Path, b: Path, tmp_path: Path) -> None:
-    from PIL import Image, ImageChops
-
-    for name, pdf in (("a", a), ("b", b)):
-        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(pdf), str(tmp_path / name)], check=True)
-    pictures_a, pictures_b = sorted(tmp_path.glob("a-*.png")), sorted(tmp_path.glob("b-*.png"))
-    assert len(pictures_a) == len(pictures_b) > 20
-    for x, y in zip(pictures_a, pictures_b):
-        difference = ImageChops.difference(Image.open(x).convert("L"), Image.open(y).convert("L"))
-        assert difference.point(lambda v: 255 if v > 64 else 0).getbbox() is None, f"{y.name} differs from {x.name}"
-
-
-def test_cache_reuse_and_an_edit(book, tmp_path):
-    """A second build with the cache lays out nothing new and gives the same bytes. After one
-    article grows by a page, a build with the cache lays out only that article's part and the
-    furniture: the 目录, the openers and the indexes are the cached ones with their page numbers
-    rewritten (page_stamps), and every page reads and looks as in a clean build."""
-    content = tmp_path / "content"
-    shutil.copytree(book["content"], content)
-    cache = tmp_path / "cache"
-    shutil.copytree(book["root"] / "cache", cache)
-
-    def build(cache_dir, name):
-        yearbook = load_yearbook(content, BuildReport())
-        theme = find_theme(yearbook.config.theme, content)
-        small = pytest.MonkeyPatch()
-        small.setattr(pdf_parts, "ARTICLES_PER_PART", 2)
-        small.setattr(split_render, "FALLBACK_CHUNK", 5)
-        try:
-            pdf = render_volume_pdf(yearbook, yearbook.volumes[0], theme, split=True, cache_dir=cache_dir)[0]
-        finally:
-            small.undo()
-        (tmp_path / name).write_bytes(pdf)
-        return pdf
-
-    before = {p.name for p in cache.rglob("*.pdf")}
-    assert build(cache, "again.pdf") == book["split"].read_bytes()
-    assert {p.name for p in cache.rglob("*.pdf")} == before
-
-    article = sorted((content / "articles").rglob("*.md"))[3]
-    text = article.read_text(encoding="utf-8")
-    article.write_text(text + "\n" + "编辑补充的一段文字，用来检验重新排版。" * 40 + "\n", encoding="utf-8")
-    edited = build(cache, "edited.pdf")
-    stats = json.loads(next(cache.rglob("stats.json")).read_text(encoding="utf-8"))
-    assert stats["stamping"] is True and stats["stamped"] >= 3, stats  # the 目录, openers and indexes were not laid out again
-    assert stats["laid_out"] <= 6, stats  # the edited part and furniture documents
-    clean = build(None, "clean.pdf")
-    assert len(words(tmp_path / "edited.pdf")) == len(words(book["split"])) + 2  # the pages moved
-    for number, (a, b) in enumerate(zip(words(tmp_path / "clean.pdf"), words(tmp_path / "edited.pdf")), start=1):
-        assert same_lines(lines(b), lines(a)), f"page {number}: {lines(b)[:3]} != {lines(a)[:3]}"
-    assert structure(tmp_path / "edited.pdf") == structure(tmp_path / "clean.pdf")
-    same_pictures(tmp_path / "clean.pdf", tmp_path / "edited.pdf", tmp_path)
-    assert edited != clean  # (the stamped file is not the same bytes: its font subsets differ)
-
-
-def test_without_stamping_the_same_book(book, tmp_path):
+def test_without_stamping_the_same_book(tmp_path):
     """Where page numbers cannot be stamped (a font whose digits differ in width), the split render
     lays out every part with its numbers and each page's own furniture: the same book again."""
-    yearbook = load_yearbook(book["content"], BuildReport())
-    theme = find_theme(yearbook.config.theme, book["content"])
-    small = pytest.MonkeyPatch()
-    small.setattr(pdf_parts, "ARTICLES_PER_PART", 2)
-    small.setattr(split_render, "FALLBACK_CHUNK", 5)
-    small.setattr(split_render, "STAMPING", False)
-    try:
-        pdf = render_volume_pdf(yearbook, yearbook.volumes[0], theme, split=True, cache_dir=tmp_path / "cache")[0]
-    finally:
-        small.undo()
-    (tmp_path / "plain.pdf").write_bytes(pdf)
-    single, plain = words(book["single"]), words(tmp_path / "plain.pdf")
-    assert len(plain) == len(single)
-    for number, (a, b) in enumerate(zip(single, plain), start=1):
-        assert same_lines(lines(b), lines(a)), f"page {number}"
-    assert structure(tmp_path / "plain.pdf") == structure(book["single"])
+    content = generated(tmp_path, 20, seed=5)
+    (tmp_path / "single.pdf").write_bytes(build(content, False, None))
+    (tmp_path / "plain.pdf").write_bytes(build(content, SplitSettings(articles_per_part=4, stamping=False), tmp_path / "cache"))
+    assert stats(tmp_path / "cache")["stamping"] == "no: off in the settings"
+    found = compare(tmp_path / "single.pdf", tmp_path / "plain.pdf", dpi=40)
+    assert found.same, found.report()
 
 
-def test_typeset_memo_gives_what_typesetting_gives(tmp_path, monkeypatch):
+# --- the cache ------------------------------------------------------------------------------------
+
+def edit(content: Path) -> None:
+    """What editors do between builds: retitle an article (the 目录 changes), lengthen one by pages
+    (every later page number moves), delete one, add one."""
+    articles = sorted((content / "articles").rglob("*.md"))
+    first = articles[2].read_text(encoding="utf-8")
+    articles[2].write_text(first.replace("title: ", "title: 修订：", 1), encoding="utf-8")
+    longer = articles[9].read_text(encoding="utf-8")
+    articles[9].write_text(longer + "\n\n" + "编辑补充的一段文字，用来检验页码随后移动。" * 150 + "\n", encoding="utf-8")
+    articles[14].unlink()
+    added = articles[5].read_text(encoding="utf-8").replace("title: ", "title: 新增：", 1)
+    (articles[5].parent / "xinzeng-2021.md").write_text(added, encoding="utf-8")
+
+
+def corrupt(cache_dir: Path, seed: int) -> int:
+    """Damage cache files the ways a disk or a person does: a byte flipped, cut short, emptied, or
+    replaced by another entry's bytes; and add a stray file."""
+    rng = random.Random(seed)
+    files = sorted(p for p in cache_dir.rglob("*") if p.is_file() and p.name != "stats.json")
+    chosen = rng.sample(files, max(1, len(files) // 4))
+    for path in chosen:
+        data = bytearray(path.read_bytes())
+        how = rng.choice(["flip", "truncate", "empty", "swap"])
+        if how == "flip" and data:
+            data[rng.randrange(len(data))] ^= 0x5A
+        elif how == "truncate":
+            data = data[:len(data) // 2]
+        elif how == "empty":
+            data = bytearray()
+        else:
+            data = bytearray(rng.choice(files).read_bytes())
+        path.write_bytes(bytes(data))
+    (cache_dir / "nianjian-2020-2024" / ("0" * 64)).with_suffix(".layout").write_bytes(b"not an entry")
+    return len(chosen)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """A 20-article tree (the smallest book that is split), its book built with no cache at all."""
+    root = tmp_path_factory.mktemp("cache")
+    content = generated(root, 20, seed=11)
+    return {"root": root, "content": content, "clean": build(content, SMALL, None)}
+
+
+def test_a_warm_and_a_cold_cache_write_the_bytes_of_a_build_without_one(tree, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(tree["content"], SMALL, cache) == tree["clean"]  # cold
+    assert stats(cache)["articles_laid_out"] == 20
+    assert build(tree["content"], SMALL, cache) == tree["clean"]  # warm
+    assert stats(cache)["laid_out"] == 0 and stats(cache)["articles_laid_out"] == 0, stats(cache)
+
+
+@pytest.mark.slow
+def test_after_edits_a_cached_build_writes_the_bytes_of_a_clean_one(tree, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(tree["content"], content)
+    cache = tmp_path / "cache"
+    assert build(content, SMALL, cache) == tree["clean"]
+    pages_before = len(PdfReader(__import__("io").BytesIO(tree["clean"])).pages)
+    edit(content)
+    edited = build(content, SMALL, cache)
+    ran = stats(cache)
+    assert ran["articles_laid_out"] == 3, ran  # the retitled, the longer and the new article
+    clean = build(content, SMALL, None)
+    assert len(PdfReader(__import__("io").BytesIO(clean)).pages) > pages_before  # the pages moved
+    assert edited == clean
+
+
+@pytest.mark.slow
+def test_a_corrupted_cache_is_not_trusted(tree, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(tree["content"], SMALL, cache) == tree["clean"]
+    for seed in (1, 2):
+        damaged = corrupt(cache, seed)
+        assert build(tree["content"], SMALL, cache) == tree["clean"], f"{damaged} files damaged (seed {seed})"
+        assert stats(cache)["laid_out"] > 0  # the damaged entries were laid out again, not used
+
+
+BUILD_SCRIPT = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from test_pdf_split import SMALL, build
+Path(sys.argv[2]).write_bytes(build(Path(sys.argv[1]), SMALL, Path(sys.argv[2]).parent / "cache"))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seconds", [2.0, 6.0, 12.0])
+def test_a_build_killed_half_way_leaves_a_cache_that_gives_the_clean_bytes(tree, tmp_path, seconds):
+    """SIGKILL the build (and its workers) at a moment of its work: the next build with what it left
+    in the cache writes the bytes of a clean build."""
+    target = tmp_path / "book.pdf"
+    command = [sys.executable, "-c", BUILD_SCRIPT, str(tree["content"]), str(target), str(REPO / "tests")]
+    process = subprocess.Popen(command, cwd=REPO, start_new_session=True)
+    time.sleep(seconds)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not target.exists()
+    subprocess.run(command, cwd=REPO, check=True, timeout=600)
+    assert target.read_bytes() == tree["clean"]
+
+
+def test_the_cache_key_changes_with_the_installed_fonts(tmp_path):
+    """A font installed, removed or upgraded changes every key (WeasyPrint names a font by its
+    description, not its file, so a key without the fonts would splice old glyphs into a new book)."""
+    script = "from yearbook.book.split.cache import fonts_state; print(fonts_state())"
+    extra = tmp_path / "fonts"
+    extra.mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                      f'<dir>{extra}</dir><cachedir>{tmp_path / "fc-cache"}</cachedir></fontconfig>', encoding="utf-8")
+
+    def state() -> str:
+        environment = dict(os.environ, FONTCONFIG_FILE=str(config))
+        return subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment, capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    before = state()
+    assert state() == before
+    source = next(Path("/usr/share/fonts").rglob("*.ttf"), None) or next(Path("/usr/share/fonts").rglob("*.tt[fc]"))
+    shutil.copy(source, extra / "Upgraded.ttf")
+    assert state() != before
+
+
+def test_typeset_memo_gives_what_typesetting_gives(tmp_path):
     """The split render keeps typeset fragments between builds (typeset.Memo): a kept result is the
-    result, a fragment not seen before is typeset, and a memo made by other code is not used."""
+    result, a fragment not seen before is typeset, a damaged file is not read, and a memo made by
+    other code is not used."""
     from yearbook.book import typeset
 
     fragments = ["<p>2024年，科协举办了“科技之春”活动，共有3000人参加。</p>", "<p>Python 与 AI 科普讲座。</p>"]
     plain = [str(typeset.typeset_html(f)) for f in fragments]
     memo = typeset.Memo()
-    monkeypatch.setattr(typeset, "MEMO", memo)
-    assert [str(typeset.typeset_html(f)) for f in fragments] == plain
-    memo.save(tmp_path / "memo.pickle")
+    assert [str(typeset.Typesetter(memo).html(f)) for f in fragments] == plain
+    memo.save(tmp_path / "memo")
     again = typeset.Memo()
-    again.load(tmp_path / "memo.pickle")
+    again.load(tmp_path / "memo")
     assert len(again.results) == 2
     again.results[next(iter(again.results))] = "stale"
-    monkeypatch.setattr(typeset, "MEMO", again)
-    assert "stale" in [str(typeset.typeset_html(f)) for f in fragments]  # it is used...
-    monkeypatch.setattr(typeset, "_memo_version", lambda: "other code")
-    other = typeset.Memo()
-    other.load(tmp_path / "memo.pickle")
-    assert other.results == {}  # ...but only by the code that made it
+    assert "stale" in [str(typeset.Typesetter(again).html(f)) for f in fragments]  # it is used...
+    data = bytearray((tmp_path / "memo").read_bytes())
+    data[-3] ^= 1
+    (tmp_path / "memo").write_bytes(bytes(data))
+    damaged = typeset.Memo()
+    damaged.load(tmp_path / "memo")
+    assert damaged.results == {}  # ...but never a damaged file

@@ -338,3 +338,75 @@ def test_region_is_frozen() -> None:
 def test_new_override_without_pinyin_takes_the_reading_from_pypinyin():
     table = RegionTable.load_national().with_overrides([{"code": "320699", "name": "新区甲"}])
     assert table.get("320699").pinyin == "xin1 qu1 jia3"
+
+
+# --- suggestions for names written as in prose: run together, or a development zone -----------------
+
+@pytest.mark.parametrize("spec, suggestion", [
+    ("北京市通州区", "北京市/通州区"),  # names its city: no longer a choice between two 通州区
+    ("南通通州区", "南通市/通州区"),  # (difflib alone suggested Beijing's)
+    ("江苏南通通州区", "南通市/通州区"),
+])
+def test_names_run_together_suggest_their_path(table: RegionTable, spec: str, suggestion: str) -> None:
+    with pytest.raises(RegionLookupError) as caught:
+        table.resolve(spec)  # still an error in an article: the path is how a region is written
+    assert caught.value.suggestion == suggestion
+    assert table.resolve(suggestion).code == table.places_named(spec)[0].code
+    assert len(table.places_named(spec)) == 1
+
+
+def test_a_development_zone_suggests_the_city_it_lies_in_and_how_to_add_it(table: RegionTable) -> None:
+    with pytest.raises(RegionLookupError) as caught:
+        table.resolve("蚌埠高新区")
+    assert caught.value.suggestion == "蚌埠市"
+    assert '- {code: "340371", name: 蚌埠高新区, parent_code: "340300", level: 3}' in caught.value.message
+    added = table.with_overrides([{"code": "340371", "name": "蚌埠高新区", "parent_code": "340300", "level": 3}])
+    assert added.resolve("蚌埠高新区").parent_code == "340300"  # the line the message gives works
+    with pytest.raises(RegionLookupError) as caught:
+        table.resolve("合肥经济技术开发区")
+    assert caught.value.suggestion == "合肥市"
+
+
+def test_a_zone_without_a_place_suggests_no_lookalike_district(table: RegionTable) -> None:
+    with pytest.raises(RegionLookupError) as caught:
+        table.resolve("高新区")
+    assert caught.value.suggestion is None
+    assert "高陵区" not in caught.value.message and not caught.value.candidates
+    assert "development zone" in caught.value.message
+    with pytest.raises(RegionLookupError) as caught:
+        table.resolve("安徽省/蚌埠高新区")
+    assert [r.name for r in caught.value.candidates] == ["蚌埠市"] and "高陵区" not in caught.value.message
+
+
+def test_a_zone_in_regions_yml_is_found_by_its_short_form(table: RegionTable) -> None:
+    zones = table.with_overrides([{"code": "340371", "name": "蚌埠高新技术产业开发区", "parent_code": "340300", "level": 3},
+                                  {"code": "340171", "name": "合肥高新技术产业开发区", "parent_code": "340100", "level": 3}])
+    for spec in ("蚌埠高新区", "蚌埠市高新区", "蚌埠高新技术开发区"):
+        with pytest.raises(RegionLookupError) as caught:
+            zones.resolve(spec)
+        assert caught.value.suggestion == "蚌埠高新技术产业开发区", spec
+    with pytest.raises(RegionLookupError) as caught:
+        zones.resolve("高新区")  # two zones of that kind: both listed, neither chosen
+    assert caught.value.suggestion is None
+    assert {r.code for r in caught.value.candidates} == {"340371", "340171"}
+    with pytest.raises(RegionLookupError) as caught:
+        zones.resolve("蚌埠经开区")  # another kind of zone: not the 高新区
+    assert caught.value.suggestion == "蚌埠市"
+
+
+def test_new_with_a_zone_region_says_where_it_lies(make_site, run_cli) -> None:
+    content = make_site()
+    code, _, err = run_cli("new", "--title", "蚌埠高新区科协召开推进会", "--region", "蚌埠高新区", "--content", str(content))
+    assert code == 1
+    assert "蚌埠市" in err and "regions.yml" in err and "高陵区" not in err
+    code, _, err = run_cli("new", "--title", "某会议", "--region", "高新区", "--content", str(content))
+    assert code == 1 and "高陵区" not in err
+
+
+def test_an_autonomous_unit_by_its_usual_short_form_suggests_its_full_name(table: RegionTable) -> None:
+    for spec, name in (("大理州", "大理白族自治州"), ("恩施州", "恩施土家族苗族自治州"), ("长阳县", "长阳土家族自治县")):
+        with pytest.raises(RegionLookupError) as caught:
+            table.resolve(spec)
+        assert caught.value.suggestion == name and "autonomous" in caught.value.message
+        assert [r.name for r in table.places_named(spec)] == [name]
+    assert table.places_named("南京州") == []

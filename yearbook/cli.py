@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .content.config import EDITIONS
-from .errors import YearbookError
+from .errors import OutputBusy, YearbookError
 from .pipeline import BuildOptions, build
 from .progress import Progress
 
@@ -30,6 +30,8 @@ def make_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--single-pass", action="store_true",
                              help="lay the PDF out in one WeasyPrint pass, not in parts on every core "
                                   "(slower; the same pages; books under 20 articles always are)")
+            cmd.add_argument("--no-wait", action="store_true",
+                             help="if another build or serve is using the output folder, stop at once (exit 2) instead of waiting for it")
     add_editor_commands(sub)
     return parser
 
@@ -77,8 +79,8 @@ def add_editor_commands(sub) -> None:
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content directory (default: content)")
     new.add_argument("--title", required=True, help="the headline")
     new.add_argument("--region", help="a region name, path or code (淮安市, 江苏省/南通市/通州区, 320612)")
-    new.add_argument("--themes", "--topics", dest="topics", action="append", default=[], metavar="A,B",
-                     help="themes from topics.yml (slugs or names), comma-separated or repeated")
+    new.add_argument("--topics", "--themes", dest="topics", action="append", default=[], metavar="A,B",
+                     help="topics (主题) from topics.yml, slugs or names, comma-separated or repeated")
     new.add_argument("--organization", help="the reporting body (default: the region's name + 科协)")
     new.add_argument("--date", help="YYYY-MM-DD, YYYY-MM or YYYY (default: today)")
     new.add_argument("--kicker", help="引题, the line above the headline")
@@ -129,10 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         progress=Progress() if args.command == "build" and not args.quiet else None,
         strict=args.strict,
         on_committed=lambda: committed.append(True),
+        wait=not getattr(args, "no_wait", False),
+        on_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
     committed: list[bool] = []  # the new output is in place: a Ctrl-C from then on comes after a complete build
     try:
         report = build(options)
+    except OutputBusy as exc:  # --no-wait and another build or serve has the output
+        report_problems(exc.problems, base)
+        return EXIT_USAGE
     except YearbookError as exc:
         report_problems(exc.problems, base)
         count = len([p for p in exc.problems if p.severity == "error"])

@@ -4,6 +4,7 @@ saves below :data:`PARALLEL_MIN_ARTICLES`)."""
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import sys
@@ -60,29 +61,115 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-_background_job: Callable | None = None
+_state: object = None  # in a worker process only: what its pool was started with (WorkerPool)
 
 
-def _run_background_job():
-    return _background_job()
+def _adopt(state: object) -> None:
+    """A worker's start: keep the pool's state (in this process only) and leave Ctrl-C to the parent."""
+    global _state
+    ignore_ctrl_c()
+    _state = state
+
+
+def _call(function: Callable, argument: object) -> object:
+    return function(_state, argument)
+
+
+class WorkerPool:
+    """Worker processes that share one ``state`` object, handed to each worker once when it starts:
+    forked workers inherit it at no cost (nothing is pickled, so it may hold anything); spawned ones
+    get a pickled copy. ``submit(function, argument)`` runs ``function(state, argument)`` in a worker;
+    ``function`` must be a module-level function and ``argument`` picklable. The state lives only in
+    the workers (this module keeps it there); the process that made the pool keeps its own objects."""
+
+    def __init__(self, workers: int, state: object, method: str | None = None):
+        context = multiprocessing.get_context(method or start_method())
+        self.executor = ProcessPoolExecutor(workers, context, initializer=_adopt, initargs=(state,))
+
+    def submit(self, function: Callable, argument: object) -> Future:
+        return self.executor.submit(_call, function, argument)
+
+    def map(self, function: Callable, arguments, chunksize: int = 1):
+        return self.executor.map(_call, itertools.repeat(function), arguments, chunksize=chunksize)
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        self.executor.shutdown(cancel_futures=cancel_futures)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+def _run_job(job: Callable, _argument: object) -> object:
+    return job()
 
 
 @contextmanager
 def in_forked_process(job: Callable) -> Iterator[Future | None]:
     """Run ``job()`` (which may use anything this process holds: it is not pickled) in a forked
     process; yields its Future, or None where forking is not safe (the caller then runs it itself)."""
-    global _background_job
     if start_method() != "fork" or worker_count() < 2:
         yield None
         return
-    _background_job = job
-    pool = ProcessPoolExecutor(1, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
+    with frozen_heap():
+        pool = WorkerPool(1, job, "fork")
+        try:
+            yield pool.submit(_run_job, None)  # the worker forks now, holding the job
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def forked_call(job: Callable) -> Iterator[Callable[[], object] | None]:
+    """Run ``job()`` (which may use anything this process holds: it is not pickled) in a forked process
+    while this one goes on; yields a function that waits for its result (re-raising its failure as
+    :class:`ForkedCallFailed`), or None where forking is not safe (the caller then runs it itself).
+    Unlike :func:`in_forked_process` it starts no thread here, so what this process forks next may
+    still fork. A child still running when the block ends (an error, Ctrl-C) is ended."""
+    if start_method() != "fork" or worker_count() < 2:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_run_forked_call, args=(job, send), daemon=True)
+    with frozen_heap():
+        process.start()
+    send.close()
+
+    def result():
+        try:
+            ok, value = receive.recv()
+        except (EOFError, OSError):
+            ok, value = False, f"the process ended with status {process.join() or process.exitcode}"
+        if not ok:
+            raise ForkedCallFailed(value)
+        return value
+
     try:
-        with frozen_heap():
-            yield pool.submit(_run_background_job)  # forks now, with _background_job set
+        yield result
     finally:
-        pool.shutdown(cancel_futures=True)
-        _background_job = None
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+class ForkedCallFailed(Exception):
+    """The job of :func:`forked_call` raised (its type and message) or its process died."""
+
+
+def _run_forked_call(job: Callable, send) -> None:
+    ignore_ctrl_c()
+    try:
+        outcome = (True, job())
+    except BaseException as exc:  # reported to the parent, which runs the job itself to show it
+        outcome = (False, f"{type(exc).__name__}: {exc}")
+    try:
+        send.send(outcome)
+    except (BrokenPipeError, OSError):
+        pass
 
 
 @contextmanager

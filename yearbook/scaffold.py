@@ -1,9 +1,9 @@
 """``yearbook new``: a new article file from a template, its front matter filled from the options.
 
 The slug is the pinyin of the title (淮安市科协聚焦绿色高地 → huai-an-shi-ke-xie-ju-jiao-lv-se-gao-di), cut at
-a syllable to stay short. The region and the themes are checked against the content's tables before
+a syllable to stay short. The region and the topics are checked against the content's tables before
 anything is written, with the same suggestions as the build; an existing file, or an article that
-already uses the slug, is never overwritten. Without --region or --themes the article is created as a
+already uses the slug, is never overwritten. Without --region or --topics the article is created as a
 draft (checked, not published) with the missing fields to fill in."""
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from .content.frontmatter import parse_date
 from .content.regions import RegionLookupError
 from .content.sources import find_article_paths
 from .content.topics import load_topics
-from .content.slugs import is_valid_slug, slugify_ascii
+from .content.slugs import is_valid_slug, slug_from_title
 
-MAX_SLUG_LENGTH = 60
 SLUG_LINE = re.compile(r"^slug:\s*['\"]?([a-z0-9-]+)", re.M)
 
 BODY_TEMPLATE = """（导语：用一两段话写清这篇报告讲了什么。）
@@ -47,14 +46,6 @@ class ArticleRequest:
     kicker: str | None = None
     slug: str | None = None
     draft: bool = False
-
-
-def slug_from_title(title: str) -> str:
-    """Toneless pinyin of the title, syllables joined by '-', at most MAX_SLUG_LENGTH characters."""
-    slug = slugify_ascii(title)
-    if len(slug) > MAX_SLUG_LENGTH:
-        slug = slug[:MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0]
-    return slug.strip("-") or "article"
 
 
 def yaml_value(value) -> str:
@@ -102,7 +93,7 @@ def _check_topics(content_dir: Path, names: list[str]) -> list[str]:
         topic = table.resolve(name.strip())
         if topic is None:
             close = table.suggestion(name.strip())
-            raise _fail(f"unknown theme {name.strip()!r}", f"did you mean {close!r}?" if close else
+            raise _fail(f"unknown topic {name.strip()!r}", f"did you mean {close!r}?" if close else
                         f"use a slug or name from {content_dir / 'topics.yml'}")
         if topic.slug not in slugs:
             slugs.append(topic.slug)

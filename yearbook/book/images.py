@@ -2,6 +2,7 @@
 ICC profile), and the images and cover that would print under the configured resolution."""
 from __future__ import annotations
 
+import hashlib
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote
@@ -11,6 +12,7 @@ from PIL import Image, ImageCms
 from ..content.config import css_length_mm, page_size_mm
 from ..content.model import Volume
 from ..errors import ContentError, SourceLocation
+from ..output import replace_file
 from .geometry import Edition
 
 
@@ -26,15 +28,19 @@ def _images_of(volume: Volume, cover: str = "") -> list[str]:
 def convert_images_to_cmyk(volume: Volume, content_dir: Path, icc: Path, temp_dir: Path,
                            cover: str = "") -> tuple[dict[str, str], list[str]]:
     """Copies of the volume's raster images converted to CMYK with ``icc`` (from their embedded
-    profile, else sRGB), as JPEG in ``temp_dir``: content-relative path → file URL of the copy."""
+    profile, else sRGB), as JPEG in ``temp_dir``, each named by its bytes (so that the print book's
+    HTML is the same in every build): content-relative path → file URL of the copy. Copies of images
+    the volume no longer has are removed from ``temp_dir``."""
     urls: dict[str, str] = {}
     problems: list[str] = []
+    made: set[str] = set()
+    temp_dir.mkdir(parents=True, exist_ok=True)
     target = ImageCms.getOpenProfile(str(icc))
     if target.profile.xcolor_space.strip() != "CMYK":
         raise ContentError(f"the ICC profile {icc.name} is not a CMYK profile ({target.profile.xcolor_space.strip()})",
                            SourceLocation(content_dir / "yearbook.yml"), "use the printer's CMYK profile")
     srgb = ImageCms.createProfile("sRGB")
-    for index, rel in enumerate(_images_of(volume, cover)):
+    for rel in _images_of(volume, cover):
         try:
             with Image.open(content_dir / rel) as image:
                 image.load()
@@ -51,9 +57,16 @@ def convert_images_to_cmyk(volume: Volume, content_dir: Path, icc: Path, temp_di
         except (OSError, ImageCms.PyCMSError, ValueError) as exc:
             problems.append(f"image content/{rel} was not converted to CMYK ({exc}); it stays RGB")
             continue
-        out = temp_dir / f"{index:04d}-{Path(rel).stem}.jpg"
-        cmyk.save(out, "JPEG", quality=95, dpi=dpi or (72, 72), icc_profile=target.tobytes())
+        data = BytesIO()
+        cmyk.save(data, "JPEG", quality=95, dpi=dpi or (72, 72), icc_profile=target.tobytes())
+        out = temp_dir / f"{hashlib.sha256(data.getvalue()).hexdigest()[:32]}.jpg"
+        if not out.is_file() or out.read_bytes() != data.getvalue():
+            replace_file(out, data.getvalue())
+        made.add(out.name)
         urls[rel] = out.resolve().as_uri()
+    for path in temp_dir.glob("*.jpg"):  # copies no longer used
+        if path.name not in made:
+            path.unlink(missing_ok=True)
     return urls, problems
 
 

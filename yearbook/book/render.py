@@ -7,25 +7,39 @@ image, bad CSS) comes back as our warnings. A CJK font must be installed, or the
 message that says how to install one."""
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pikepdf
+
+from ..content.config import css_length_mm
 from ..errors import ContentError, Problem, SetupError, SourceLocation
 from ..content.model import Volume, Yearbook
-from ..output import replace_file
+from ..output import read_sealed, write_sealed
 from ..content.pages import load_pages
 from .geometry import Edition, edition_pdf_name, make_edition, page_geometry
 from ..themes import Theme, make_environment, render_template
 from ..content.slugs import safe_content_path
+from . import weasy
+from .numbering import Numbering
+from .prepress import Finish, finish
 from .split import render as split_render
+from .split.cache import cache_key, fonts_state
+from .split.render import SplitSettings
 from .images import convert_images_to_cmyk, low_resolution_cover, low_resolution_messages
+from .typeset import Memo, Typesetter
 from .views import BookViews
-from .weasy import LogCollector, install_fast_leaders, measure_spacing, raster_images, weasyprint_version
+from .weasy import (LogCollector, import_weasyprint, install_fast_leaders, measure_spacing, raster_images,
+                    self_check, weasyprint_version)
 
 CJK_FONT_HINT = (
     "install a CJK font: on Debian/Ubuntu `sudo apt-get install fonts-noto-cjk`; "
@@ -80,52 +94,80 @@ def remote_image_urls(html: str) -> set[str]:
 
 class BookRenderer:
     """The print HTML of one volume for one edition: the whole book, or one part of it
-    (pdf_parts.Part) with the page numbers it shows given as ``page_numbers(anchor)``."""
+    (split.render.Part) with the page numbers it shows given as ``page_numbers(anchor)``."""
 
     def __init__(self, yearbook: Yearbook, volume: Volume, theme: Theme, edition: Edition | None = None,
-                 media_urls: dict[str, str] | None = None, cache_dir: Path | None = None):
+                 media_urls: dict[str, str] | None = None, cache_dir: Path | None = None,
+                 typesetter: Typesetter | None = None):
         pdf = yearbook.config.pdf
         self.theme = theme
+        self.volume = volume
         self.edition = edition or make_edition("screen", pdf)
         self.env = make_environment(theme)
         views = BookViews(yearbook, volume, edition=self.edition, geometry=page_geometry(pdf),
                           spacing=cached_spacing(pdf.body_font, cache_dir), pages=load_pages(yearbook.config.content_dir),
-                          media_urls=media_urls)
+                          media_urls=media_urls, typesetter=typesetter)
         self.context = views.context()
 
     def html(self, part=None, page_numbers=None) -> str:
-        context = self.context if part is None else {**self.context, "part": part, "page_numbers": page_numbers}
-        return render_template(self.env, self.theme, "book.html", context)
+        """The whole book, or ``part``: for a part of articles, ``part_articles`` are its articles."""
+        if part is None:
+            return render_template(self.env, self.theme, "book.html", self.context)
+        extra = {"part": part, "page_numbers": page_numbers}
+        if part.kind == "articles":
+            extra["part_articles"] = [self.volume.chapters[part.chapter].articles[i] for i in part.articles]
+        return render_template(self.env, self.theme, "book.html", {**self.context, **extra})
 
 
 def cached_spacing(font_family: str, cache_dir: Path | None) -> dict[str, float]:
-    """:func:`measure_spacing`, kept in ``cache_dir`` (``spacing.json``) between builds: measuring
-    costs a WeasyPrint layout (a second or two with the fonts loaded), and a rebuild that takes every
-    part from the part cache needs WeasyPrint for little else. Keyed by the font family, the
-    WeasyPrint version and the list of installed font files (fontconfig), so that a changed font
-    is measured again."""
-    import hashlib
-    import json
-
+    """:func:`weasy.measure_spacing`, kept in ``cache_dir`` (``spacing.json``) between builds:
+    measuring costs a WeasyPrint layout (a second or two with the fonts loaded), and a rebuild that
+    takes every part from the cache needs WeasyPrint for little else. Keyed by the font family, the
+    WeasyPrint version and the installed fonts, so that a changed font is measured again."""
     if cache_dir is None:
         return measure_spacing(font_family)
-    fonts = b""
-    if shutil.which("fc-list"):
-        fonts = subprocess.run(["fc-list", "--format", "%{file}\\n"], capture_output=True, check=False).stdout
-    key = hashlib.sha256(b"\0".join([font_family.encode(), weasyprint_version().encode(), fonts])).hexdigest()
+    key = cache_key(font_family, weasyprint_version(), fonts_state())
     path = cache_dir / "spacing.json"
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads(read_sealed(path) or b"{}")
         if stored.get("key") == key:
             return stored["spacing"]
-    except (OSError, ValueError, KeyError, AttributeError):
+    except (ValueError, KeyError, AttributeError, TypeError):
         pass
     spacing = measure_spacing(font_family)
     try:
-        replace_file(path, json.dumps({"key": key, "spacing": spacing}).encode("utf-8"))
+        write_sealed(path, json.dumps({"key": key, "spacing": spacing}).encode("utf-8"))
     except OSError:
         pass
     return spacing
+
+
+def checked_adapter(cache_dir: Path | None) -> str | None:
+    """:func:`weasy.self_check`, kept in ``cache_dir`` by what it depends on (the WeasyPrint version,
+    the adapter's source, the installed fonts and libraries): None when the split render may use
+    WeasyPrint's private API, else why not."""
+    import_weasyprint(cache_dir)
+    if cache_dir is None:
+        return self_check()
+    try:
+        system = os.stat("/etc/ld.so.cache")
+        libraries = f"{system.st_mtime_ns}:{system.st_size}"
+    except OSError:
+        libraries = ""
+    key = cache_key(weasyprint_version(), Path(weasy.__file__).read_bytes(), fonts_state(), libraries)
+    path = cache_dir / "adapter.json"
+    try:
+        stored = json.loads(read_sealed(path) or b"{}")
+        if stored.get("key") == key:
+            return stored["problem"]
+    except (ValueError, KeyError, AttributeError, TypeError):
+        pass
+    problem = self_check()
+    try:
+        write_sealed(path, json.dumps({"key": key, "problem": problem}).encode("utf-8"))
+    except OSError:
+        pass
+    return problem
 
 
 def volume_pdf_name(volume: Volume, edition_name: str) -> str:
@@ -133,24 +175,31 @@ def volume_pdf_name(volume: Volume, edition_name: str) -> str:
     return edition_pdf_name(volume.pdf_name, Edition(edition_name))
 
 
+# freely licensed CMYK profiles that Debian installs (Ghostscript's, libgs-common: tasks.sh installs it)
+DEFAULT_CMYK_PROFILES = (Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"),
+                         Path("/usr/share/color/icc/ghostscript/ps_cmyk.icc"))
+
+
 def icc_profile_path(config) -> Path | None:
-    """The configured CMYK ICC profile (content-relative or absolute), or None."""
+    """The configured CMYK ICC profile (content-relative or absolute); without one, a freely licensed
+    CMYK profile of the system (Ghostscript's SWOP profile on Debian); None if there is none."""
     if not config.pdf.icc_profile:
-        return None
+        return next((path for path in DEFAULT_CMYK_PROFILES if path.is_file()), None)
     path = Path(config.pdf.icc_profile)
     return path if path.is_absolute() else config.content_dir / path
 
 
 def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_name: str = "screen",
-                      split: bool | None = None, cache_dir: Path | None = None) -> tuple[bytes, list[Problem]]:
+                      split: SplitSettings | None | bool = None, cache_dir: Path | None = None) -> tuple[bytes, list[Problem]]:
     """The PDF of one volume in one edition, and the warnings made on the way (images under the
     configured resolution, RGB images left as they are, what WeasyPrint logged).
 
-    ``split``: lay the book out in parts on every core and join them (split_render; the pages,
-    目录, indexes, bookmarks and folios are those of a single pass), or in one WeasyPrint pass.
-    None chooses the split render for books of :data:`split_render.SPLIT_MIN_ARTICLES` articles or
-    more, unless the edition is a tagged PDF (the join does not merge structure trees).
-    ``cache_dir``: where the split render keeps laid-out parts between builds."""
+    ``split``: how to lay the book out in parts on every core and join them (split/: the pages,
+    目录, indexes, bookmarks and folios are those of a single pass). Settings, or None for the
+    default ones: books of ``min_articles`` articles or more are split, unless the edition is a
+    tagged PDF (the join does not merge structure trees); False: one WeasyPrint pass.
+    ``cache_dir``: where laid-out parts, CMYK copies of images and measurements are kept between
+    builds (the PDF cache beside the output); None keeps nothing."""
     config = yearbook.config
     name = volume_pdf_name(volume, edition_name)
     where = SourceLocation(config.path)
@@ -164,9 +213,24 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
         raise ContentError(f"the cover image {cover!r} is not a file inside content/", where,
                            "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
     edition = make_edition(edition_name, config.pdf, has_icc_profile=icc is not None)
-    if split is None:
-        split = split_render.should_split(volume, edition)
+    spec = Finish(Numbering(None), f"{config.slug}/{volume.slug}/{edition.name}", print_edition=edition.is_print,
+                  bleed_mm=css_length_mm(edition.bleed) or 0.0, slug_mm=css_length_mm(config.pdf.slug) or 0.0,
+                  pad_pages=config.pdf.pad_pages)
+    settings = split if isinstance(split, SplitSettings) else SplitSettings()
+    use_split = split is not False and split_render.should_split(volume, edition, settings)
+    # one cache folder per PDF, so that the volumes and editions of one build keep each other's parts
+    part_cache = cache_dir / name.removesuffix(".pdf") if cache_dir is not None else None
+    if use_split:
+        problem = checked_adapter(cache_dir)
+        if problem is not None:
+            warnings.append(Problem(f"PDF {name}: laid out in one pass (slower): the split render does not trust this "
+                                    f"WeasyPrint ({weasyprint_version()}): {problem}", where,
+                                    "install the WeasyPrint version the project pins (bash tasks.sh setup)", "warning"))
+            use_split = False
     with tempfile.TemporaryDirectory(prefix="yearbook-print-") as temp:
+        # CMYK copies are named by their content, in the cache when there is one, so that a part
+        # that shows one has the same HTML in every build
+        copies = (part_cache / "cmyk") if part_cache is not None else Path(temp)
         media_urls: dict[str, str] = {}
         if edition.cmyk:
             if icc is None:
@@ -174,24 +238,28 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
                                         "and the PDF has no PDF/X output intent", where,
                                         "set pdf.icc_profile to the printer's profile, e.g. ISOcoated_v2 or GRACoL", "warning"))
             else:
-                media_urls, problems = convert_images_to_cmyk(volume, config.content_dir, icc, Path(temp), cover)
+                media_urls, problems = convert_images_to_cmyk(volume, config.content_dir, icc, copies, cover)
                 warnings.extend(Problem(f"PDF {name}: {message}", where, None, "warning") for message in problems)
-        renderer = BookRenderer(yearbook, volume, theme, edition, media_urls, cache_dir if split else None)
+        memo = None
+        if use_split and part_cache is not None:  # typeset fragments kept between builds
+            memo = Memo()
+            memo.load(part_cache / MEMO_FILE)
+        renderer = BookRenderer(yearbook, volume, theme, edition, media_urls, cache_dir, Typesetter(memo))
         head_extra = ""
         if edition.is_print and icc is not None:
             head_extra = f"<style>@color-profile device-cmyk {{ src: url({icc.resolve().as_uri()!r}); components: c, m, y, k }}</style>"
-        allowed = [config.content_dir, theme.path, Path(temp)] + ([icc.parent] if icc else [])
+        allowed = [config.content_dir, theme.path, copies] + ([icc.parent] if icc else [])
 
         def fetcher_for(html: str):
             return make_url_fetcher(allowed, remote_image_urls(html) if config.markdown.remote_images else ())
 
-        if split:
-            # one cache folder per PDF, so that the volumes and editions of one build keep each other's parts
-            part_cache = cache_dir / name.removesuffix(".pdf") if cache_dir is not None else None
+        if use_split:
             pdf, messages, images = split_render.render(renderer, volume, edition, fetcher_for, head_extra,
-                                                        part_cache, theme)
+                                                        part_cache, theme, settings, memo, spec)
+            if memo is not None:
+                memo.save(part_cache / MEMO_FILE)
         else:
-            pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme)
+            pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme, spec)
         warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
                         for message in low_resolution_messages(images, config.pdf.min_dpi, config.content_dir, media_urls))
         if cover:
@@ -202,8 +270,11 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
     return pdf, warnings
 
 
+MEMO_FILE = "typeset.memo"
+
+
 def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fetcher_for, head_extra: str,
-                   theme: Theme) -> tuple[bytes, list[str], list[tuple]]:
+                   theme: Theme, spec: Finish) -> tuple[bytes, list[str], list[tuple]]:
     """The whole book in one WeasyPrint pass: PDF, WeasyPrint's warnings, the raster images."""
     from weasyprint import HTML
 
@@ -222,4 +293,16 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
                                  pdf_variant=edition.pdf_variant)
     finally:
         logger.removeHandler(collector)
-    return pdf, collector.messages, images
+    first = volume.chapters[0].anchor if volume.chapters else None
+    opener = next((number for number, page in enumerate(document.pages, start=1) if first in page.anchors), None)
+    return _finished(pdf, replace(spec, numbering=Numbering(opener))), collector.messages, images
+
+
+def _finished(pdf: bytes, spec: Finish) -> bytes:
+    """The single pass's PDF finished as the split render finishes its own (prepress.py)."""
+    with pikepdf.open(BytesIO(pdf)) as opened:
+        finish(opened, spec)
+        out = BytesIO()
+        opened.save(out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                    object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        return out.getvalue()

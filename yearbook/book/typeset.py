@@ -23,12 +23,15 @@ Pure Chinese lines need none of this: the text block is a whole number of charac
 after an opening one."""
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
+import pickle
 import re
+from pathlib import Path
 
 from markupsafe import Markup
 
-from ..output import replace_file
+from ..output import read_sealed, write_sealed
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 PAUSE = "，。、；：？！"
@@ -110,7 +113,8 @@ def typeset_text(text: str, justify: bool = True) -> str:
 class Memo:
     """Typeset fragments kept between builds (the split PDF render renders every part's HTML to
     find its cache key, and typesetting is most of that): digest of (fragment, justify) → result.
-    :func:`typeset_html` is a pure function of these, so a kept result is the result."""
+    Typesetting is a pure function of these, so a kept result is the result; the file is kept only
+    with the code that made it (this module's source) and read only when its checksum holds."""
 
     def __init__(self) -> None:
         self.results: dict[bytes, str] = {}
@@ -119,19 +123,14 @@ class Memo:
 
     @staticmethod
     def key(fragment: str, justify: bool) -> bytes:
-        import hashlib
-
         return hashlib.blake2b(fragment.encode("utf-8", "surrogatepass") + (b"\1" if justify else b"\0"), digest_size=16).digest()
 
-    def load(self, path) -> None:
-        import pickle
-
+    def load(self, path: Path) -> None:
+        data = read_sealed(path)
         try:
-            with open(path, "rb") as stream:
-                data = pickle.load(stream)
-            if isinstance(data, dict) and data.get("version") == _memo_version():
-                self.results = data["results"]
-        except (OSError, EOFError, pickle.PickleError, ValueError, KeyError, TypeError, AttributeError):
+            stored = pickle.loads(data) if data is not None else None
+            self.results = stored["results"] if isinstance(stored, dict) and stored.get("version") == _memo_version() else {}
+        except (pickle.PickleError, EOFError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             self.results = {}
 
     def take(self) -> tuple[set[bytes], dict[bytes, str]]:
@@ -145,49 +144,24 @@ class Memo:
         self.results.update(new)
         self.used |= set(new)
 
-    def save(self, path) -> None:
+    def save(self, path: Path) -> None:
         """Keep what this build used (a memo never outgrows one build)."""
-        import pickle
-        from pathlib import Path
-
-
         self.results.update(self.new)
         self.used |= set(self.new)
         kept = {k: v for k, v in self.results.items() if k in self.used}
         try:
-            replace_file(Path(path), pickle.dumps({"version": _memo_version(), "results": kept}, protocol=pickle.HIGHEST_PROTOCOL))
+            write_sealed(path, pickle.dumps({"version": _memo_version(), "results": kept}, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 
 
 def _memo_version() -> str:
     """This module's source: a kept result is used only with the code that made it."""
-    import hashlib
-    from pathlib import Path
-
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-
-MEMO: Memo | None = None  # set by the split PDF render for the length of a build
 
 
 def typeset_html(fragment: str, justify: bool = True) -> Markup:
     """An HTML fragment with its text nodes typeset (tags, attributes and raw elements untouched)."""
-    memo = MEMO
-    if memo is not None:
-        key = memo.key(str(fragment), justify)
-        found = memo.results.get(key)
-        if found is None:
-            found = memo.new.get(key)
-        if found is not None:
-            memo.used.add(key)
-            return Markup(found)
-        result = _typeset_html(fragment, justify)
-        memo.new[key] = str(result)
-        return result
-    return _typeset_html(fragment, justify)
-
-
-def _typeset_html(fragment: str, justify: bool = True) -> Markup:
     parts = TAG_OR_TEXT.split(str(fragment))
     raw = None
     for index, part in enumerate(parts):
@@ -201,9 +175,31 @@ def _typeset_html(fragment: str, justify: bool = True) -> Markup:
     return Markup("".join(parts))
 
 
-def typeset(value, justify: bool = False) -> Markup:
-    """Jinja filter for headings, 目录 and index lines (not justified): plain strings are escaped
-    first, Markup is treated as HTML."""
-    if hasattr(value, "__html__"):
-        return typeset_html(str(value.__html__()), justify)
-    return Markup(typeset_text(str(value), justify))
+class Typesetter:
+    """What book.html typesets with: :func:`typeset_html` for fragments and the ``typeset`` filter,
+    answered from ``memo`` (a :class:`Memo`) when one is given."""
+
+    def __init__(self, memo: Memo | None = None):
+        self.memo = memo
+
+    def html(self, fragment: str, justify: bool = True) -> Markup:
+        memo = self.memo
+        if memo is None:
+            return typeset_html(fragment, justify)
+        key = memo.key(str(fragment), justify)
+        found = memo.results.get(key)
+        if found is None:
+            found = memo.new.get(key)
+        if found is not None:
+            memo.used.add(key)
+            return Markup(found)
+        result = typeset_html(fragment, justify)
+        memo.new[key] = str(result)
+        return result
+
+    def filter(self, value, justify: bool = False) -> Markup:
+        """The jinja filter for headings, 目录 and index lines (not justified): plain strings are
+        escaped first, Markup is treated as HTML."""
+        if hasattr(value, "__html__"):
+            return self.html(str(value.__html__()), justify)
+        return Markup(typeset_text(str(value), justify))

@@ -2,16 +2,19 @@
 text is typeset for print (book/typeset.py), and the volume's indexes (regions, topics, people)."""
 from __future__ import annotations
 
+import datetime
+import os
 import re
 from typing import Callable
 
 from markupsafe import Markup
 
-from ..content.indexes import group_by_letter, person_sort_reading, region_entries, topic_groups, topic_index_groups
+from ..content.indexes import (group_by_letter, keywords_under, person_sort_reading, region_entries, topic_groups,
+                               topic_index_groups)
 from ..content.labels import keyword_label, region_label
 from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
 from ..content.model import Article, Person, Volume, Yearbook
-from .typeset import typeset, typeset_html
+from .typeset import Typesetter
 
 ARTICLE_LINK = re.compile(re.escape(ARTICLE_MARK) + r'[^"]*')  # a link to an article, to the end of its href
 
@@ -21,7 +24,7 @@ class BookViews:
     typeset for print (yearbook.typeset), and the indexes are built here (see docs/templates.md)."""
 
     def __init__(self, yearbook: Yearbook, volume: Volume, *, edition=None, geometry=None, spacing=None,
-                 pages=(), media_urls: dict[str, str] | None = None):
+                 pages=(), media_urls: dict[str, str] | None = None, typesetter: Typesetter | None = None):
         self.yearbook = yearbook
         self.volume = volume
         self.config = yearbook.config
@@ -29,6 +32,7 @@ class BookViews:
         self.geometry = geometry
         self.spacing = spacing or {"space": 0.25, "nbsp": 0.25}
         self.pages = list(pages)
+        self.typesetter = typesetter or Typesetter()
         self.media_urls = media_urls or {}  # content-relative path → URL (print edition's CMYK copies)
         self._content_uri: str | None = None
         self._anchors: dict[str, str] | None = None  # ARTICLE_MARK + content-relative path → "#" + anchor
@@ -51,7 +55,7 @@ class BookViews:
     def context(self) -> dict:
         def content(html: str, shift: int = 1, justify: bool = True) -> Markup:
             html = self._resolve(html)
-            return typeset_html(shift_headings(html, shift) if shift else html, justify)
+            return self.typesetter.html(shift_headings(html, shift) if shift else html, justify)
 
         people = [p for p in self.yearbook.people if any(a.volume is self.volume for a, _ in p.credits)]
         entries = region_entries(self.volume.region_tree)
@@ -64,6 +68,7 @@ class BookViews:
             "config": self.config,
             "volume": self.volume,
             "book_title": f"{self.config.title}（{self.volume.name}）",
+            "book_date": book_date(self.volume),
             "edition": self.edition,
             "geometry": self.geometry,
             "spacing": self.spacing,
@@ -71,11 +76,12 @@ class BookViews:
             "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
             "people": people,
             "content": content,
-            "typeset": typeset,
+            "typeset": self.typesetter.filter,
             "keyword_label": keyword_label,
             "region_label": region_label,
             "group_by_letter": group_by_letter,
             "person_articles": person_articles_in(self.volume),
+            "keywords_under": keywords_under,
             "person_roles": person_roles_in(self.volume),
         }
 
@@ -99,3 +105,14 @@ def person_articles_in(volume: Volume) -> Callable[[Person], list[Article]]:
                 seen.append(article)
         return seen
     return articles
+
+
+def book_date(volume: Volume) -> str:
+    """When the book was made, for its metadata (creation and modification dates): the time
+    SOURCE_DATE_EPOCH gives (reproducible builds), else the date of its latest report (so that the
+    same content gives the same file), as W3C date-time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    year, month, day = max((a.date.sort_key() for a in volume.articles), default=(2000, 1, 1))
+    return f"{year:04d}-{month or 12:02d}-{day or (31 if not month else 28):02d}T00:00:00+08:00"

@@ -15,15 +15,20 @@ What it reaches for, and why:
 from __future__ import annotations
 
 import ctypes.util
+import hashlib
 import json
 import logging
 import os
+import shutil
+import subprocess
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
 
-from ..output import replace_file
+from ..output import read_sealed, write_sealed
 
 
 @lru_cache(maxsize=1)
@@ -58,9 +63,9 @@ def import_weasyprint(cache_dir: Path | None) -> None:
     key = f"{system.st_mtime_ns}:{system.st_size}:{os.environ.get('LD_LIBRARY_PATH', '')}:{weasyprint_version()}"
     path = cache_dir / "libraries.json"
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads(read_sealed(path) or b"{}")
         known = dict(stored["names"]) if stored.get("key") == key else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         known = {}
     before = dict(known)
     real = ctypes.util.find_library
@@ -77,7 +82,7 @@ def import_weasyprint(cache_dir: Path | None) -> None:
         ctypes.util.find_library = real
     if known != before:
         try:
-            replace_file(path, json.dumps({"key": key, "names": known}).encode("utf-8"))
+            write_sealed(path, json.dumps({"key": key, "names": known}).encode("utf-8"))
         except OSError:
             pass
 
@@ -173,6 +178,219 @@ def number_boxes(html_document, document) -> list[list[tuple[float, float, str, 
                 stack.extend((child, in_margin) for child in reversed(box.children))
         found.append(on_page)
     return found
+
+
+# --- layout and what it tells -------------------------------------------------------------------
+
+def render(html: str, base_url: str, url_fetcher):
+    """Lay ``html`` out: (the HTML source, the Document, the named strings set on each page:
+    name → page number from 1 → [values in order])."""
+    from weasyprint import HTML
+    from weasyprint.document import Document
+
+    contexts = []
+    build_context = Document._build_layout_context.__func__
+
+    def capture(cls, *args, **kwargs):  # the layout context holds the named strings of each page
+        context = build_context(cls, *args, **kwargs)
+        contexts.append(context)
+        return context
+
+    Document._build_layout_context = classmethod(capture)
+    try:
+        source = HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+        document = source.render()
+    finally:
+        Document._build_layout_context = classmethod(build_context)
+    strings = contexts[-1].string_set if contexts else {}
+    return source, document, {name: {number: list(values) for number, values in by_page.items()}
+                              for name, by_page in strings.items()}
+
+
+def page_type(page) -> tuple[str, bool]:
+    """A laid-out page's page name (``@page chapter``) and whether WeasyPrint made it blank."""
+    page_type = page._page_box.page_type
+    return page_type.name or "", bool(page_type.blank)
+
+
+@dataclass(frozen=True)
+class FaceSource:
+    """Where a font of a laid-out document comes from: the font file (its SHA-256 and size: the
+    file itself is found again by them, see :func:`font_file`) and the face in it, and whether its
+    program can be made again from the file by :func:`font_program` (a static outline font with no
+    glyph missing from it: not a variable font instantiated for the page, nor colour glyphs)."""
+
+    base_font: str  # the PDF's /BaseFont, e.g. /LWGGBP+Noto-Serif-CJK-SC
+    digest: str
+    size: int
+    index: int
+    plain: bool
+
+
+_file_digests: dict[tuple[int, bytes], str] = {}  # per process: (size, digest of the ends) → whole file's digest
+
+
+def font_sources(document) -> dict[str, FaceSource]:
+    """The fonts ``document`` drew with (after ``write_pdf``), by their resource name in its PDF."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    found = {}
+    for font in document.fonts.values():
+        data = get_hb_object_data(font.hb_face) or b""
+        # the whole file's digest once per file and process: its size and ends tell it from others
+        sample = (len(data), hashlib.sha256(data[:1 << 20] + data[-(1 << 20):]).digest())
+        if sample not in _file_digests:
+            _file_digests[sample] = hashlib.sha256(data).hexdigest()
+        plain = not (font.bitmap or font.missing or font.png or font.svg or font.colr or "fvar" in font.tables)
+        found[font.hash] = FaceSource(font.name.decode("latin-1") if isinstance(font.name, bytes) else str(font.name),
+                                      _file_digests[sample], len(data), font.index, plain)
+    return found
+
+
+_font_files: dict[tuple[str, int], Path | None] = {}
+
+
+def font_file(digest: str, size: int) -> Path | None:
+    """The installed font file with this SHA-256 and size (fontconfig's list), or None."""
+    key = (digest, size)
+    if key not in _font_files:
+        _font_files[key] = None
+        listed = subprocess.run(["fc-list", "--format", "%{file}\\n"], capture_output=True, check=False).stdout if shutil.which("fc-list") else b""
+        for line in sorted(set(listed.decode("utf-8", "surrogateescape").splitlines())):
+            path = Path(line)
+            try:
+                if path.stat().st_size != size:
+                    continue
+                if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                    _font_files[key] = path
+                    break
+            except OSError:
+                continue
+    return _font_files[key]
+
+
+def font_program(path: Path, index: int, glyphs: list[int]) -> bytes | None:
+    """The font program WeasyPrint embeds for the face ``index`` of ``path`` when a document uses
+    exactly ``glyphs`` (glyph ids): its own HarfBuzz subset (glyph ids kept, charstrings without
+    subroutines), made here from the font file. None when HarfBuzz cannot subset it."""
+    import types
+
+    from weasyprint.pdf.fonts import Font
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    _declare_file_faces()
+    blob = ffi.gc(harfbuzz.hb_blob_create_from_file(str(path).encode()), harfbuzz.hb_blob_destroy)
+    face = ffi.gc(harfbuzz.hb_face_create(blob, index), harfbuzz.hb_face_destroy)
+    stand_in = types.SimpleNamespace(hb_face=face, missing={}, family=path.name, file_content=None)
+    with _quiet():
+        Font._harfbuzz_subset(stand_in, {gid: "" for gid in glyphs}, False)
+    return stand_in.file_content
+
+
+_declared = False
+
+
+def _declare_file_faces() -> None:
+    """Two HarfBuzz functions WeasyPrint does not declare: a face read from a font file."""
+    global _declared
+    if not _declared:
+        from weasyprint.text.ffi import ffi
+
+        ffi.cdef("hb_blob_t * hb_blob_create_from_file (const char *file_name);"
+                 "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
+        _declared = True
+
+
+@contextmanager
+def _quiet():
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+# --- the self-check ------------------------------------------------------------------------------
+
+SELF_CHECK_HTML = """<html><head><style>
+@page { size: 100mm 60mm; margin: 10mm; @top-right { content: string(chapter, first); } }
+@page named { margin: 12mm; }
+h1 { string-set: chapter content(); font-size: 10pt; }
+.n::after { content: attr(data-page); font-feature-settings: "hwid"; }
+p.l::after { content: leader(dotted) "1"; }
+section { break-before: right; page: named; }
+</style></head><body>
+<h1>检验一</h1><p class="l">目录条目</p><p>正文<span class="n" data-page="12"></span></p>
+<section><article><h1>检验二</h1><p>第二节。</p></article></section>
+</body></html>"""
+
+
+def self_check() -> str | None:
+    """Whether what this module reaches for in WeasyPrint is there and behaves as the split render
+    needs: None if so, else what is wrong (the caller then lays the book out in one pass)."""
+    try:
+        return _self_check()
+    except Exception as exc:  # noqa: BLE001 - any failure means: do not trust the private API
+        return f"{type(exc).__name__}: {exc}"
+
+
+@lru_cache(maxsize=1)
+def _self_check() -> str | None:
+    from io import BytesIO
+
+    import pikepdf
+    from weasyprint.urls import URLFetcher
+
+    install_fast_leaders()
+    source, document, strings = render(SELF_CHECK_HTML, None, URLFetcher())
+    types = [page_type(page) for page in document.pages]
+    if types != [("", False), ("", True), ("named", False)]:  # the blank verso before a break-before: right
+        return f"page names and blank pages not read from the layout: {types}"
+    if strings.get("chapter") != {1: ["检验一"], 3: ["检验二"]}:
+        return f"named strings not read from the layout: {strings.get('chapter')}"
+    if article_starts(document) != [2]:
+        return f"article starts not found: {article_starts(document)}"
+    numbers = number_boxes(source, document)
+    if [text for _, _, text, ordinal in numbers[0] if ordinal == 0] != ["12"]:
+        return f"page numbers not found where they are drawn: {numbers[0]}"
+    pdf = document.write_pdf()
+    fonts = font_sources(document)
+    if not fonts:
+        return "the fonts a document drew with are not known"
+    opened = pikepdf.open(BytesIO(pdf))
+    for name, face in fonts.items():
+        if not face.plain:
+            continue
+        font = opened.pages[0].Resources.Font.get("/" + name) or next(
+            (f for p in opened.pages for f in p.Resources.Font.values() if str(f.BaseFont) == face.base_font), None)
+        if font is None:
+            return f"font {face.base_font} not in the PDF's resources under its name"
+        descendant = font.DescendantFonts[0]
+        program = descendant.FontDescriptor.get("/FontFile3") or descendant.FontDescriptor.get("/FontFile2")
+        glyphs = sorted(_width_gids(descendant.get("/W")))
+        path = font_file(face.digest, face.size)
+        if path is None:
+            return f"the file of font {face.base_font} is not found among the installed fonts"
+        if program is None or font_program(path, face.index, glyphs) != program.read_bytes():
+            return f"the font program of {face.base_font} made again from its file differs from WeasyPrint's"
+    return None
+
+
+def _width_gids(widths) -> set[int]:
+    used: set[int] = set()
+    items = list(widths) if widths is not None else []
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if i + 1 < len(items) and not isinstance(items[i + 1], (int, float)) and hasattr(items[i + 1], "__len__"):
+            used.update(range(first, first + len(items[i + 1])))
+            i += 2
+        else:
+            used.update(range(first, int(items[i + 1]) + 1))
+            i += 3
+    return used
 
 
 # --- faster dot leaders ---------------------------------------------------------------------------

@@ -86,8 +86,8 @@ def resolve_topics(meta: ArticleMeta, topics: TopicTable, log: ProblemLog):
         topic = topics.resolve(name)
         if topic is None:
             close = topics.suggestion(name)
-            log.error(f"unknown theme {name!r}", meta.location("topics", index),
-                      f"did you mean {close!r}?" if close else "add it to topics.yml or use a theme listed there")
+            log.error(f"unknown topic {name!r}", meta.location("topics", index),
+                      f"did you mean {close!r}?" if close else "add it to topics.yml or use a topic listed there")
         elif topic not in found:
             found.append(topic)
     return found
@@ -126,7 +126,7 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
         return None
     return Article(
         slug=meta.slug, source_path=meta.source.path, title=meta.title, organization=meta.organization,
-        region=region, date=meta.date, volume_year=meta.volume or meta.date.year, topics=article_topics,
+        region=region, date=meta.date, year=meta.year or meta.date.year, topics=article_topics,
         body_html=body.html, kicker=meta.kicker, region_note=meta.region_note,
         summary_html=summary.html if summary else "", summary_text=plain_text(summary.html) if summary else "",
         keywords=keywords, bylines=list(meta.bylines),

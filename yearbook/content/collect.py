@@ -3,10 +3,8 @@ articles into volumes and chapters, build the region tree, the topic index and t
 all in 汉语拼音 order where readers expect it."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .articles import build_article
@@ -15,7 +13,7 @@ from .config import Config
 from ..errors import ContentError, ProblemLog, SourceLocation
 from .frontmatter import parse_front_matter
 from .model import Article, Chapter, Person, RegionNode, TopicEntry, Volume, Yearbook
-from ..parallel import PARALLEL_MIN_ARTICLES, frozen_heap, ignore_ctrl_c, start_method, worker_count
+from ..parallel import PARALLEL_MIN_ARTICLES, WorkerPool, frozen_heap, worker_count
 from .regions import UNSPECIFIED_CODE, Region, RegionLookupError, RegionTable
 from .sources import find_article_paths, read_source
 from .topics import TopicTable, load_topics
@@ -103,18 +101,11 @@ def load_articles(config: Config, regions: RegionTable, topics: TopicTable, log:
 
 
 PARALLEL_MIN_FILES = PARALLEL_MIN_ARTICLES
-_worker_state: tuple | None = None  # (config, regions, topics) inside a worker process
 
 
-def _start_worker(config: Config, regions: RegionTable, topics: TopicTable) -> None:
-    global _worker_state
-    ignore_ctrl_c()
-    _worker_state = (config, regions, topics)
-
-
-def _load_in_worker(path: Path) -> tuple[Article | None, list]:
+def _load_in_worker(state: tuple[Config, RegionTable, TopicTable], path: Path) -> tuple[Article | None, list]:
     log = ProblemLog()
-    article = load_article(path, *_worker_state, log)
+    article = load_article(path, *state, log)
     return article, log.problems
 
 
@@ -128,8 +119,7 @@ def load_articles_in_parallel(paths: list[Path], config: Config, regions: Region
     workers = min(worker_count(), 4)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2:
         return {}
-    with frozen_heap(), ProcessPoolExecutor(workers, multiprocessing.get_context(start_method()), initializer=_start_worker,
-                                            initargs=(config, regions, topics)) as pool:
+    with frozen_heap(), WorkerPool(workers, (config, regions, topics)) as pool:
         built = {}
         batch = []
         for path, result in zip(paths, pool.map(_load_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8)))):
@@ -263,10 +253,10 @@ def _volumes(config: Config, articles: list[Article], regions: RegionTable, chap
             year_to_group[year] = group.slug
     members: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        key = year_to_group.get(article.volume_year)
+        key = year_to_group.get(article.year)
         if key is None:
-            key = str(article.volume_year)
-            groups.setdefault(key, (f"{article.volume_year}", (article.volume_year,)))
+            key = str(article.year)
+            groups.setdefault(key, (f"{article.year}", (article.year,)))
         members[key].append(article)
     volumes = []
     for key, items in members.items():

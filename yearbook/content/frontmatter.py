@@ -15,7 +15,7 @@ from .slugs import is_valid_slug
 from .yamlfile import LineMap, load_yaml
 
 REQUIRED = ("title", "organization", "region", "date", "topics")
-OPTIONAL = ("kicker", "region_note", "volume", "summary", "keywords", "bylines", "source", "excerpt", "slug", "draft")
+OPTIONAL = ("kicker", "region_note", "year", "volume", "summary", "keywords", "bylines", "source", "excerpt", "slug", "draft")
 KNOWN = set(REQUIRED) | set(OPTIONAL)
 KEYWORD_KEYS = {"title", "scene", "observation"}
 BYLINE_KEYS = {"role", "name", "sort_as"}
@@ -45,7 +45,7 @@ class ArticleMeta:
     topics: list[str] = field(default_factory=list)
     kicker: str = ""
     region_note: str = ""
-    volume: int | None = None
+    year: int | None = None  # the year reported on (front matter 'year'; 'volume' is its old name)
     summary: str = ""
     keywords: list[RawKeyword] = field(default_factory=list)
     bylines: list[Byline] = field(default_factory=list)
@@ -189,19 +189,23 @@ def _check_fields(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
         topics = [topics]
     if topics is not None:
         if not isinstance(topics, list) or not all(_text(t) for t in topics):
-            log.error("'topics' must be a list of theme names or slugs from topics.yml", meta.location("topics"))
+            log.error("'topics' must be a list of topic names or slugs from topics.yml", meta.location("topics"))
         else:
             meta.topics = [_text(t) for t in topics]
             if not meta.topics and data.get("draft") is not True:
-                log.error("'topics' is empty", meta.location("topics"), "give at least one theme from topics.yml")
-    if "volume" in data and data["volume"] is not None:
-        volume = data["volume"]
-        if isinstance(volume, str) and volume.strip().isdigit():
-            volume = int(volume.strip())
-        if isinstance(volume, int) and not isinstance(volume, bool) and 1900 < volume < 2200:
-            meta.volume = volume
+                log.error("'topics' is empty", meta.location("topics"), "give at least one topic from topics.yml")
+    key = "year" if "year" in data or "volume" not in data else "volume"
+    if key == "volume":  # the old name: a volume (卷) is a book of several years, this is one year
+        log.warning("'volume' is now called 'year' (the year reported on)", meta.location("volume"),
+                    "write 'year: 2021'; a volume is the book of several years that yearbook.yml's 'volumes' makes")
+    if data.get(key) is not None:
+        year = data[key]
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year.strip())
+        if isinstance(year, int) and not isinstance(year, bool) and 1900 < year < 2200:
+            meta.year = year
         else:
-            log.error("'volume' must be the year reported on, e.g. 2021", meta.location("volume"))
+            log.error(f"'{key}' must be the year reported on, e.g. 2021", meta.location(key))
     if data.get("keywords") is not None:
         _check_keywords(data["keywords"], meta, log)
     if data.get("bylines") is not None:
@@ -249,8 +253,8 @@ def parse_front_matter(source: SourceFile, log: ProblemLog) -> ArticleMeta | Non
         value = data.get(key)
         if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             if key == "topics" and data.get("draft") is True:  # a draft (a fresh import) may wait for its themes
-                log.warning("the draft has no theme", meta.location(key) if key in data else source.location(0),
-                            "add at least one theme from topics.yml under 'topics' before publishing")
+                log.warning("the draft has no topic", meta.location(key) if key in data else source.location(0),
+                            "add at least one topic from topics.yml under 'topics' before publishing")
                 continue
             log.error(f"required field '{key}' is missing", source.location(0), f"add '{key}: …' to the front matter")
     _check_fields(data, meta, log)

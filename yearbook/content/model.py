@@ -88,7 +88,7 @@ class Article:
     organization: str
     region: Region
     date: PartialDate
-    volume_year: int
+    year: int  # the year reported on (front matter 'year', else the year of 'date'): it decides the volume
     topics: list[Topic]
     body_html: str
     kicker: str = ""

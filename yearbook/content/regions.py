@@ -42,6 +42,17 @@ ETHNIC_GROUPS = (
     "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
     "汉", "各",
 )
+# Development zones (开发区) are not administrative divisions, so GB/T 2260 has none; a content regions.yml may
+# add them. Canonical form → the ways the name is written (longest first when matching).
+ZONE_FORMS = {
+    "高新区": ("高新技术产业开发区", "高新技术产业园区", "高新技术开发区", "高新开发区", "高新区"),
+    "经开区": ("经济技术开发区", "经济开发区", "经开区"),
+    "开发区": ("开发区",),
+    "工业园区": ("工业园区",),
+    "产业园区": ("产业园区",),
+    "保税区": ("综合保税区", "保税区"),
+}
+_ZONE_ENDINGS = sorted(((form, kind) for kind, forms in ZONE_FORMS.items() for form in forms), key=lambda f: -len(f[0]))
 _ETHNIC_TOKENS = sorted(
     {g + "族" for g in ETHNIC_GROUPS} | {g for g in ETHNIC_GROUPS if len(g) > 1}, key=len, reverse=True
 )
@@ -56,6 +67,14 @@ def short_name_of(name: str) -> str:
     else:
         return name
     return _strip_ethnic_groups(base) if suffix.startswith("自治") else base
+
+
+def zone_split(name: str) -> tuple[str, str] | None:
+    """``蚌埠高新区`` → (``蚌埠``, ``高新区``); ``合肥经济技术开发区`` → (``合肥``, ``经开区``); None for other names."""
+    for form, kind in _ZONE_ENDINGS:
+        if name.endswith(form):
+            return name[: -len(form)], kind
+    return None
 
 
 def _strip_ethnic_groups(base: str) -> str:
@@ -237,6 +256,20 @@ class RegionTable:
             return matches[0]
         if matches:
             raise self._ambiguous(text, matches)
+        if zone_split(text):
+            raise self._unknown_zone(text)
+        autonomous = self._autonomous(text)
+        if len(autonomous) == 1:
+            spec = self.unambiguous_spec(autonomous[0])
+            raise RegionLookupError(f"unknown region {text!r}; did you mean {spec}? (the full name of the autonomous "
+                                    "unit)", autonomous, spec)
+        compound = autonomous or self.split_compound(text)
+        if compound:
+            specs = [self.unambiguous_spec(r) for r in compound]
+            if len(compound) == 1:
+                raise RegionLookupError(f"unknown region {text!r}; did you mean {specs[0]}? (a name made of several "
+                                        "names is written as a path)", compound, specs[0])
+            raise self._ambiguous(text, compound)
         guesses = self._guesses(text)
         # a short name shared by several regions of the same rank suggests none of them
         best = [r for r in guesses if r.level == guesses[0].level] if text in self._by_short else guesses[:1]
@@ -289,8 +322,99 @@ class RegionTable:
         found = {r.code: r for r in self._by_name.get(part, []) + self._by_short.get(part, [])}
         return [found[c] for c in sorted(found)]
 
+    def places_named(self, text: str) -> list[Region]:
+        """The regions ``text`` names as a place is written in prose: a full name, or names run together
+        (北京市通州区, 南通通州区, 江苏省南通市通州区). Several when it is ambiguous, none when it is not a place."""
+        return list(self._by_name.get(text, [])) or self._autonomous(text) or self.split_compound(text)
+
+    def _autonomous(self, text: str) -> list[Region]:
+        """An autonomous unit by its usual short form: 大理州 → 大理白族自治州, 长阳县 → 长阳土家族自治县."""
+        if len(text) < 3 or text[-1] not in "州县旗":
+            return []
+        return [r for r in self._by_short.get(text[:-1], []) if r.name.endswith("自治" + text[-1])]
+
+    def split_compound(self, text: str) -> list[Region]:
+        """Regions whose ancestors' names (full or short, levels may be skipped) written one after the other
+        make ``text``, ending with the region's own full name: 北京市通州区 → [110112]."""
+        found: dict[str, Region] = {}
+        for cut in range(2, len(text) - 1):
+            for region in self._by_name.get(text[cut:], []):
+                if self._ancestors_spell(text[:cut], self.ancestors(region.code)[:-1]):
+                    found[region.code] = region
+        return [found[c] for c in sorted(found)]
+
+    def _ancestors_spell(self, text: str, chain: list[Region]) -> bool:
+        if not text:
+            return True
+        for index, region in enumerate(chain):
+            for name in {region.name, region.short_name}:
+                if text.startswith(name) and self._ancestors_spell(text[len(name):], chain[index + 1:]):
+                    return True
+        return False
+
+    def zone_candidates(self, text: str) -> list[Region]:
+        """Zone entries (added by regions.yml) that ``text`` may mean: same kind of zone (高新区 = 高新技术产业
+        开发区), and the same place before it (蚌埠 = the zone's name or its city's)."""
+        split = zone_split(text)
+        if split is None:
+            return []
+        prefix, kind = split
+        found = []
+        for region in self._sorted:
+            theirs = zone_split(region.name)
+            if theirs is None or theirs[1] != kind:
+                continue
+            above = self.ancestors(region.code)[:-1]
+            names = {theirs[0], short_name_of(theirs[0])} | {n for r in above for n in (r.name, r.short_name)}
+            if not prefix or prefix in names or short_name_of(prefix) in names:
+                found.append(region)
+        return found
+
+    def _unknown_zone(self, text: str) -> RegionLookupError:
+        prefix, kind = zone_split(text) or ("", "")
+        zones = self.zone_candidates(text)
+        if len(zones) == 1:
+            spec = self.unambiguous_spec(zones[0])
+            return RegionLookupError(f"unknown region {text!r}; did you mean {spec}?", zones, spec)
+        if zones:
+            listed = "; ".join(self._describe(r) for r in zones)
+            return RegionLookupError(f"unknown region {text!r}: it may be any of {len(zones)} zones: {listed}. "
+                                     "Write the full name or the code", zones, None)
+        places = self.zone_places(prefix) if prefix else []
+        if len(places) == 1:
+            place = places[0]
+            spec = self.unambiguous_spec(place)
+            code = next((f"{place.code[:4]}{n}" for n in range(71, 100) if f"{place.code[:4]}{n}" not in self._by_code),
+                        place.code)
+            return RegionLookupError(
+                f"unknown region {text!r}: development zones ({kind}) are not in the national table; it lies in "
+                f"{self.path_name(place.code)}. Write {spec}, or add the zone to regions.yml: "
+                f'- {{code: "{code}", name: {text}, parent_code: "{place.code}", level: {min(place.level + 1, 3)}}}',
+                places, spec)
+        if places:
+            listed = "; ".join(self._describe(r) for r in places)
+            return RegionLookupError(f"unknown region {text!r}: development zones ({kind}) are not in the national "
+                                     f"table, and {prefix} may be any of {listed}. Write the city it lies in, or add "
+                                     "the zone to regions.yml", places, None)
+        return RegionLookupError(f"unknown region {text!r}: {kind} is a kind of development zone, not a place name. "
+                                 "Write the city or district it lies in (蚌埠市 for 蚌埠高新区), or add the zone to regions.yml "
+                                 "with its city as parent_code", [], None)
+
+    def zone_places(self, prefix: str) -> list[Region]:
+        """The city (or district) a zone's name begins with: 蚌埠 → 蚌埠市; 合肥市 → 合肥市 (the importer files
+        a zone's report under it)."""
+        found = self.places_named(prefix)
+        if not found:
+            short = sorted(self._by_short.get(prefix, []), key=lambda r: (r.level, r.code))
+            found = [r for r in short if r.level == short[0].level] if short else []
+        return found
+
     def _guesses(self, text: str) -> list[Region]:
-        """Likely meant regions: exact short-name matches (higher level first), else close names."""
+        """Likely meant regions: exact short-name matches (higher level first), else close names; for a zone
+        (…高新区), only zones of that kind in that place — never a district whose name merely looks alike."""
+        if zone_split(text):
+            prefix = zone_split(text)[0]
+            return self.zone_candidates(text) or (self.zone_places(prefix) if prefix else [])
         exact = sorted(self._by_short.get(text, []), key=lambda r: (r.level, r.code))
         if exact:
             return exact

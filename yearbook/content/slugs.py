@@ -1,5 +1,5 @@
 """Slugs (the ASCII names in URLs and file names) and content-relative paths: what is a valid slug,
-a slug made from Chinese text (its toneless pinyin), and a path that cannot leave the content tree
+a slug made from Chinese text (its toneless pinyin), an article's slug made from its title, and a path that cannot leave the content tree
 (``..``, absolute paths and drive letters are rejected)."""
 from __future__ import annotations
 
@@ -25,6 +25,18 @@ def slugify_ascii(text: str) -> str:
             parts.append(token)
     slug = re.sub(r"[^a-z0-9]+", "-", "".join(parts).lower()).strip("-")
     return slug
+
+
+MAX_TITLE_SLUG = 60
+
+
+def slug_from_title(title: str, max_length: int = MAX_TITLE_SLUG) -> str:
+    """The slug of an article made from its title (``new`` and ``import``): toneless pinyin, syllables joined
+    by '-', cut at a syllable to at most ``max_length`` characters; 'article' when nothing is left."""
+    slug = slugify_ascii(title)
+    if len(slug) > max_length:
+        slug = slug[:max_length + 1].rsplit("-", 1)[0]
+    return slug.strip("-") or "article"
 
 
 def safe_content_path(reference: str) -> str | None:

@@ -35,7 +35,7 @@ def load_topics(content_dir: Path, log: ProblemLog) -> TopicTable:
     """Read topics.yml: a list of {slug, name, description, aliases?, sort_as?}."""
     path = content_dir / TOPICS_NAME
     if not path.is_file():
-        log.error("the theme taxonomy is missing", SourceLocation(path), "create topics.yml with a list of {slug, name, description}")
+        log.error("the topic taxonomy (topics.yml) is missing", SourceLocation(path), "create topics.yml with a list of {slug, name, description}")
         return TopicTable([])
     try:
         data, lines = load_yaml_file(path)
@@ -43,22 +43,22 @@ def load_topics(content_dir: Path, log: ProblemLog) -> TopicTable:
         log.add(exc)
         return TopicTable([])
     if not isinstance(data, list):
-        log.error("topics.yml must be a list of themes", SourceLocation(path, 1), "each item: - {slug: kepu, name: 科普, description: …}")
+        log.error("topics.yml must be a list of topics", SourceLocation(path, 1), "each item: - {slug: kepu, name: 科普, description: …}")
         return TopicTable([])
     topics: list[Topic] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(data):
         where = SourceLocation(path, 1 + (lines.line(index) or 0))
         if not isinstance(item, dict) or not item.get("name") or not item.get("slug"):
-            log.error(f"theme {index + 1} needs a 'slug' and a 'name'", where)
+            log.error(f"topic {index + 1} needs a 'slug' and a 'name'", where)
             continue
         slug, name = str(item["slug"]), str(item["name"]).strip()
         if not is_valid_slug(slug):
-            log.error(f"theme slug {slug!r} is not allowed", where, "use lowercase letters, digits and '-' (pinyin, e.g. kepu-gongzuo)")
+            log.error(f"topic slug {slug!r} is not allowed", where, "use lowercase letters, digits and '-' (pinyin, e.g. kepu-gongzuo)")
             continue
         for key in (slug, name):
             if key in seen:
-                log.error(f"theme {key!r} is defined twice (also at line {seen[key]})", where, "merge the two entries")
+                log.error(f"topic {key!r} is defined twice (also at line {seen[key]})", where, "merge the two entries")
             seen[key] = where.line or 0
         aliases = item.get("aliases") or []
         if not isinstance(aliases, list):
@@ -66,7 +66,7 @@ def load_topics(content_dir: Path, log: ProblemLog) -> TopicTable:
             aliases = []
         unknown = set(item) - {"slug", "name", "description", "aliases", "sort_as"}
         for key in sorted(unknown):
-            log.warning(f"unknown key '{key}' in theme {name} is ignored", where)
+            log.warning(f"unknown key '{key}' in topic {name} is ignored", where)
         topics.append(Topic(slug=slug, name=name, description=str(item.get("description") or "").strip(),
                             aliases=tuple(str(a) for a in aliases), sort_as=item.get("sort_as")))
     return TopicTable(topics)

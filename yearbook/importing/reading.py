@@ -1,20 +1,48 @@
 """Read a raw report into plain lines: text files in UTF-8 (with or without BOM), UTF-16 with BOM or
 GBK/GB18030 (sources.decode_bytes: UTF-8 is tried first, so GBK is never guessed for valid UTF-8), and
-Word .docx files (python-docx: one line per paragraph, a blank line between paragraphs, line breaks
-inside a paragraph kept as lines, Heading styles remembered). Nothing else is decided here."""
+Word .docx files (python-docx, in document order: one line per paragraph, a blank line between
+paragraphs, line breaks inside a paragraph kept as lines, Heading styles and all-bold paragraphs
+remembered; tables and pictures, inline or floating, where they stand).
+
+Tables and pictures are lines of their own that hold nothing but a placeholder; ``ReportText.tables`` and
+``ReportText.pictures`` hold what they stand for, by line index. A table copied from a web page into a
+text file arrives as lines of tab-separated cells: a run of two or more such lines with the same number
+of cells is read as a table too. Nothing else is decided here."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ContentError, SourceLocation
 from ..content.sources import decode_bytes
+from ..errors import ContentError, SourceLocation
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
 # Zero-width characters, and control characters that neither a reader nor YAML accepts.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 SPACES = re.compile("[\u00a0\u3000\u2002\u2003\u2009\t]")
+PLACEHOLDER = "\ue000"  # a private-use character: the line of a table or a picture
+IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg", "image/gif": "gif", "image/bmp": "bmp",
+               "image/tiff": "tif", "image/x-emf": "emf", "image/x-wmf": "wmf", "image/webp": "webp", "image/svg+xml": "svg"}
+NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+      "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+      "v": "urn:schemas-microsoft-com:vml"}
+
+
+@dataclass
+class Picture:
+    """A picture of a Word file (its bytes and file type), or only the place of one (a photo's file name
+    left in copied web text: no data)."""
+
+    data: bytes | None
+    extension: str
+    name: str = ""  # the file name the report gives, if any
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data or self.name.encode()).hexdigest()
 
 
 @dataclass
@@ -25,7 +53,18 @@ class ReportText:
     lines: list[str]
     encoding: str
     heading_lines: dict[int, int] = field(default_factory=dict)  # line index → heading level (from .docx styles)
+    bold_lines: set[int] = field(default_factory=set)  # .docx paragraphs set wholly in bold
+    tables: dict[int, list[list[str]]] = field(default_factory=dict)  # line index → rows of cells
+    pictures: dict[int, Picture] = field(default_factory=dict)  # line index → picture
     notes: list[str] = field(default_factory=list)
+
+    def add_table(self, rows: list[list[str]]) -> None:
+        self.tables[len(self.lines)] = rows
+        self.lines.append(f"{PLACEHOLDER}table {len(self.tables)}")
+
+    def add_picture(self, picture: Picture) -> None:
+        self.pictures[len(self.lines)] = picture
+        self.lines.append(f"{PLACEHOLDER}picture {len(self.pictures)}")
 
 
 def clean_line(line: str) -> str:
@@ -57,39 +96,138 @@ def read_report(path: Path) -> ReportText:
                                "save the report again as UTF-8 or UTF-16 in your editor") from None
     else:
         text, encoding = decode_bytes(data, path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    return ReportText(path, [clean_line(line) for line in text.split("\n")], encoding)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace(PLACEHOLDER, "")
+    report = ReportText(path, [], encoding)
+    raw = text.split("\n")
+    index = 0
+    while index < len(raw):
+        run = _tab_table(raw, index)
+        if run:
+            report.add_table([[clean_line(cell) for cell in line.strip("\t ").split("\t")] for line in raw[index:index + run]])
+            report.notes.append(f"read lines {index + 1}–{index + run} (cells separated by tabs) as a table")
+            index += run
+            continue
+        report.lines.append(clean_line(raw[index]))
+        index += 1
+    return report
+
+
+def _tab_table(lines: list[str], start: int) -> int:
+    """How many lines from ``start`` form a table of tab-separated cells (0: none): at least two lines of
+    the same two or more cells, none of them long prose."""
+    def cells(line: str) -> int:
+        parts = line.strip("\t ").split("\t")
+        return len(parts) if len(parts) >= 2 and all(p.strip() and len(p.strip()) <= 60 for p in parts) else 0
+
+    width = cells(lines[start])
+    if not width:
+        return 0
+    end = start + 1
+    while end < len(lines) and cells(lines[end]) == width:
+        end += 1
+    return end - start if end - start >= 2 else 0
 
 
 def _read_docx(path: Path) -> ReportText:
     try:
         import docx  # python-docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise ContentError("reading .docx needs python-docx", SourceLocation(path), "pip install python-docx") from exc
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several types for a damaged or foreign file
+        report = ReportText(path, [], "docx")
+        for element in _body_elements(document.element.body):
+            if element.tag == f"{{{NS['w']}}}p":
+                _read_paragraph(Paragraph(element, document), document, report)
+            else:
+                _read_table(Table(element, document), report)
+    except ContentError:
+        raise
+    except Exception as exc:  # python-docx and lxml raise several types for a damaged or foreign file
         raise ContentError(f"cannot read this Word file ({type(exc).__name__})", SourceLocation(path),
                            "open it in Word or LibreOffice and save it again as .docx, or as plain text") from exc
-    report = ReportText(path, [], "docx")
-    for paragraph in document.paragraphs:
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        level = _heading_level(style)
-        parts = [clean_line(part) for part in re.split(r"[\n\v]", paragraph.text)]
-        if not any(parts):
-            report.lines.append("")
-            continue
-        for part in parts:
-            if level and part:
-                report.heading_lines[len(report.lines)] = level
-            report.lines.append(part)
-        report.lines.append("")
-    if document.tables:
-        report.notes.append(f"{len(document.tables)} table(s) in the Word file were not imported; copy them by hand")
-    if document.inline_shapes:
-        report.notes.append(f"{len(document.inline_shapes)} picture(s) in the Word file were not imported; "
-                            "save them into content/images/ and add them to the figure blocks")
     return report
+
+
+def _body_elements(body):
+    """Paragraphs and tables in document order (content controls opened)."""
+    for child in body.iterchildren():
+        if child.tag in (f"{{{NS['w']}}}p", f"{{{NS['w']}}}tbl"):
+            yield child
+        elif child.tag == f"{{{NS['w']}}}sdt":
+            content = child.find("w:sdtContent", NS)
+            if content is not None:
+                yield from _body_elements(content)
+
+
+def _read_paragraph(paragraph, document, report: ReportText) -> None:
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    level = _heading_level(style)
+    parts = [clean_line(part) for part in re.split(r"[\n\v]", paragraph.text.replace(PLACEHOLDER, ""))]
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    bold = bool(runs) and all(run.bold or (run.style is not None and run.style.font.bold) for run in runs)
+    pictures = _pictures(paragraph._p, document)
+    if not any(parts) and not pictures:
+        report.lines.append("")
+        return
+    for part in parts:
+        if not part:
+            continue
+        if level:
+            report.heading_lines[len(report.lines)] = level
+        if bold:
+            report.bold_lines.add(len(report.lines))
+        report.lines.append(part)
+    for picture in pictures:
+        report.add_picture(picture)
+    report.lines.append("")
+
+
+def _pictures(element, document) -> list[Picture]:
+    """The pictures a paragraph holds, inline or floating (DrawingML a:blip, or VML v:imagedata)."""
+    found, seen = [], set()
+    references = [(blip.get(f"{{{NS['r']}}}embed") or blip.get(f"{{{NS['r']}}}link")) for blip in element.iterfind(".//a:blip", NS)]
+    references += [data.get(f"{{{NS['r']}}}id") for data in element.iterfind(".//v:imagedata", NS)]
+    for rid in references:
+        if not rid or rid in seen:
+            continue
+        seen.add(rid)
+        part = document.part.related_parts.get(rid)
+        if part is None or not hasattr(part, "blob"):
+            continue
+        content_type = getattr(part, "content_type", "")
+        extension = IMAGE_TYPES.get(content_type) or Path(str(getattr(part, "partname", ""))).suffix.lstrip(".").lower() or "bin"
+        found.append(Picture(part.blob, "jpg" if extension == "jpeg" else extension))
+    return found
+
+
+def _read_table(table, report: ReportText) -> None:
+    """A table: its rows of cell texts; a cell merged across columns or rows is written once, the cells it
+    covers are empty. A table of one row or one column is a layout box: its cells are paragraphs."""
+    rows: list[list[str]] = []
+    above: list = []
+    for row in table.rows:
+        cells, seen, elements = [], None, []
+        for column, cell in enumerate(row.cells):
+            repeated = cell._tc is seen or (column < len(above) and cell._tc is above[column])
+            text = " ".join(clean_line(p.text) for p in cell.paragraphs if clean_line(p.text))
+            cells.append("" if repeated else text.replace(PLACEHOLDER, ""))
+            seen = cell._tc
+            elements.append(cell._tc)
+        above = elements
+        rows.append(cells)
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return
+    if len(rows) == 1 or max(len(row) for row in rows) == 1:
+        for text in (cell for row in rows for cell in row if cell):
+            report.lines += [text, ""]
+        return
+    width = max(len(row) for row in rows)
+    report.add_table([row + [""] * (width - len(row)) for row in rows])
+    report.lines.append("")
 
 
 def _heading_level(style: str) -> int:
@@ -97,4 +235,4 @@ def _heading_level(style: str) -> int:
     match = re.match(r"^(?:heading|标题)\s*(\d)", style.strip(), re.I)
     if match:
         return 2 if match.group(1) in ("1", "2") else 3
-    return 0
+    return 2 if style.strip().lower() in ("title", "标题", "subtitle", "副标题") else 0

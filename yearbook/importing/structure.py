@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from ..content.model import Byline
 from .bylines import parse_byline
-from .reading import ReportText
+from .dates import FoundDate
+from .reading import PLACEHOLDER, Picture, ReportText
 from .typography import normalize_punctuation
 
 SHORT = 40  # characters: longer lines are paragraphs
+GENERIC_ROLES = ("", "作者")
 SENTENCE_PUNCT = re.compile(r"[。！？；]")
 TERMINAL = tuple("。！？；：…—”’」』）)》!?;:")
 FOOTER = re.compile(r"copyright|版权所有|ICP\s*备|备案号|浏览本网站|建议使用|分辨率|技术支持|主办单位|承办单位|"
@@ -34,7 +36,10 @@ NUMBERED = [  # (pattern, heading level); a match is a heading only when the lin
     (re.compile(r"^[一二三四五六七八九十]{1,3}、\s*\S"), 2),
     (re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]\s*\S"), 3),
     (re.compile(r"^[一二三四五六七八九十]{1,3}是\S"), 3),
+    (re.compile(r"^第[一二三四五六七八九十]{1,3}(?:部分|章|篇)\s*\S"), 2),
+    (re.compile(r"^[（(]\d{1,2}[)）]\s*\S"), 3),
 ]
+CAPTION_MARK = re.compile(r"^[▲△↑]\s*")  # ▲会议现场: a caption, as WeChat posts mark them
 LEAD_IS = re.compile(r"^([一二三四五六七八九十]{1,3}是[^。！？]{2,60}?)([。！？])(.*)$")
 CAPTION_ENDINGS = ("仪式", "开幕式", "闭幕式", "活动", "现场", "合影", "留影", "揭牌", "颁奖", "启动", "发布会", "座谈会",
                    "参观", "调研", "教育", "演出", "比赛", "大赛", "培训", "讲座", "剪彩", "签约", "会议", "科技馆")
@@ -45,6 +50,12 @@ class Unit:
     lines: list[str]
     gap: int  # blank lines before it
     line: int  # 1-based line of the report where it starts
+    table: list[list[str]] | None = None  # the unit is a table (its rows)
+    picture: Picture | None = None  # the unit is a picture (or the place of one)
+
+    @property
+    def is_object(self) -> bool:
+        return self.table is not None or self.picture is not None
 
     @property
     def text(self) -> str:
@@ -56,15 +67,19 @@ class Unit:
 
 
 def is_short_line(line: str) -> bool:
-    return len(line) <= SHORT and not SENTENCE_PUNCT.search(line) and not line.endswith(("，", "、", "：", ","))
+    return len(line) <= SHORT and not SENTENCE_PUNCT.search(line) and not line.endswith(("，", "、", "：", ",")) \
+        and not line.startswith(PLACEHOLDER)
 
 
 @dataclass
 class Block:
-    """One piece of the body: kind is paragraph, heading2, heading3, caption."""
+    """One piece of the body: kind is paragraph, heading2, heading3, caption (a figure block: its
+    picture, when there is one, and its caption), or table (its rows)."""
 
     kind: str
     text: str
+    picture: Picture | None = None
+    rows: list[list[str]] | None = None
 
 
 @dataclass
@@ -78,10 +93,20 @@ class RawKeyword:
 class Structure:
     title: str = ""
     title_is_guess: bool = False
+    title_note: str = ""  # why the title is uncertain, when it was chosen among several
     kicker: str = ""
-    date_text: str = ""  # the 发表日期 line's date, as written
+    date_text: str = ""  # the meta line's date, as written (a site's publication or upload stamp)
     date_parts: tuple[int, int, int] | None = None
+    own_date: FoundDate | None = None  # the report's own date: signature, closing date line, speech's date line
+    own_date_kind: str = ""  # what gave it: signature, closing date line, speech date line, newspaper
+    dateline: tuple[int, int] | None = None  # the month and day the first paragraph starts with
+    dateline_year: int | None = None  # … and its year, when it is written with one (2024年5月20日，…)
     site_name: str = ""
+    sources: list[str] = field(default_factory=list)  # 来源：…, a newspaper's name, a credited organization
+    signed_by: str = ""  # the organization of the signature block
+    speech: bool = False
+    aggregator: bool = False  # the page was an essay-aggregator's (小编…): its date is an upload stamp
+    photo_years: list[int] = field(default_factory=list)  # years in photos' file names (QQ图片20170919.jpg)
     excerpt: tuple[int, int] | None = None
     blocks: list[Block] = field(default_factory=list)
     keywords: list[RawKeyword] = field(default_factory=list)
@@ -89,26 +114,44 @@ class Structure:
     notes: list[str] = field(default_factory=list)  # what the importer changed or dropped
     undecided: list[str] = field(default_factory=list)  # what an editor must decide
 
+    def add_bylines(self, bylines) -> None:
+        """Add bylines not already there; a person named with a role (记者) replaces the same person with
+        none or only 作者 (a site's meta line)."""
+        for byline in bylines:
+            same = [b for b in self.bylines if b.name == byline.name]
+            if any(b.role == byline.role for b in same):
+                continue
+            if byline.role in GENERIC_ROLES and same:
+                continue
+            self.bylines = [b for b in self.bylines if b.name != byline.name or b.role not in GENERIC_ROLES]
+            self.bylines.append(byline)
+
     @property
     def text(self) -> str:
         """All the words of the report (for guessing organisation, region, date and themes)."""
-        parts = [self.title, self.kicker] + [b.text for b in self.blocks]
+        parts = [self.title, self.kicker] + [b.text for b in self.blocks if b.kind != "table"]
+        parts += [" ".join(cell for row in b.rows for cell in row) for b in self.blocks if b.rows]
         for keyword in self.keywords:
             parts += [keyword.title] + keyword.scene + keyword.observation
         return "\n".join(parts)
 
 
-def make_units(report: ReportText) -> list[Unit]:
+def make_units(report: ReportText, lines: list[str] | None = None) -> list[Unit]:
+    """Units of ``lines`` (default: the report's lines; the importer passes them with the furniture blanked)."""
     units: list[Unit] = []
     gap = 0
-    for index, raw in enumerate(report.lines):
+    for index, raw in enumerate(report.lines if lines is None else lines):
         line = normalize_punctuation(raw)
         if not line:
             gap += 1
             continue
+        if index in report.tables or index in report.pictures:
+            units.append(Unit([line], gap, index + 1, report.tables.get(index), report.pictures.get(index)))
+            gap = 0
+            continue
         heading = index in report.heading_lines
         previous = units[-1] if units else None
-        if previous is not None and gap == 0 and not heading and previous.is_short and is_short_line(line) \
+        if previous is not None and gap == 0 and not heading and not previous.is_object and previous.is_short and is_short_line(line) \
                 and not _is_special(line) and not _is_special(previous.text) and (index - 1) not in report.heading_lines:
             previous.lines.append(line)
         else:
@@ -119,7 +162,7 @@ def make_units(report: ReportText) -> list[Unit]:
 
 def _is_special(text: str) -> bool:
     """A line with a meaning of its own: heading number, label, byline, date or footer."""
-    return bool(numbered_level(text) or KEYWORD.match(text) or SCENE.match(text) or OBSERVATION.match(text)
+    return bool(numbered_level(text) or KEYWORD.match(text) or CAPTION_MARK.match(text) or SCENE.match(text) or OBSERVATION.match(text)
                 or parse_byline(text) or DATE_LINE.match(text) or FOOTER.search(text) or PAGE_LINE.match(text))
 
 
@@ -135,7 +178,7 @@ def numbered_level(text: str) -> int:
 
 def is_caption_like(unit: Unit) -> bool:
     text = unit.text
-    return len(unit.lines) > 1 or text.endswith(CAPTION_ENDINGS) or bool(re.match(r"^\d{4}年", text))
+    return len(unit.lines) > 1 or text.endswith(CAPTION_ENDINGS) or bool(re.match(r"^(?:图为|[▲△↑]|图\d)", text))
 
 
 def join_lines(lines: list[str]) -> str:

@@ -1,219 +1,214 @@
-"""The book laid out in parts on every core, then joined: the same pages as one WeasyPrint pass
-(render_pdf._render_single), in a fraction of the time, and after an edit only the parts that
-changed are laid out again (the others come from the part cache).
+"""The book laid out in parts on every core, then joined: the pages a single WeasyPrint pass makes
+(book/render.py), in a fraction of the time, and after an edit only what changed is laid out again.
 
-1. Every part is laid out (pdf_parts.plan_parts): the articles, and the front matter and chapter
-   openers with stand-in page numbers, to learn how many pages each takes.
-2. Page numbers follow: chapters and the indexes open on a recto (a blank verso before them when
-   needed), so every article's page is known. The indexes and the openers are laid out with their
-   numbers (or taken from the cache with their numbers stamped in: page_stamps).
-3. The front matter (目录) is laid out with every number, and beside it the furniture — running
-   heads, folios, crop marks — once per kind of page (_signatures).
-If a part laid out with its real numbers takes more or fewer pages than with the stand-ins (a
-longer number wraps a line), the numbers are worked out again and steps 2–3 repeat, as WeasyPrint
-does when target-counter() changes a page. Then pdf_join puts the pages together, with one font
-program per typeface (pdf_fonts).
+The book is a row of *units*: the front matter (cover to 目录), each chapter's opener and articles,
+each index. Every article starts a new page and every chapter and the first index start on a recto,
+so a unit's pages do not depend on the units before it, only on its first page's side, and a page
+laid out on the other side is moved sideways in the join (the inner and outer margins trade places).
 
-Workers are forked processes (they share the loaded model); where forking is unsafe (a threaded
-host) the parts are laid out in this process, one after another."""
+1. The articles are laid out, in runs (:class:`SplitSettings`), each on a recto (layout.py); an
+   article in the cache (cache.py, keyed by its own HTML) is not laid out again.
+2. Page numbers follow from the units' lengths. The front matter, the openers and the indexes show
+   page numbers: they are laid out from their *shape* (every number written as zeros of its width,
+   stamps.py), and the numbers are written in when the book is joined. If a shape's length changes
+   the numbers (a number one digit longer wraps a line), the numbers are worked out again.
+3. The running heads, folios and crop marks are laid out once per kind of page (:func:`_signatures`)
+   and drawn over each page in the join (assemble.py), with the folio stamped in.
+
+The book depends only on the content: what is taken from the cache is what would be laid out again,
+and the join writes the same bytes however the pages were grouped (assemble.py, fonts.py).
+
+Workers are forked processes (parallel.WorkerPool: they share the loaded model); where forking is
+unsafe (a threaded host) the parts are laid out in this process, one after another."""
 from __future__ import annotations
 
-import multiprocessing
+import hashlib
+import json
+import os
+import re
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
-from .stamps import StampError, numbers_in, shape
-from .parts import (INDEX_ANCHORS, PageInfo, Part, PartCache, PartLayout, cache_key, layout_part,
-                        plan_parts, compose, furniture_html, side_shift, signature_html)
-from ...output import replace_file
-from ...parallel import ignore_ctrl_c, start_method, worker_count
-from .. import typeset
+from ...output import read_sealed, write_sealed
+from ...parallel import WorkerPool, start_method, worker_count
 from ..geometry import page_geometry
+from ..numbering import Numbering
+from ..prepress import Finish
+from ..typeset import Memo
+from .. import weasy as weasy_module
 from ..weasy import import_weasyprint, weasyprint_version
-from .join import Joiner, Slot
+from . import layout as layout_module
+from .assemble import Book, Slot
+from .cache import Layout, PageInfo, PartCache, cache_key, fonts_state
+from .layout import article_views, furniture_html, lay_out, signature_html
+from .stamps import StampError, numbers_in, shape
 
-SPLIT_MIN_ARTICLES = 20
-PART_FORMAT = 4  # of a cached PartLayout: a change to what layout_part records must bump it
-STAMPABLE = ("front", "opener", "index")
-STAMPING = True  # page numbers rewritten in cached parts of the same shape (page_stamps)
-FALLBACK_CHUNK = 60  # pages per furniture document when numbers are not stamped
+INDEX_ANCHORS = {"regions": "index-regions", "topics": "index-topics", "people": "index-people"}
 TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f")
 
 
-def should_split(volume, edition) -> bool:
+@dataclass(frozen=True)
+class SplitSettings:
+    """How the split render is run. None of it changes the book; all of it changes how the work
+    is shared out, which the tests check by counting what ran (``stats.json``)."""
+
+    min_articles: int = 20  # books with fewer articles are laid out in one pass
+    articles_per_part: int = 12  # articles laid out in one WeasyPrint document (~45 pages)
+    workers: int | None = None  # processes; None: every core this process may use
+    stamping: bool = True  # page numbers written into parts laid out from their shape (stamps.py)
+
+
+def should_split(volume, edition, settings: SplitSettings) -> bool:
     tagged = (edition.pdf_variant or "").lower() in TAGGED_VARIANTS
-    return not tagged and len(volume.articles) >= SPLIT_MIN_ARTICLES
+    return not tagged and len(volume.articles) >= settings.min_articles
+
+
+@dataclass(frozen=True)
+class Part:
+    """Something laid out in one WeasyPrint document. ``kind``: front, opener, articles, index or
+    furniture."""
+
+    kind: str
+    chapter: int = -1  # opener, articles: index into volume.chapters
+    articles: tuple[int, ...] = ()  # articles: which of the chapter's articles, in book order
+    index: str = ""  # index: regions, topics or people
+    html: str = ""  # furniture: the pages (signature_html / furniture_html)
+
+
+def runs(positions: list[int], size: int) -> list[tuple[int, ...]]:
+    """``positions`` (increasing) cut into runs of consecutive ones of about ``size`` each."""
+    groups: list[list[int]] = []
+    for position in positions:
+        if groups and groups[-1][-1] == position - 1:
+            groups[-1].append(position)
+        else:
+            groups.append([position])
+    cut = []
+    for group in groups:
+        count = max(1, round(len(group) / size))
+        bounds = [round(i * len(group) / count) for i in range(count + 1)]
+        cut.extend(tuple(group[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a)
+    return cut
 
 
 @dataclass
-class _Job:
+class Job:
     part: Part
-    numbers: dict[str, int] | None = None
-    placeholder: str = ""
+    html: str = ""  # given: laid out as it is (the parts with page numbers, rendered by the caller)
     bare: bool = True
     first_side: str = "right"
     counter_start: int | None = None
+    digit_samples: bool = False
 
 
-class _Worker:
-    """What a (forked) worker needs to lay out any part; set before the pool forks."""
+@dataclass
+class Setup:
+    """What a worker needs to lay out any part (it is forked with it)."""
 
-    def __init__(self, renderer, edition, fetcher_for, head_extra: str, cache: PartCache, theme, identifier: bytes,
-                 stamping: bool = True, to_verso: float = 0.0):
-        self.renderer = renderer
-        self.edition = edition
-        self.fetcher_for = fetcher_for
-        self.head_extra = head_extra
-        self.cache = cache
-        self.base_url = theme.static_dir.as_uri() + "/"
-        stylesheets = sorted(theme.static_dir.glob("*.css"))
-        self.static_key = cache_key(PART_FORMAT, weasyprint_version(), edition, *(p.read_bytes() for p in stylesheets))
-        self.identifier = identifier
-        self.stamping = stamping
-        self.to_verso = to_verso
-        self._file_hashes: dict[str, str] = {}
+    renderer: object
+    edition: object
+    fetcher_for: object
+    head_extra: str
+    base_url: str
+    identifier: bytes
+    static_key: str
+    cache: PartCache
+    memo: Memo | None
+    files: dict = field(default_factory=dict)  # file URL → digest of its bytes (images)
 
-    def _files_key(self, html: str) -> str:
-        """The bytes of the local files (images) a part shows, so that a changed image is laid out again."""
-        import re
-        from urllib.parse import unquote, urlparse
-
-        digests = []
-        for url in sorted(set(re.findall(r"""(?:src|href)=["'](file://[^"']+)["']""", html))):
-            if url not in self._file_hashes:
-                try:
-                    self._file_hashes[url] = cache_key(Path(unquote(urlparse(url).path)).read_bytes())
-                except OSError:
-                    self._file_hashes[url] = "missing"
-            digests.append(self._file_hashes[url])
-        return cache_key(*digests)
-
-    def run(self, job: _Job) -> PartLayout:
-        part = job.part
-        if part.kind == "furniture":
-            html = self._html(part)
-        else:
-            numbers = job.numbers
-            lookup = None
-            if numbers is not None or job.placeholder:
-                lookup = (lambda anchor: numbers.get(anchor, job.placeholder)) if numbers is not None else (lambda anchor: job.placeholder)
-            html = self._html(part, lookup)
-        files = self._files_key(html)
-        key = cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, files)
-        shape_key = None
-        if self.stamping and part.kind in STAMPABLE:
-            shape_key = cache_key(self.static_key, "shape", shape(html), job.bare, job.first_side, job.counter_start, files)
-        keys = (key, shape_key) if shape_key else (key,)  # both stay in the cache
-        cached = self.cache.get(key)
-        if cached is not None:
-            return keys + tuple(cached.article_keys), cached, False
-        if part.kind == "body" and self.cache.directory is not None:
-            return self._body(part, job, html, key)
-        if shape_key is not None:
-            # laid out before with other page numbers as wide: the join rewrites the digits
-            found = self.cache.get_shape(shape_key)
-            if found is not None:
-                stamped = found[1].restamped(numbers_in(html))
-                if stamped is not None:
-                    return (found[0], shape_key), stamped, False
-        layout = self._layout(html, job, digit_samples=shape_key is not None)
-        self.cache.put(key, layout)
-        if shape_key is not None:
-            self.cache.put_shape(shape_key, key)
-        return keys, layout, True
-
-    def _layout(self, html: str, job: _Job, digit_samples: bool = False) -> PartLayout:
-        import_weasyprint(self.cache.directory.parent if self.cache.directory is not None else None)
-        return layout_part(html, self.base_url, self.fetcher_for(html), self.edition.pdf_variant, self.identifier,
-                           job.bare, job.first_side, job.counter_start, digit_samples)
-
-    def _html(self, part: Part, page_numbers=None) -> str:
+    def html(self, part: Part, page_numbers=None) -> str:
         html = self.renderer.html(part, page_numbers)
         return html.replace("</head>", self.head_extra + "</head>", 1) if self.head_extra else html
 
-    def _body(self, part: Part, job: _Job, html: str, key: str):
-        """A run of articles not in the cache as a whole: the articles that are (from other parts'
-        layouts: each article begins a page, so its pages do not depend on the articles around it)
-        are put together with the others, laid out now (pdf_parts.compose)."""
-        article_keys = []
-        for i in range(part.start, part.stop):
-            single = self._html(Part("body", part.chapter, i, i + 1))
-            article_keys.append(cache_key(self.static_key, "article", single, job.bare, job.first_side, self._files_key(single)))
-        found = [self.cache.get_article(k) for k in article_keys]
-        used = [key, *article_keys, *(f[1] for f in found if f)]
-        views = [f[0] if f else None for f in found]
-        if any(views):
-            i = 0
-            while i < len(views):
-                if views[i] is not None:
-                    i += 1
-                    continue
-                j = i
-                while j < len(views) and views[j] is None:
-                    j += 1
-                run_html = self._html(Part("body", part.chapter, part.start + i, part.start + j))
-                run_key = cache_key(self.static_key, run_html, job.bare, job.first_side, job.counter_start,
-                                    self._files_key(run_html))
-                run = self.cache.get(run_key) or self._layout(run_html, job)
-                run_views = run.article_views(j - i)
-                if run_views is None:
-                    break
-                self.cache.put(run_key, run)
-                used.append(run_key)
-                for k, view in zip(article_keys[i:j], run_views):
-                    self.cache.put_article(k, run_key, view)
-                views[i:j] = run_views
-                i = j
-            layout = compose(views, self.to_verso) if all(views) else None
-        else:
-            layout = None
-        if layout is None:
-            layout = self._layout(html, job)
-        views = layout.article_views(len(article_keys))
+    def files_key(self, html: str) -> str:
+        """The bytes of the local files (images) a part shows, so that a changed image is laid out again."""
+        digests = []
+        for url in sorted(set(re.findall(r"""(?:src|href)=["'](file://[^"']+)["']""", html))):
+            if url not in self.files:
+                try:
+                    self.files[url] = cache_key(Path(unquote(urlparse(url).path)).read_bytes())
+                except OSError:
+                    self.files[url] = "missing"
+            digests.append(self.files[url])
+        return cache_key(*digests)
+
+    def key(self, html: str, job: Job) -> str:
+        return cache_key(self.static_key, html, job.bare, job.first_side, job.counter_start, job.digit_samples,
+                         self.files_key(html))
+
+    def article_key(self, chapter: int, position: int) -> str:
+        html = self.html(Part("articles", chapter, (position,)))
+        return cache_key(self.static_key, "article", html, self.files_key(html))
+
+
+def _probe(setup: Setup, articles: list[tuple[int, int]]) -> tuple[list[str], list[bool], tuple]:
+    """Worker job: the cache keys of some articles and whether each is in the cache."""
+    keys = [setup.article_key(chapter, position) for chapter, position in articles]
+    found = [setup.cache.get_view(key) is not None for key in keys]
+    return keys, found, _memo_delta(setup)
+
+
+def _lay_out(setup: Setup, job: Job) -> tuple[Layout, list[Layout] | None, bool, tuple, set[str]]:
+    """Worker job: a part's layout (from the cache, or laid out now), and for a part of articles
+    the pages of each article."""
+    part = job.part
+    html = job.html or setup.html(part)
+    key = setup.key(html, job)
+    fresh = False
+    layout = setup.cache.get(key)
+    if layout is None:
+        import_weasyprint(setup.cache.directory.parent if setup.cache.directory is not None else None)
+        layout = lay_out(html, setup.base_url, setup.fetcher_for(html), setup.edition.pdf_variant, setup.identifier,
+                         bare=job.bare, first_side=job.first_side, counter_start=job.counter_start,
+                         digit_samples=job.digit_samples, recto_articles=part.kind == "articles")
+        fresh = True
+        if part.kind == "articles" and layout.messages and len(part.articles) > 1:
+            # WeasyPrint's warnings do not say which article they are about: each on its own, so
+            # that a warning stays with its article (the pages are the same either way)
+            views = []
+            for position in part.articles:
+                single = _lay_out(setup, Job(Part("articles", part.chapter, (position,))))
+                views.extend(single[1] or [])
+            return layout, views if len(views) == len(part.articles) else None, True, _memo_delta(setup), setup.cache.used
+        setup.cache.put(key, layout)
+    layout.key = key
+    views = None
+    if part.kind == "articles":
+        views = article_views(layout, len(part.articles))
         if views is not None:
-            layout.article_keys = article_keys
-            for k, view in zip(article_keys, views):
-                self.cache.put_article(k, key, view)
-        self.cache.put(key, layout)
-        return tuple(used), layout, True
+            if len(part.articles) == 1:
+                views[0].messages = layout.messages
+            for position, view in zip(part.articles, views):
+                view.key = key
+                setup.cache.put_view(setup.article_key(part.chapter, position), view)
+    return layout, views, fresh, _memo_delta(setup), setup.cache.used
 
 
-_WORKER: _Worker | None = None
+def _memo_delta(setup: Setup) -> tuple:
+    return setup.memo.take() if setup.memo is not None else (set(), {})
 
 
-def _run(job: _Job) -> tuple:
-    keys, layout, fresh = _WORKER.run(job)
-    used, new = typeset.MEMO.take() if typeset.MEMO is not None else (set(), {})
-    return keys, layout, fresh, used, new
+class Pool:
+    """Jobs for the workers (forked, sharing the setup), or run here where forking is unsafe."""
 
+    def __init__(self, setup: Setup, workers: int):
+        self.setup = setup
+        self.pool = WorkerPool(workers, setup, "fork") if workers > 1 and start_method() == "fork" else None
+        self.laid_out = 0
+        self.reused = 0
 
-def _remember(used, new) -> None:
-    """Typeset fragments a worker used and made, into this process's memo (typeset.Memo)."""
-    if typeset.MEMO is not None:
-        typeset.MEMO.add(used, new)
-
-
-class _Pool:
-    def __init__(self, workers: int):
-        self.executor = None
-        self.keys: set[str] = set()
-        self.laid_out = 0  # parts laid out by WeasyPrint (the others came from the cache)
-        self.stamped = 0  # parts from the cache with other page numbers stamped in
-        self.reused = 0  # parts from the cache
-        if workers > 1 and start_method() == "fork":
-            self.executor = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), initializer=ignore_ctrl_c)
-
-    def submit(self, job: _Job) -> Future:
-        """A future of the part's layout (the cache keys used are noted in ``self.keys``)."""
-        result: Future = Future()
-        if self.executor is not None:
-            inner = self.executor.submit(_run, job)
+    def submit(self, function, argument) -> Future:
+        if self.pool is not None:
+            inner = self.pool.submit(function, argument)
+            result: Future = Future()
             inner.add_done_callback(lambda f: self._settle(f, result))
             return result
+        result = Future()
         try:
-            result.set_result(self._note(*_run(job)))
+            result.set_result(self._note(function(self.setup, argument)))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
             result.set_exception(exc)
         return result
@@ -224,42 +219,78 @@ class _Pool:
         elif inner.exception() is not None:
             result.set_exception(inner.exception())
         else:
-            result.set_result(self._note(*inner.result()))
+            result.set_result(self._note(inner.result()))
 
-    def _note(self, keys, layout: PartLayout, fresh: bool, used, new) -> PartLayout:
-        """What a job used and made (cache keys, typeset fragments, counts), and its layout."""
-        _remember(used, new)
-        self.keys.update(keys)
-        self.laid_out += fresh
-        self.reused += not fresh
-        self.stamped += bool(layout.stamps)
-        return layout
+    def _note(self, outcome):
+        """What a job made and used, into this process (typeset fragments, cache entries, counts)."""
+        if len(outcome) == 5:
+            layout, views, fresh, (used, new), keys = outcome
+            self.laid_out += fresh
+            self.reused += not fresh
+            self.setup.cache.used |= keys
+            self._remember(used, new)
+            return layout, views
+        keys, found, (used, new) = outcome
+        self._remember(used, new)
+        return keys, found
+
+    def _remember(self, used, new) -> None:
+        if self.setup.memo is not None:
+            self.setup.memo.add(used, new)
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _side(number: int) -> str:
     return "right" if number % 2 else "left"
 
 
-def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme):
-    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images)."""
-    if not STAMPING:
-        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False)
-    try:
-        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=True)
-    except StampError as exc:
-        # a number could not be rewritten (a font without equal-width digits?): lay those parts out;
-        # stats.json says why
-        return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, stamping=False,
-                       why=str(exc))
+def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme,
+           settings: SplitSettings, memo: Memo | None = None, spec: Finish | None = None):
+    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images). ``spec``:
+    how the PDF is finished (prepress.py; its numbering is the split render's)."""
+    if settings.stamping:
+        try:
+            return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, True, spec=spec)
+        except StampError as exc:
+            # a number could not be rewritten (a font without equal-width digits?): lay out with the numbers
+            return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, False,
+                           why=str(exc), spec=spec)
+    return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, False,
+                   why="off in the settings", spec=spec)
 
 
-def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme, stamping: bool,
-            why: str = ""):
-    global _WORKER
+UNIT_FRONT, UNIT_OPENER, UNIT_ARTICLE, UNIT_INDEX = "front", "opener", "article", "index"
+
+
+def _units(volume, people: bool) -> list[tuple]:
+    """The book's units in order: ("front",), ("opener", c), ("article", c, i), ("index", name)."""
+    units: list[tuple] = [(UNIT_FRONT,)]
+    for c, chapter in enumerate(volume.chapters):
+        units.append((UNIT_OPENER, c))
+        units.extend((UNIT_ARTICLE, c, i) for i in range(len(chapter.articles)))
+    units += [(UNIT_INDEX, "regions"), (UNIT_INDEX, "topics")] + ([(UNIT_INDEX, "people")] if people else [])
+    return units
+
+
+def _on_recto(unit: tuple, indexes_on_recto: bool = True) -> bool:
+    """Chapters (their openers) and the indexes (every one, or the first: pdf.index_opening) open on a
+    right-hand page."""
+    return unit[0] == UNIT_OPENER or unit == (UNIT_INDEX, "regions") or (indexes_on_recto and unit[0] == UNIT_INDEX)
+
+
+def _part_of(unit: tuple) -> Part:
+    if unit[0] == UNIT_FRONT:
+        return Part("front")
+    if unit[0] == UNIT_OPENER:
+        return Part("opener", unit[1])
+    return Part("index", index=unit[1])
+
+
+def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme,
+            settings: SplitSettings, memo: Memo | None, stamping: bool, why: str = "", spec: Finish | None = None):
     clock = time.perf_counter()
     stats: dict = {"stages": {}}
 
@@ -273,156 +304,242 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     # a page laid out as a recto and printed as a verso moves by (outer − inner) margin
     to_verso = (round(geometry.margin_outer, 3) - round(geometry.margin_inner, 3)) * 72 / 25.4
     cache = PartCache(cache_dir)
-    if cache_dir is not None:  # typeset fragments kept between builds (before the workers fork)
-        typeset.MEMO = typeset.Memo()
-        typeset.MEMO.load(cache_dir / "typeset.pickle")
-    _WORKER = _Worker(renderer, edition, fetcher_for, head_extra, cache, theme, volume.slug.encode(), stamping, to_verso)
-    parts = plan_parts(volume, people=bool(renderer.context["people"]))
-    estimate = max(100, 5 * len(volume.articles) + 50)
-    placeholder = "8" * len(str(estimate))
-    pool = _Pool(worker_count())
-    furniture: list = []
+    stylesheets = sorted(theme.static_dir.glob("*.css"))
+    # what a layout is made from besides its HTML: WeasyPrint, the fonts, the edition, the stylesheets,
+    # and the code that lays a part out and reads its layout (a change to it must not reuse old entries)
+    code = [Path(module.__file__).read_bytes() for module in (layout_module, weasy_module)]
+    static_key = cache_key(weasyprint_version(), fonts_state(), edition, *code, *(p.read_bytes() for p in stylesheets))
+    setup = Setup(renderer, edition, fetcher_for, head_extra, theme.static_dir.as_uri() + "/", volume.slug.encode(),
+                  static_key, cache, memo)
+    units = _units(volume, people=bool(renderer.context["people"]))
+    indexes_on_recto = renderer.context["config"].pdf.index_opening == "right"
+    pool = Pool(setup, settings.workers or worker_count())
+    hints = _load_hints(cache)
     try:
-        # 1. everything that does not need page numbers, biggest first; stand-ins where it does
-        body = [p for p in parts if p.kind == "body"]
-        edited, sources = _edited_parts(volume, body, cache_dir)
+        # 1. the articles: their keys (in the workers), then those not in the cache laid out in runs
+        articles = [(u[1], u[2]) for u in units if u[0] == UNIT_ARTICLE]
+        chunk = max(1, len(articles) // (4 * max(1, settings.workers or worker_count())) + 1)
+        probes = [pool.submit(_probe, articles[i:i + chunk]) for i in range(0, len(articles), chunk)]
+        keys, cached = [], []
+        for future in probes:
+            k, f = future.result()
+            keys += k
+            cached += f
+        article_key = dict(zip(articles, keys))
+        lap("article keys")
+        edited = _edited(volume, cache_dir)
+        missing: dict[int, list[int]] = {}
+        for (c, i), found in zip(articles, cached):
+            if not found:
+                missing.setdefault(c, []).append(i)
+        jobs = [Part("articles", c, run) for c, positions in sorted(missing.items())
+                for run in runs(positions, settings.articles_per_part)]
         # parts with an edited article first (their worker starts laying out at once), then biggest first
-        futures = {p: pool.submit(_Job(p)) for p in sorted(body, key=lambda p: (p not in edited, -(p.stop - p.start)))}
-        futures.update({p: pool.submit(_Job(p, placeholder=placeholder, bare=p.kind != "front"))
-                        for p in parts if p.kind in ("front", "opener")})
-        layouts: dict[Part, PartLayout] = {p: f.result() for p, f in futures.items()}
+        jobs.sort(key=lambda p: (not any(volume.chapters[p.chapter].articles[i].source_path in edited for i in p.articles),
+                                 -len(p.articles)))
+        futures = {part: pool.submit(_lay_out, Job(part)) for part in jobs}
+        stats["article_parts"] = len(jobs)
+        stats["articles_laid_out"] = sum(len(p.articles) for p in jobs)
+        # meanwhile the front matter and the openers from the shape they had last time (or a guess)
+        estimate = "8" * len(str(max(100, 5 * len(volume.articles) + 50)))
+        layouts: dict[tuple, Layout] = {}
+        shapes: dict[tuple, tuple[str, list[str]]] = {}  # unit → (the HTML laid out, the numbers it shows)
+        pending = {}
+        for unit in units:
+            if unit[0] in (UNIT_FRONT, UNIT_OPENER):
+                numbers = (lambda anchor: hints.get(anchor, estimate))
+                html, shown = _numbered_html(setup, unit, numbers, stamping)
+                shapes[unit] = (html, shown)
+                pending[unit] = pool.submit(_lay_out, _numbered_job(unit, html, None, stamping))
+        views: dict[tuple, Layout] = {}
+        for part, future in futures.items():
+            _, part_views = future.result()
+            if part_views is None:
+                raise RuntimeError(f"the articles of a part did not lay out one per page run: {part}")
+            for i, view in zip(part.articles, part_views):
+                views[(part.chapter, i)] = view
+        for (c, i), key in article_key.items():
+            if (c, i) not in views:
+                view = cache.get_view(key)
+                if view is None:
+                    raise RuntimeError(f"article {c}/{i} is neither in the cache nor laid out")
+                views[(c, i)] = view
+        for unit, future in pending.items():
+            layouts[unit] = future.result()[0]
         lap("parts")
-        indexes = [p for p in parts if p.kind == "index"]
-        counts = {p: len(layouts[p].pages) for p in parts if p in layouts}
-        for p in indexes:
-            counts[p] = 1
-        final: dict[Part, PartLayout] = {}
-        sides: dict[Part, str] = {}  # the side a part's first page was laid out on, when not "right"
-
-        for _ in range(4):
-            numbers, starts = _number_pages(parts, counts, {**layouts, **final})
-            # 2. the indexes (longest first) and the openers with their numbers
-            # the 主题索引 (every article under each of its themes) is by far the longest; it starts first
-            longest = sorted(indexes, key=lambda p: (-counts[p], ("topics", "people", "regions").index(p.index)))
-            # each index laid out on the side it starts on (only the first opens on a recto): its
-            # pages, dense with links, need not be moved sideways in the join
-            sides.update({p: _side(starts[p]) for p in longest})
-            stage2 = {p: pool.submit(_Job(p, numbers=numbers, first_side=sides[p])) for p in longest}
-            stage2.update({p: pool.submit(_Job(p, numbers=numbers)) for p in parts if p.kind == "opener"})
-            for p, future in stage2.items():
-                final[p] = future.result()
-            lap("openers and indexes")
-            changed = [p for p in stage2 if len(final[p].pages) != counts[p]]
-            for p in changed:
-                counts[p] = len(final[p].pages)
-                layouts[p] = final[p]
-            if any(p.kind == "opener" for p in changed):
-                continue  # pages after an opener moved: number again
-            numbers, starts = _number_pages(parts, counts, {**layouts, **final})
-            # 3. the front matter with its numbers, and the furniture of every other page
-            front_future = pool.submit(_Job(parts[0], numbers=numbers, bare=False))
-            pages = _book_pages(parts, counts, starts, {**layouts, **final})
-            signatures = _signatures(pages, counts[parts[0]] + 1, len(pages))
-            if stamping:
-                documents = [(chunk, pool.submit(_Job(Part("furniture", html=signature_html(chunk)), bare=False,
-                                                      counter_start=_counter_start(chunk[0][0]))))
-                             for chunk in _signature_documents(signatures)]
-            else:  # each page's own furniture, in runs of pages
-                documents = [((a, b), pool.submit(_Job(Part("furniture", html=furniture_html(
-                    [info for info, _, _ in pages[a - 1:b]], _carried(pages, a))),
-                    first_side=_side(a - 1), counter_start=a - 1, bare=False)))
-                    for a, b in _furniture_chunks(pages, counts[parts[0]] + 1, len(pages))]
-            final[parts[0]] = front_future.result()
-            lap("front matter")
-            if len(final[parts[0]].pages) != counts[parts[0]]:
-                counts[parts[0]] = len(final[parts[0]].pages)
-                layouts[parts[0]] = final[parts[0]]
-                continue
-            furniture = [(chunk, f.result()) for chunk, f in documents]
-            lap("furniture")
-            stats["rounds"] = stats.get("rounds", 0) + 1
-            break
+        for (c, i), view in views.items():
+            layouts[(UNIT_ARTICLE, c, i)] = view
+        # 2. page numbers, and the parts that show them laid out from their real shape
+        sides: dict[tuple, str] = {}
+        for round_ in range(6):
+            starts, numbers = _number_pages(units, layouts, indexes_on_recto)
+            numbering = _numbering(units, starts)
+            labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
+            work = {}
+            for unit in units:
+                if unit[0] == UNIT_ARTICLE:
+                    continue
+                html, shown = _numbered_html(setup, unit, lambda anchor: labels.get(anchor) or estimate, stamping)
+                side = _side(starts[unit]) if unit[0] == UNIT_INDEX else "right"
+                if shapes.get(unit, (None,))[0] != html or sides.get(unit, "right") != side or unit not in layouts:
+                    shapes[unit] = (html, shown)
+                    sides[unit] = side
+                    work[unit] = pool.submit(_lay_out, _numbered_job(unit, html, side, stamping))
+                else:
+                    shapes[unit] = (html, shown)
+            changed = False
+            for unit, future in work.items():
+                layout = future.result()[0]
+                changed |= unit not in layouts or len(layouts[unit].pages) != len(layout.pages)
+                layouts[unit] = layout
+            if not changed:
+                break
         else:
-            raise RuntimeError("page numbers did not settle after 4 rounds")
+            raise RuntimeError("page numbers did not settle after 6 rounds")
+        stats["rounds"] = round_ + 1
+        lap("numbers")
+        starts, numbers = _number_pages(units, layouts, indexes_on_recto)
+        numbering = _numbering(units, starts)
+        pages = _book_pages(units, starts, layouts)
+        # 3. the furniture of every page but the front matter's
+        first = len(layouts[units[0]].pages) + 1
+        if stamping:
+            signatures = _signatures(pages, first, len(pages), numbering)
+            documents = [(chunk, pool.submit(_lay_out, Job(Part("furniture", html=signature_html(chunk)), bare=False,
+                                                           counter_start=_counter_start(chunk[0][0]))))
+                         for chunk in _signature_documents(signatures)]
+            furniture = [(chunk, future.result()[0]) for chunk, future in documents]
+            furniture_of = _furniture_pages(signatures, furniture, numbering)
+        else:
+            documents = [((a, b), pool.submit(_lay_out, Job(Part("furniture", html=furniture_html(
+                [info for info, _, _ in pages[a - 1:b]], _carried(pages, a))), first_side=_side(a - 1),
+                counter_start=numbering.folio(a) - 1, bare=False)))
+                for a, b in _furniture_chunks(pages, first, len(pages))]
+            furniture = [(span, future.result()[0]) for span, future in documents]
+            furniture_of = {number: (layout, number - a + 1, [])  # page 0 sets the strings carried in
+                            for (a, b), layout in furniture for number in range(a, b + 1)}
+        lap("furniture")
     finally:
         pool.close()
-        cache.used |= pool.keys
-        _WORKER = None
-        if typeset.MEMO is not None:
-            typeset.MEMO.save(cache_dir / "typeset.pickle")
-            typeset.MEMO = None
 
-    for p in parts:
-        if p not in final:
-            final[p] = layouts[p]
     # 4. join
-    joiner = Joiner(final[parts[0]].pdf, cache_dir / "fonts" if cache_dir is not None else None,
-                    # where a digit's glyph is looked for: the parts that draw every digit (page_stamps)
-                    [final[p].pdf for p in parts if p.kind in STAMPABLE] + [layout.pdf for _, layout in furniture])
-    if stamping:
-        furniture_of = _furniture_pages(signatures, furniture)
-    else:
-        furniture_of = {number: (layout.pdf, number - a + 1, [])  # page 0 sets the strings carried in
-                        for (a, b), layout in furniture for number in range(a, b + 1)}
+    book = Book(layouts[units[0]], cache)
     messages: list[str] = []
     images: list[tuple] = []
-    while len(joiner.pdf.pages) > len(final[parts[0]].pages):  # the digit samples' page (page_stamps)
-        del joiner.pdf.pages[-1]
-    for index, stamps in final[parts[0]].stamps.items():  # the 目录's numbers, when it was stamped
-        joiner.stamp_page(joiner.pdf.pages[index], stamps)
-    for number, (info, part, index) in enumerate(pages, start=1):
-        if part is parts[0]:
+    for number, (info, unit, index) in enumerate(pages, start=1):
+        if unit is None:
+            book.add(Slot(None, 0, furniture=furniture_of[number]))
             continue
-        if part is None:
-            joiner.add_page(Slot(None, 0, furniture=furniture_of[number]))
+        layout = layouts[unit]
+        stamps = _stamps(layout, index, shapes.get(unit, ("", []))[1]) if stamping and unit[0] != UNIT_ARTICLE else None
+        if unit == units[0]:
+            book.add(Slot(layout, index, stamps=stamps))
             continue
-        shift = _shift_of(part, index, starts[part], to_verso, sides.get(part, "right"))
-        joiner.add_page(Slot(final[part].pdf, index, shift, furniture_of[number], final[part].stamps.get(index)))
-    # destinations, bookmarks, messages, images, in book order
+        shift = _shift_of(unit, index, starts[unit], to_verso, sides.get(unit, "right"))
+        book.add(Slot(layout, index, shift, furniture_of[number], stamps))
     names: dict[str, tuple] = {}
     marks = []
-    for part in parts:
-        layout, start, side = final[part], starts[part], sides.get(part, "right")
+    for unit in units:
+        layout, start, side = layouts[unit], starts[unit], sides.get(unit, "right")
         for anchor, (page, x, y) in layout.anchors.items():
             if anchor not in names:
-                names[anchor] = (start + page - 1, x + _shift_of(part, page, start, to_verso, side), y)
+                names[anchor] = (start + page - 1, x + _shift_of(unit, page, start, to_verso, side), y)
         for page, level, label, x, y, state in layout.bookmarks:
-            marks.append((start + page - 1, level, label, x + _shift_of(part, page, start, to_verso, side), y, state))
+            marks.append((start + page - 1, level, label, x + _shift_of(unit, page, start, to_verso, side), y, state))
         messages.extend(layout.messages)
         images.extend((url, start + page - 1, dpi, width) for url, page, dpi, width in layout.images)
-    joiner.set_destinations([(name, page, x, y) for name, (page, x, y) in names.items()])
-    joiner.set_outline(_bookmark_tree(marks))
     variant = (edition.pdf_variant or "").lower()
+    spec = replace(spec or Finish(numbering, volume.slug), numbering=numbering)
+    pdf = book.save([(name, page, x, y) for name, (page, x, y) in names.items()], _bookmark_tree(marks), spec,
+                    object_streams=not variant.startswith("pdf/a-1"))
     lap("join")
-    pdf = joiner.save(object_streams=not variant.startswith("pdf/a-1"))
-    lap("fonts and write")
+    _save_hints(cache, {anchor: numbering.label(page) for anchor, page in numbers.items()})
+    _save_sources(cache_dir, volume)
     cache.prune()
-    _save_sources(cache_dir, sources)
-    stats.update(parts=len(parts), furniture_documents=len(furniture), pages=len(pages),
-                 laid_out=pool.laid_out, stamped=pool.stamped, stamping=stamping or f"no: {why}",
-                 reused=pool.reused)
+    stats.update(units=len(units), pages=len(pages), furniture_documents=len(furniture), laid_out=pool.laid_out,
+                 reused=pool.reused, stamping=stamping or f"no: {why}", rejected_cache_entries=cache.rejected,
+                 workers=settings.workers or worker_count(), in_process=pool.pool is None, **book.stats)
     cache.write_stats(stats)
     return pdf, list(dict.fromkeys(messages)), images
 
 
-def _shift_of(part: Part, page: int, start: int, to_verso: float, first_side: str = "right") -> float:
-    """How far page ``page`` (from 0) of a part moves sideways in the book (part starting at page
-    ``start``, its first page laid out on ``first_side``)."""
-    if part.kind == "front":
+def _numbered_html(setup: Setup, unit: tuple, number_of, stamping: bool) -> tuple[str, list[str]]:
+    """A part that shows page numbers: its HTML as laid out (with stamping, its shape: every
+    number as zeros of its width) and the numbers it shows, in document order."""
+    html = setup.html(_part_of(unit), lambda anchor: number_of(anchor))
+    shown = numbers_in(html)
+    return (shape(html) if stamping else html), shown
+
+
+def _numbered_job(unit: tuple, html: str, side: str | None, stamping: bool) -> Job:
+    return Job(_part_of(unit), html=html, bare=unit[0] != UNIT_FRONT, first_side=side or "right",
+               digit_samples=stamping)
+
+
+def _stamps(layout: Layout, index: int, shown: list[str]) -> list[tuple] | None:
+    """The page numbers to write on page ``index`` of a part laid out from its shape: (x, y, the
+    zeros drawn, the number)."""
+    stamps = []
+    for x, y, old, ordinal in layout.numbers[index] if layout.numbers else []:
+        if ordinal < 0:
+            continue  # a folio of the front matter: its own
+        if ordinal >= len(shown) or len(shown[ordinal]) != len(old):
+            raise StampError("a page number of the part was not laid out where its shape put it")
+        stamps.append((x, y, old, shown[ordinal]))
+    return stamps
+
+
+def _shift_of(unit: tuple, page: int, start: int, to_verso: float, first_side: str = "right") -> float:
+    """How far page ``page`` (from 0) of a unit moves sideways in the book (the unit starting at
+    page ``start``, its first page laid out on ``first_side``)."""
+    if unit[0] == UNIT_FRONT:
         return 0.0
-    return side_shift((page % 2 == 0) == (first_side == "right"), (start + page) % 2 == 1, to_verso)
+    laid_right = (page % 2 == 0) == (first_side == "right")
+    placed_right = (start + page) % 2 == 1
+    return 0.0 if laid_right == placed_right else (to_verso if laid_right else -to_verso)
 
 
-SOURCES = "sources.json"  # in the part cache: each article file's modification time and size at the last build
+HINTS = "numbers.json"  # in the part cache: the page numbers of the last build (a guess of this one's shapes)
+SOURCES = "sources.json"  # each article file's modification time and size at the last build
 
 
-def _edited_parts(volume, body: list[Part], cache_dir: Path | None) -> tuple[set[Part], dict]:
-    """The body parts with an article whose file changed since the last build (by its modification
-    time and size: only the order of the work depends on it, never what is laid out), and the files'
-    current times and sizes."""
-    import json
-    import os
+def _load_hints(cache: PartCache) -> dict[str, str]:
+    """The last build's page numbers: parts are first laid out with numbers of their widths, which
+    are right unless pages moved (only the work done depends on it, never the book)."""
+    data = cache.read(HINTS)
+    try:
+        return {k: str(v) for k, v in json.loads(data).items()} if data else {}
+    except (ValueError, AttributeError):
+        return {}
 
+
+def _save_hints(cache: PartCache, numbers: dict[str, str]) -> None:
+    cache.write(HINTS, json.dumps(numbers, sort_keys=True).encode())
+
+
+def _edited(volume, cache_dir: Path | None) -> set:
+    """The article files that changed since the last build (by modification time and size: only the
+    order of the work depends on it, never what is laid out)."""
+    before = {}
+    if cache_dir is not None:
+        try:
+            before = json.loads(read_sealed(cache_dir / SOURCES) or b"{}")
+        except ValueError:
+            before = {}
+    edited = set()
+    for article in volume.articles:
+        try:
+            stat = os.stat(article.source_path)
+        except OSError:
+            continue
+        if before.get(str(article.source_path)) != [stat.st_mtime_ns, stat.st_size]:
+            edited.add(article.source_path)
+    return edited
+
+
+def _save_sources(cache_dir: Path | None, volume) -> None:
+    if cache_dir is None:
+        return
     sources = {}
     for article in volume.articles:
         try:
@@ -430,61 +547,51 @@ def _edited_parts(volume, body: list[Part], cache_dir: Path | None) -> tuple[set
             sources[str(article.source_path)] = [stat.st_mtime_ns, stat.st_size]
         except OSError:
             pass
-    try:
-        before = json.loads((cache_dir / SOURCES).read_text(encoding="utf-8")) if cache_dir is not None else {}
-    except (OSError, ValueError):
-        before = {}
-    edited = set()
-    for part in body:
-        articles = volume.chapters[part.chapter].articles[part.start:part.stop]
-        if any(before.get(str(a.source_path)) != sources.get(str(a.source_path)) for a in articles):
-            edited.add(part)
-    return edited, sources
+    write_sealed(cache_dir / SOURCES, json.dumps(sources, ensure_ascii=False).encode("utf-8"))
 
 
-def _save_sources(cache_dir: Path | None, sources: dict) -> None:
-    import json
-
-    if cache_dir is not None:
-        replace_file(cache_dir / SOURCES, json.dumps(sources, ensure_ascii=False).encode("utf-8"))
-
-
-def _number_pages(parts: list[Part], counts: dict[Part, int], layouts: dict[Part, PartLayout]):
-    """Each part's first page number, and every anchor's page number."""
-    starts: dict[Part, int] = {}
+def _number_pages(units: list[tuple], layouts: dict[tuple, Layout], indexes_on_recto: bool = True):
+    """Each unit's first page number, and every anchor's page number."""
+    starts: dict[tuple, int] = {}
     number = 1
-    for part in parts:
-        if part.kind != "front" and part.starts_on_recto and number % 2 == 0:
+    for unit in units:
+        if _on_recto(unit, indexes_on_recto) and number % 2 == 0:
             number += 1  # a blank verso
-        starts[part] = number
-        number += counts[part]
+        starts[unit] = number
+        number += len(layouts[unit].pages) if unit in layouts else 1
     numbers: dict[str, int] = {}
-    for part in parts:
-        layout = layouts.get(part)
+    for unit in units:
+        layout = layouts.get(unit)
         if layout is None:
             continue
         for anchor, (page, _, _) in layout.anchors.items():
-            numbers.setdefault(anchor, starts[part] + page)
-    for part in parts:  # the indexes' own anchors, before they are laid out with numbers
-        if part.kind == "index":
-            numbers.setdefault(INDEX_ANCHORS[part.index], starts[part])
-    return numbers, starts
+            numbers.setdefault(anchor, starts[unit] + page)
+    for unit in units:  # the indexes' own anchors, before they are laid out
+        if unit[0] == UNIT_INDEX:
+            numbers.setdefault(INDEX_ANCHORS[unit[1]], starts[unit])
+    return starts, numbers
 
 
-def _book_pages(parts, counts, starts, layouts) -> list[tuple[PageInfo, Part | None, int]]:
-    """Every page of the book: (what its furniture depends on, its part or None for a blank, its
-    index in the part)."""
-    pages: list[tuple[PageInfo, Part | None, int]] = []
-    for part in parts:
-        while len(pages) + 1 < starts[part]:
-            nxt = layouts[part].pages[0].name if layouts[part].pages else ""
-            pages.append((PageInfo(nxt, True, {}), None, 0))
-        for index, info in enumerate(layouts[part].pages[:counts[part]]):
-            pages.append((info, part, index))
+def _book_pages(units, starts, layouts) -> list[tuple[PageInfo, tuple | None, int]]:
+    """Every page of the book: (what its furniture depends on, its unit or None for a blank, its
+    index in the unit)."""
+    pages: list[tuple[PageInfo, tuple | None, int]] = []
+    for unit in units:
+        while len(pages) + 1 < starts[unit]:
+            following = layouts[unit].pages[0].name if layouts[unit].pages else ""
+            pages.append((PageInfo(following, True, {}), None, 0))
+        for index, info in enumerate(layouts[unit].pages):
+            pages.append((info, unit, index))
     return pages
 
 
-def _signatures(pages, first: int, last: int) -> dict[int, tuple]:
+def _numbering(units: list[tuple], starts: dict[tuple, int]) -> Numbering:
+    """The printed page numbers: the 正文 from 1 on the first chapter's opener."""
+    first = next((starts[unit] for unit in units if unit[0] == UNIT_OPENER), None)
+    return Numbering(first)
+
+
+def _signatures(pages, first: int, last: int, numbering: Numbering) -> dict[int, tuple]:
     """What the furniture of each page first..last (numbers from 1) depends on but its folio's
     digits: the number of digits, its side, the named strings in force when it begins, its page name,
     whether it is blank (then also the next page's name: WeasyPrint names a blank page after it) and
@@ -494,7 +601,7 @@ def _signatures(pages, first: int, last: int) -> dict[int, tuple]:
     for number, (info, _, _) in enumerate(pages, start=1):
         if first <= number <= last:
             following = pages[number][0].name if info.blank and number < len(pages) else ""
-            signatures[number] = (len(str(number)), _side(number), tuple(sorted(carried.items())), info.name,
+            signatures[number] = (len(numbering.label(number)), _side(number), tuple(sorted(carried.items())), info.name,
                                   info.blank, tuple(sorted((k, tuple(v)) for k, v in info.strings.items())), following)
         for name, texts in info.strings.items():
             if texts:
@@ -516,8 +623,6 @@ def _signature_documents(signatures: dict[int, tuple]) -> list[list[tuple]]:
     short enough that all its folios have that many digits (a signature takes at most four pages).
     A signature's document is chosen by a hash of the signature, so that an edit that brings a new
     kind of page (a blank verso before a chapter, say) lays out only the small document it falls in."""
-    import hashlib
-
     by_digits: dict[int, list] = {}
     for signature in sorted(set(signatures.values()), key=repr):
         by_digits.setdefault(signature[0], []).append(signature)
@@ -533,8 +638,8 @@ def _signature_documents(signatures: dict[int, tuple]) -> list[list[tuple]]:
     return chunks
 
 
-def _furniture_pages(signatures: dict[int, tuple], documents) -> dict[int, tuple]:
-    """Book page number → (furniture document, its page, folio stamps [(x, y, old, new)])."""
+def _furniture_pages(signatures: dict[int, tuple], documents, numbering: Numbering) -> dict[int, tuple]:
+    """Book page number → (furniture layout, its page, folio stamps [(x, y, old, new)])."""
     where = {}
     for chunk, layout in documents:
         for k, signature in enumerate(chunk):
@@ -543,9 +648,9 @@ def _furniture_pages(signatures: dict[int, tuple], documents) -> dict[int, tuple
     furniture = {}
     for number, signature in signatures.items():
         layout, page = where[signature]
-        folio = str(number)
+        folio = numbering.label(number)
         stamps = [(x, y, old, folio) for x, y, old, ordinal in layout.numbers[page] if ordinal == -1 and old != folio]
-        furniture[number] = (layout.pdf, page, stamps)
+        furniture[number] = (layout, page, stamps)
     return furniture
 
 
@@ -559,11 +664,13 @@ def _carried(pages, first: int) -> dict[str, str]:
     return values
 
 
+FALLBACK_CHUNK = 60  # pages per furniture document when numbers are not stamped
+
+
 def _furniture_chunks(pages, first: int, last: int) -> list[tuple[int, int]]:
     """Page ranges (first, last; numbers from 1) of the furniture documents for pages first..last,
-    in runs of about FALLBACK_CHUNK pages aligned to page numbers (so that an edit that moves pages
-    changes few of them), never ending on a blank page (WeasyPrint makes a blank page only before
-    the page that asks for a recto)."""
+    in runs of about FALLBACK_CHUNK pages aligned to page numbers, never ending on a blank page
+    (WeasyPrint makes a blank page only before the page that asks for a recto)."""
     chunks = []
     while first <= last:
         end = min(last, (first // FALLBACK_CHUNK + 1) * FALLBACK_CHUNK)

@@ -1,0 +1,67 @@
+"""WeasyPrint imported in a worker with the library look-ups of an earlier build, and the adapter
+that holds WeasyPrint's private API (book/weasy.py) checking itself."""
+from __future__ import annotations
+
+IMPORT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from yearbook.book.weasy import import_weasyprint
+import_weasyprint(Path(sys.argv[1]))
+from weasyprint.text import ffi
+print(json.dumps({name: getattr(ffi, name) is not None for name in ("gobject", "pango", "harfbuzz", "harfbuzz_subset", "fontconfig", "pangoft2")}))
+"""
+
+
+def test_weasyprint_imported_with_kept_library_look_ups_finds_the_same_libraries(tmp_path):
+    """A worker imports WeasyPrint with the library look-ups of an earlier build (libraries.json): it
+    finds the same libraries, HarfBuzz's subsetter among them; look-ups kept for another system
+    (another key) are not used."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    def run() -> dict:
+        result = subprocess.run([sys.executable, "-c", IMPORT_SCRIPT, str(tmp_path)], cwd=REPO, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    looked_up = run()
+    from yearbook.output import read_sealed, write_sealed
+
+    kept = json.loads(read_sealed(tmp_path / "libraries.json"))
+    assert looked_up["harfbuzz_subset"] and all(looked_up.values())
+    assert run() == looked_up  # from the kept answers
+    write_sealed(tmp_path / "libraries.json", json.dumps({"key": "another system", "names": {n: None for n in kept["names"]}}).encode())
+    assert run() == looked_up  # not from answers kept for another system
+    assert json.loads(read_sealed(tmp_path / "libraries.json"))["key"] == kept["key"]
+
+
+def test_the_adapter_checks_itself_against_weasyprint():
+    """The hooks the split render uses exist and behave on the installed WeasyPrint: named strings,
+    page names and blank pages, where articles begin, where page numbers are drawn, the fonts'
+    files, and a font program made again from its file that is WeasyPrint's own, byte for byte."""
+    from yearbook.book import weasy
+
+    assert weasy.self_check() is None
+
+
+def test_a_broken_hook_makes_the_book_in_one_pass_with_a_warning(make_site, monkeypatch, tmp_path):
+    """If WeasyPrint changed under the adapter, the book is still right: laid out in one pass, and
+    the build says why."""
+    from yearbook.book import render as book_render
+    from yearbook.book.split.render import SplitSettings
+    from yearbook.pipeline import BuildReport, load_yearbook
+    from yearbook.themes import find_theme
+
+    monkeypatch.setattr(book_render, "self_check", lambda: "page names and blank pages not read from the layout")
+    content = make_site()
+    yearbook = load_yearbook(content, BuildReport())
+    theme = find_theme(yearbook.config.theme, content)
+    pdf, warnings = book_render.render_volume_pdf(yearbook, yearbook.volumes[0], theme,
+                                                  split=SplitSettings(min_articles=1), cache_dir=tmp_path / "cache")
+    assert pdf.startswith(b"%PDF")
+    assert any("laid out in one pass" in w.message and "page names" in w.message for w in warnings), warnings
+    assert not list((tmp_path / "cache").rglob("stats.json"))  # the split render did not run
