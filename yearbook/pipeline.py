@@ -2,16 +2,18 @@
 render HTML → render PDF → write the output atomically. Each stage is timed."""
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .book.pagemap import article_pages, printed_pages
 from .book.render import BookRenderer, check_cjk_font, render_volume_pdf, volume_pdf_name
 from .book.split.render import SplitSettings
 from .content.collect import build_yearbook
-from .content.config import load_config
+from .content.config import EDITIONS, load_config
 from .content.model import Yearbook
 from .content.pages import load_pages
 from .errors import ContentError, ContentErrors, Problem, ProblemLog, SourceLocation, TemplateError, YearbookError
@@ -155,6 +157,35 @@ def build(options: BuildOptions) -> BuildReport:
             lock.release()
 
 
+def printed_pages_of(yearbook: Yearbook, files: list[RenderedFile], editions,
+                     memo: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    """volume slug → {article slug → the page label it is printed on}, read from the PDFs among ``files``
+    (those just built, or with --only html the previous output's): per volume the first of ``editions``
+    there, else any other edition of it; a volume without a PDF has no entry (its articles show no page).
+    ``memo`` (serve, between rebuilds): SHA-256 of a PDF's bytes → its destinations' labels; it is left
+    holding the PDFs of this call only."""
+    by_path = {f.rel_path: f for f in files}
+    found, used = {}, {}
+    for volume in yearbook.volumes:
+        for edition in [*editions, *[e for e in EDITIONS if e not in editions]]:
+            pdf = by_path.get(f"pdf/{volume_pdf_name(volume, edition)}")
+            if pdf is None:
+                continue
+            try:
+                data = pdf.data if pdf.data is not None else pdf.source.read_bytes()
+            except OSError:
+                continue
+            digest = hashlib.sha256(data).hexdigest() if memo is not None else ""
+            anchors = memo[digest] if memo is not None and digest in memo else printed_pages(data)
+            used[digest] = anchors
+            found[volume.slug] = article_pages(volume, anchors)
+            break
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
+    return found
+
+
 def book_problems(yearbook: Yearbook, theme) -> list[Problem]:
     """book.html rendered to HTML once per volume (not laid out): the template problems it meets."""
     problems = []
@@ -208,7 +239,7 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
                 if progress.enabled:
                     progress.stage("HTML pages")
                 site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None,
-                                         printed_pages={},  # TODO(book): printed pages
+                                         printed_pages=printed_pages_of(yearbook, files, options.editions or yearbook.config.pdf.edition),
                                          image_cache=cache_dir(options.output_dir, "site-images"))
             files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
         else:  # --only pdf: the previous site stays (moved over whole), with the new PDFs
