@@ -9,8 +9,10 @@
 #   bash tasks.sh pin     update the pins: the newest Python releases pyproject.toml allows (--keep: keep
 #                         the pinned ones, add what is new) and the Debian versions installed here
 # Set-up is idempotent: system packages (CJK fonts, HarfBuzz subsetting, poppler, Chromium for the browser
-# tests, Ghostscript's ICC profiles for the CMYK test) through apt-get, at the versions of pins/debian.txt;
-# Python packages into .venv, exactly those of pins/python.txt. Run as root or with sudo available.
+# tests, Ghostscript's ICC profiles for the CMYK test, Java for the Nu HTML Checker) through apt-get, at the
+# versions of pins/debian.txt (and Debian's npm when the machine has no npm); Python packages into .venv,
+# exactly those of pins/python.txt; the Nu HTML Checker (vnu.jar, in the npm package vnu-jar at the version
+# and SHA-512 of package-lock.json) into node_modules with npm ci. Run as root or with sudo available.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -40,6 +42,9 @@ need_apt() {  # the pins not installed as pinned (a bare name: installed at any 
       *) [ -z "$version" ] || [ -f "$VENV/.apt-$(sha1sum "$APT_PINS" | cut -c1-12)" ] || echo "$pin" ;;
     esac
   done < <(apt_pins)
+  # npm (for vnu.jar) from Debian only when the machine has none: a machine whose Node.js came from elsewhere
+  # (NodeSource) ships its own npm, and Debian's npm package would conflict with it
+  command -v npm >/dev/null 2>&1 || echo npm
 }
 
 setup_system() {
@@ -82,7 +87,18 @@ setup_python() {
   fi
 }
 
-setup() { setup_system; setup_python; }
+setup_node() {
+  # vnu.jar ships inside the npm package (npm ci checks it against package-lock.json's SHA-512); its install
+  # script, which would fetch a Java runtime from outside the registries, is not run: Java comes from Debian
+  command -v npm >/dev/null 2>&1 || { echo "tasks.sh: no npm; the Nu HTML Checker test will be skipped" >&2; return 0; }
+  local stamp="node_modules/.installed-$(sha1sum package-lock.json | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+    touch "$stamp"
+  fi
+}
+
+setup() { setup_system; setup_python; setup_node; }
 
 messages() {  # pybabel (Babel, a test requirement): extract → update → compile, the same files every time
   local pybabel="$VENV/bin/pybabel" locale_dir=yearbook/locale

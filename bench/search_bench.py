@@ -28,9 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from yearbook import search_index  # noqa: E402
+from yearbook.site import search as search_index  # noqa: E402
 
-NAMED_QUERIES = ["科普", "大篷车", "虾稻共生", "科技小院", "双臂救援机器人", "中国科协", "乡村振兴 院士"]
+NAMED_QUERIES = ["科普", "大篷车", "虾稻共生", "科技小院", "双臂救援机器人", "中国科协", "乡村振兴 院士",
+                 "全国十大优秀科技志愿者", "科技志愿者", "科", "科協"]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -88,10 +89,22 @@ def first_search_bytes(site: Path, queries: list[str]) -> dict:
         result = index.search(query, limit=10)
         data = sum(index.size_of(name) for name in result.fetched)
         rows.append({"query": query, "bytes": data + script, "files": len(result.fetched), "found": len(result.ids),
-                     "candidates": result.candidates})
+                     "candidates": result.candidates, "count": result.count, "exact": result.exact,
+                     "truth": truth(index, query)})
     values = [row["bytes"] for row in rows]
     return {"search_js": script, "median": statistics.median(values), "max": max(values),
             "worst": max(rows, key=lambda r: r["bytes"]), "named": [r for r in rows if r["query"] in NAMED_QUERIES]}
+
+
+_TEXTS: dict[int, list[str]] = {}
+
+
+def truth(index: search_index.SearchIndex, query: str) -> int:
+    """How many articles really hold every term of ``query`` (their texts read whole)."""
+    texts = _TEXTS.setdefault(id(index), [search_index.normalize("\n".join((d["t"], d["m"], d["x"])))
+                                          for d in map(index.doc, range(index.meta["docs"]))])
+    terms = search_index.query_terms(query)
+    return sum(all(t in text for t in terms) for text in texts)
 
 
 def article_weights(site: Path) -> dict:

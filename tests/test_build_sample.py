@@ -98,8 +98,11 @@ def test_region_index_nests_counties_under_their_city_and_province(sample):
     assert "新沂市科协" in xinyi.text
     assert not (regions / "beijing").exists()
     tree = read_page(regions / "index.html").text
-    assert tree.index("江苏省") < tree.index("徐州市") < tree.index("新沂市")
-    assert tree.index("江苏省") < tree.index("南通市") < tree.index("通州区")
+    assert tree.index("江苏省") < tree.index("徐州市") and tree.index("江苏省") < tree.index("南通市")
+    jiangsu = read_page(regions / "jiangsu" / "index.html")  # the province's directory: cities, then their counties
+    directory = jiangsu.html.split('id="h-children"')[1].split("</section>")[0]
+    assert directory.index("徐州市") < directory.index("新沂市") and directory.index("南通市") < directory.index("通州区")
+    assert ("a", "../../regions/jiangsu/nantong/tongzhou/") in jiangsu.links
 
 
 def test_article_with_withheld_city_is_indexed_under_its_province(sample):

@@ -73,8 +73,8 @@ def test_a_title_edit_reaches_every_page_that_shows_it_and_unchanged_files_are_n
     assert "articles/fuyang-kexie-2022/index.html" not in report.written
     assert unrelated.stat().st_mtime_ns == stamp
     for page in ("articles/huaian-kexie-2021/", "articles/tongzhou-kexie-2021/",  # the article and its neighbour
-                 "index.html", "volumes/2021/", "regions/", "regions/jiangsu/", "regions/jiangsu/huaian/",
-                 "themes/", "themes/kexue-puji/", "themes/dangjian-yinling/", "people/", "people/lirong/"):
+                 "index.html", "volumes/2021/", "regions/jiangsu/", "regions/jiangsu/huaian/", "years/2021/",
+                 "themes/kexue-puji/", "themes/kexue-puji/jiangsu/", "themes/dangjian-yinling/", "people/lirong/"):
         path = output / "site" / page
         html = (path / "index.html" if page.endswith("/") else path).read_text(encoding="utf-8")
         assert NEW_TITLE in html and OLD_TITLE not in html, page

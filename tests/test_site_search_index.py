@@ -79,10 +79,31 @@ def test_full_width_and_capital_latin_letters_match_either_way(make_site, articl
         assert [slug_of(index, d) for d in index.search(query).ids] == ["x"], query
 
 
-def test_one_character_queries_ask_for_more():
-    assert si.query_terms("科") == ([], ["科"])
-    assert si.query_terms("科 普及 普及") == (["普及"], ["科"])
-    assert si.query_terms("科普 科普大篷车") == (["科普大篷车"], []), "a term inside another adds nothing"
+def test_query_terms_are_folded_without_repeats_or_terms_inside_others():
+    assert si.query_terms("科") == ["科"]
+    assert si.query_terms("科 普及 普及") == ["科", "普及"]
+    assert si.query_terms("普 普及") == ["普及"], "a character inside a term adds nothing"
+    assert si.query_terms("科普 科普大篷车") == ["科普大篷车"], "a term inside another adds nothing"
+    assert si.query_terms("科協 ＡＰＰ") == ["科协", "app"]
+
+
+def test_one_character_finds_every_article_holding_it_exactly(make_site, article):
+    content = make_site({"articles/x.md": article("鲟鱼养殖。\n", title="见闻"),
+                         "articles/y.md": article("科技。\n", title="报告")})
+    index, _ = index_of(content)
+    result = index.search("鲟", limit=10)
+    assert [slug_of(index, d) for d in result.ids] == ["x"] and result.exact and result.count == 1
+    assert [slug_of(index, d) for d in index.search("养").ids] == ["x"]
+
+
+def test_traditional_and_simplified_characters_find_each_other(make_site, article):
+    content = make_site({"articles/t.md": article("中華科學技術協會舉辦科普講座。\n", title="繁體報導"),
+                         "articles/s.md": article("中华科学技术协会举办科普讲座。\n", title="简体报道")})
+    index, _ = index_of(content)
+    for query in ("科学技术协会", "科學技術協會", "科学技術協会"):
+        assert sorted(slug_of(index, d) for d in index.search(query, limit=10).ids) == ["s", "t"], query
+    assert si.normalize("著名") == "著名", "著 is a simplified character too: never folded into 着"
+    assert si.fold("協會") == "协会" and len(si.FOLD) > 2000, "the whole OpenCC table, not a few characters"
 
 
 def test_a_query_fetches_meta_and_only_the_shards_of_its_bigrams(sample):
@@ -94,16 +115,12 @@ def test_a_query_fetches_meta_and_only_the_shards_of_its_bigrams(sample):
     assert result.fetched[0] == "meta.json"
 
 
-def test_long_terms_are_looked_up_by_bigrams_covering_every_character():
+def test_terms_are_looked_up_by_every_bigram_and_the_sample_by_every_four_characters():
     assert si.term_bigrams("双臂救援机器人") == ["双臂", "臂救", "救援", "援机", "机器", "器人"]
-    long = "全国十大优秀科技志愿者"
-    pairs = si.term_bigrams(long)
-    assert len(pairs) < len(long) - 1
-    covered = set()
-    for pair in pairs:
-        start = long.index(pair)
-        covered.update((start, start + 1))
-    assert covered == set(range(len(long)))
+    assert si.term_bigrams("科") == ["科"]
+    assert len(si.term_bigrams("全国十大优秀科技志愿者")) == 10
+    assert si.sample_keys("科普") == [] and si.sample_keys("大篷车") == ["大篷车"]
+    assert si.sample_keys("院士专家工作站") == ["院士专家", "士专家工", "专家工作", "家工作站"]
 
 
 def test_posting_lists_round_trip_as_deltas_and_bitmaps():
@@ -127,11 +144,14 @@ def test_meta_holds_each_article_s_region_volume_and_topics(sample):
     meta = index.meta
     articles = {a.slug: a for a in yearbook.articles}
     assert meta["docs"] == len(articles)
-    for doc_id, (region, volume, topics) in enumerate(meta["facets"]):
+    for doc_id, (region, volume, topics, year, org) in enumerate(index.facets):
         article = articles[slug_of(index, doc_id)]
+        assert meta["years"][year] == article.date.year
+        assert index.orgs["orgs"][org][1] == article.organization
+        assert index.card(doc_id) == [index.doc(doc_id)["u"], article.title, index.doc(doc_id)["m"]]
         assert meta["regions"][region][0] == "/".join(r.slug for r in article.region_path)
         assert meta["volumes"][volume][0] == article.volume.slug
-        assert [meta["topics"][t][0] for t in topics] == [t.slug for t in article.topics]
+        assert sorted(meta["topics"][t][0] for t in topics) == sorted(t.slug for t in article.topics)
 
 
 def test_ids_run_newest_first(sample):
@@ -147,3 +167,34 @@ def test_index_files_are_compact_json_in_utf8(sample):
         text = data.decode("utf-8")
         json.loads(text)
         assert "\\u" not in text, path
+
+
+def test_a_count_not_yet_verified_is_an_estimate_close_to_the_truth(make_site, article):
+    # 40 reports hold 科技志愿者; 40 others hold 科技志愿服务 and 青年志愿者: every bigram of the term, not the term
+    files = {f"articles/a{n:02d}.md": article(f"第{n}号：表彰科技志愿者。\n", title=f"甲{n:02d}", date=f"2021-03-{n % 28 + 1:02d}")
+             for n in range(40)}
+    files.update({f"articles/b{n:02d}.md": article(f"第{n}号：开展科技志愿服务，招募青年志愿者。\n", title=f"乙{n:02d}",
+                                                   date=f"2021-04-{n % 28 + 1:02d}") for n in range(40)})
+    index, _ = index_of(make_site(files))
+    result = index.search("科技志愿者", limit=10)
+    # the 乙 reports are newer, so rank first: the page's 15 verified texts are all false candidates
+    assert result.candidates == 80 and result.ids == []
+    assert not result.exact, "65 candidates are not verified: the page says 约"
+    assert abs(result.count - 40) <= 4, result.count
+    assert any(name.startswith("sample/") for name in result.fetched)
+    two = index.search("志愿", limit=10)
+    assert two.exact and two.count == 80, "two characters: the bigram's list is the answer"
+
+
+def test_a_sample_index_made_by_another_builder_gives_the_same_files(make_site, article, monkeypatch):
+    # a large build makes the sample index in its forked worker (site/render.py), another process than
+    # the one that writes meta.json: nothing of it may travel but the files themselves
+    monkeypatch.setattr(si, "SHARD_TARGET_BYTES", 200)
+    content = make_site({f"articles/n{n:02d}.md": article(f"第{n}篇：科技志愿者走进社区，开展科普活动。\n", title=f"报告{n:02d}")
+                         for n in range(12)})
+    yearbook = load_yearbook(content.resolve(), BuildReport())
+    sample = si.SearchBuilder(yearbook).sample_files()
+    assert len(sample) > 1
+    builder = si.SearchBuilder(yearbook)
+    files = builder.files([builder.part(range(len(builder.articles)))], sample=sample)
+    assert files == si.build_search_files(yearbook)

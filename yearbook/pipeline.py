@@ -2,19 +2,21 @@
 render HTML → render PDF → write the output atomically. Each stage is timed."""
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .book.pagemap import article_pages, printed_pages
 from .book.render import BookRenderer, check_cjk_font, render_volume_pdf, volume_pdf_name
 from .book.split.render import SplitSettings
 from .content.collect import build_yearbook
-from .content.config import load_config
+from .content.config import EDITIONS, load_config
 from .content.model import Yearbook
 from .content.pages import load_pages
-from .errors import ContentError, ContentErrors, Problem, ProblemLog, TemplateError, YearbookError
+from .errors import ContentError, ContentErrors, Problem, ProblemLog, SourceLocation, TemplateError, YearbookError
 from .i18n import _
 from .parallel import ForkedCallFailed, forked_call
 from .output import (OutputLock, RenderedFile, Staging, cache_dir, check_output_dir, clean_stale, commit_output,
@@ -106,6 +108,11 @@ def check_content(options: BuildOptions, progress: Progress) -> BuildReport:
         if config_log.errors:
             raise ContentErrors(problems) from None
     report.yearbook = yearbook
+    if not config.base_url:
+        report.warnings.append(Problem(
+            "base_url is not set, so the site has no sitemap.xml (a sitemap lists absolute addresses), no canonical "
+            "links and no feed self link", SourceLocation(config.path),
+            "set the address the site will be published at, e.g. base_url: https://example.org/nianjian/", "warning"))
     try:
         theme = find_theme(config.theme, content_dir)
     except YearbookError as exc:
@@ -149,6 +156,35 @@ def build(options: BuildOptions) -> BuildReport:
         progress.done()  # clear the progress line before anything else is printed
         if lock is not None:
             lock.release()
+
+
+def printed_pages_of(yearbook: Yearbook, files: list[RenderedFile], editions,
+                     memo: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    """volume slug → {article slug → the page label it is printed on}, read from the PDFs among ``files``
+    (those just built, or with --only html the previous output's): per volume the first of ``editions``
+    there, else any other edition of it; a volume without a PDF has no entry (its articles show no page).
+    ``memo`` (serve, between rebuilds): SHA-256 of a PDF's bytes → its destinations' labels; it is left
+    holding the PDFs of this call only."""
+    by_path = {f.rel_path: f for f in files}
+    found, used = {}, {}
+    for volume in yearbook.volumes:
+        for edition in [*editions, *[e for e in EDITIONS if e not in editions]]:
+            pdf = by_path.get(f"pdf/{volume_pdf_name(volume, edition)}")
+            if pdf is None:
+                continue
+            try:
+                data = pdf.data if pdf.data is not None else pdf.source.read_bytes()
+            except OSError:
+                continue
+            digest = hashlib.sha256(data).hexdigest() if memo is not None else ""
+            anchors = memo[digest] if memo is not None and digest in memo else printed_pages(data)
+            used[digest] = anchors
+            found[volume.slug] = article_pages(volume, anchors)
+            break
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
+    return found
 
 
 def book_problems(yearbook: Yearbook, theme) -> list[Problem]:
@@ -203,7 +239,9 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
                 pdf_names = {f.rel_path.removeprefix("pdf/") for f in files if f.rel_path.removeprefix("pdf/") in screen_names}
                 if progress.enabled:
                     progress.stage(_("HTML pages"))
-                site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None)
+                site = render_site_files(yearbook, theme, pdf_names, progress, staging.writer("site") if staging else None,
+                                         printed_pages=printed_pages_of(yearbook, files, options.editions or yearbook.config.pdf.edition),
+                                         image_cache=cache_dir(options.output_dir, "site-images"))
             files.extend(RenderedFile(f"site/{f.rel_path}", f.data, f.source, written=f.written) for f in site)
         else:  # --only pdf: the previous site stays (moved over whole), with the new PDFs
             carry = "site"

@@ -31,7 +31,8 @@ def chinese_number(n: int) -> str:
 def _report_markup(markup: Markup, meta: ArticleMeta, first_line: int | None, log: ProblemLog) -> None:
     for problem in markup.problems:
         line = None if first_line is None else first_line + (problem.line or 0)
-        log.error(problem.message, SourceLocation(meta.source.path, line), problem.hint)
+        report = log.warning if problem.severity == "warning" else log.error
+        report(problem.message, SourceLocation(meta.source.path, line), problem.hint)
 
 
 def _render_field(text: str, meta: ArticleMeta, key: tuple, content_dir: Path, log: ProblemLog, markdown=None) -> Markup:

@@ -39,6 +39,7 @@ class MarkupProblem:
     message: str
     line: int | None  # 0-based line inside the Markdown text
     hint: str | None = None
+    severity: str = "error"  # or "warning"
 
 
 @dataclass
@@ -77,9 +78,9 @@ class _Context:
         self.result = Markup(html="")
         self.line_offset = 0  # line of the text being parsed inside the whole Markdown text (render_markdown)
 
-    def problem(self, message: str, token: Token, hint: str | None = None) -> None:
+    def problem(self, message: str, token: Token, hint: str | None = None, severity: str = "error") -> None:
         line = token.map[0] + self.line_offset if token.map else None
-        self.result.problems.append(MarkupProblem(message, line, hint))
+        self.result.problems.append(MarkupProblem(message, line, hint, severity))
 
     def resolve_local(self, target: str, token: Token, what: str) -> str | None:
         path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
@@ -115,12 +116,18 @@ def _fix_softbreaks(children: list[Token]) -> None:
             child.content = ""
 
 
-def _process_inline(inline: Token, block: Token, ctx: _Context) -> None:
+def _process_inline(inline: Token, block: Token, ctx: _Context, in_figure: bool = False) -> None:
     children = inline.children or []
     _fix_softbreaks(children)
     for child in children:
         if child.type == "image":
             src = child.attrGet("src") or ""
+            captioned = in_figure and any(c.type == "text" and c.content.strip() for c in children)
+            if not child.content.strip() and not captioned:
+                ctx.problem(f"the image '{src[:80]}' has no alt text: readers who cannot see it (or whose network "
+                            "drops it) get nothing", block,
+                            "describe the photo between the brackets: ![通州区科技节开幕式](…), or put it in a "
+                            "::: figure block with a caption", severity="warning")
             if ctx.remote_images and HTTP.match(src):
                 ctx.result.remote_images.append(src)
                 continue
@@ -242,12 +249,17 @@ def _render_run(parser: MarkdownIt, text: str, ctx: _Context, line_offset: int =
     """markdown-it's HTML of ``text`` (lines ``line_offset`` … of the whole), its headings, images and links checked."""
     ctx.line_offset = line_offset
     tokens = parser.parse(text)
+    figures = 0
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             _collect_heading(tokens, index, ctx)
+        elif token.type == "container_figure_open":
+            figures += 1
+        elif token.type == "container_figure_close":
+            figures -= 1
         elif token.type == "inline":
             block = tokens[index - 1] if index > 0 else token
-            _process_inline(token, block if block.map else token, ctx)
+            _process_inline(token, block if block.map else token, ctx, in_figure=figures > 0)
     return parser.renderer.render(tokens, parser.options, {})
 
 

@@ -74,7 +74,7 @@ def _load_page(path: Path, content_dir: Path) -> BookPage:
         problems.append(Problem(_("'order' must be a whole number"), at("order")))
     markup = render_markdown(source.body, source.rel_path.as_posix(), content_dir, anchor_prefix=f"page-{path.stem}-")
     problems += [Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
-                 for p in markup.problems]
+                 for p in markup.problems if p.severity == "error"]  # a page's warnings: the articles' are reported
     if problems:
         raise ContentErrors(sorted(problems, key=lambda p: p.location.line or 0))
     return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order)

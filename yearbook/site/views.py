@@ -3,8 +3,11 @@ fragments with their media and article links resolved, the organisations, and re
 from __future__ import annotations
 
 import heapq
+import re
 import uuid
+from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 
 from markupsafe import Markup
 
@@ -149,16 +152,96 @@ class RelatedIndex:
 
 def latest_articles(articles: list[Article], count: int) -> list[Article]:
     """The ``count`` newest articles (by date; ties keep book order)."""
-    return sorted(articles, key=lambda a: tuple(-x for x in a.date.sort_key()))[:count]
+    return newest_first(articles)[:count]
+
+
+def newest_first(articles: list[Article]) -> list[Article]:
+    """``articles`` by date, newest first; ties keep their order (book order)."""
+    return sorted(articles, key=lambda a: tuple(-x for x in a.date.sort_key()))
+
+
+IMAGE_SOURCE = '<img src="' + MEDIA_MARK
+IMAGE_TAG = re.compile(re.escape(IMAGE_SOURCE) + r'([^"]*)"')
+SIZES = "(min-width: 46rem) 43rem, calc(100vw - 2rem)"  # images.SIZES: the text column's width
+
+
+PER_PAGE = 50  # reports on one page of a list (about 35 KB of HTML with their summaries)
+ENTRIES_PER_PAGE = 200  # names on one page of the people and organisation indexes
+
+
+@dataclass
+class Pager:
+    """One page of a list that is split into pages of a bounded size: ``items`` are this page's,
+    ``first_url`` is the list's first page (``regions/jiangsu/``; page n is urls.page_url(first_url, n))."""
+
+    items: list
+    number: int  # 1-based
+    count: int  # pages in the list
+    total: int  # items in the whole list
+    start: int  # 0-based position of items[0] in the whole list
+    first_url: str
+    per_page: int = PER_PAGE
+
+    def url(self, number: int) -> str:
+        return urls.page_url(self.first_url, number)
+
+    @property
+    def page_url(self) -> str:
+        return self.url(self.number)
+
+    def window(self, width: int = 2) -> list[int | None]:
+        """Page numbers for the pager: the first, the last and ``width`` either side of this one;
+        None stands for the numbers left out (…)."""
+        shown = sorted({1, self.count, *range(max(1, self.number - width), min(self.count, self.number + width) + 1)})
+        out: list[int | None] = []
+        for n in shown:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def paginate(items: list, first_url: str, per_page: int = PER_PAGE) -> list[Pager]:
+    """``items`` cut into pages of at most ``per_page`` (always at least one page, maybe empty)."""
+    count = max(1, -(-len(items) // per_page))
+    return [Pager(items[n * per_page:(n + 1) * per_page], n + 1, count, len(items), n * per_page, first_url, per_page)
+            for n in range(count)]
+
+
+@dataclass
+class FacetCount:
+    """A value of a facet (a theme, a year, a region) with the number of reports it has in a list."""
+
+    label: str
+    count: int
+    url: str  # site URL of the list of those reports
+    key: object = None
+
+
+def year_counts(articles: list[Article]) -> list[tuple[int, int]]:
+    """(year, reports) of ``articles``, newest year first."""
+    return sorted(Counter(a.date.year for a in articles).items(), reverse=True)
+
+
+def topic_counts(articles: list[Article], order: list) -> list[tuple[object, int]]:
+    """(topic, reports) of ``articles``, in the order of ``order`` (the topic entries: pinyin)."""
+    counts = Counter(t.slug for a in articles for t in a.topics)
+    return [(entry.topic, counts[entry.topic.slug]) for entry in order if counts[entry.topic.slug]]
 
 
 class SiteViews:
     """Context for site pages: every URL is made relative to the page being rendered."""
 
-    def __init__(self, yearbook: Yearbook, pdf_names: set[str] = frozenset()):
+    def __init__(self, yearbook: Yearbook, pdf_names: set[str] = frozenset(),
+                 printed_pages: dict[str, dict[str, str]] | None = None, book_pages: list | None = None,
+                 images=None):
         self.yearbook = yearbook
         self.config = yearbook.config
         self.pdf_names = pdf_names
+        # volume slug → {article slug → the page label it starts on in the printed volume} (from the PDF's layout)
+        self.printed_pages = printed_pages or {}
+        self.book_pages = book_pages or []  # content/pages/ (编辑说明 …), shown on the site too
+        self.images = images  # images.SiteImages: size and smaller copies of each image, or None
         self.articles_by_source = {
             source_rel_path(a.source_path, self.config.content_dir): a for a in yearbook.articles
         }
@@ -171,6 +254,75 @@ class SiteViews:
         self.people_groups = group_by_letter(yearbook.people, lambda p: p.name, person_sort_reading)
         self.people_by_name = {person.name: person for person in yearbook.people}
         self.related_index = RelatedIndex(yearbook.articles)
+        self.years: dict[int, list[Article]] = {}
+        for article in yearbook.articles:
+            self.years.setdefault(article.date.year, []).append(article)
+        self.years = dict(sorted(self.years.items(), reverse=True))
+        self.topic_provinces: dict[str, list[tuple[RegionNode, list[Article]]]] = {}  # topic slug → provinces
+        provinces = {node.region.code: node for node in yearbook.region_tree}
+        for entry in yearbook.topic_entries:
+            grouped: dict[str, list[Article]] = {}
+            for article in entry.articles:
+                grouped.setdefault(article.region_path[0].code, []).append(article)
+            self.topic_provinces[entry.topic.slug] = [(node, grouped[code]) for code, node in provinces.items() if code in grouped]
+
+    def _image_attributes(self, rel: str, root: str) -> str:
+        """The start of an image's tag: its source (a smaller copy), srcset, size and lazy loading."""
+        image = self.images.get(rel)
+        if image is None:
+            return f'<img src="{MEDIA_MARK}{rel}" loading="lazy" decoding="async"'
+        tag = f'<img src="{root}{image.url}"'
+        if image.copies:
+            widths = [f"{root}{path} {width}w" for width, path in image.copies]
+            widths.append(f"{root}{urls.media_url(rel)} {image.width}w")
+            tag += f' srcset="{", ".join(widths)}" sizes="{SIZES}"'
+        return tag + f' width="{image.width}" height="{image.height}" loading="lazy" decoding="async"'
+
+    def printed_page(self, article: Article) -> str | None:
+        """The page of the printed volume the article starts on, when the PDF's layout is known."""
+        return self.printed_pages.get(article.volume.slug, {}).get(article.slug) if article.volume else None
+
+    def citation(self, article: Article) -> str:
+        """How to cite the article (GB/T 7714—2015): the printed volume with its page when the PDF's
+        layout is known, else the site's page (with its URL when base_url is set)."""
+        editor = self.config.publisher or self.config.title
+        book = f"{self.config.title}：{volume_label(article.volume)}" if article.volume else self.config.title
+        page = self.printed_page(article)
+        if page:
+            return f"{article.organization}. {article.title}[M]//{editor}. {book}: {page}."
+        address = self.absolute_url(urls.article_url(article.slug))
+        return f"{article.organization}. {article.title}[EB/OL]//{editor}. {book}. ({article.date.iso()})" + (
+            f". {address}." if address else ".")
+
+    def topic_facets(self, articles: list[Article], province: RegionNode | None = None, **facets) -> list[FacetCount]:
+        """The themes of ``articles`` with their counts, each linked to its list: the static page of the
+        theme in ``province`` when given, else the search page browsing ``facets`` + the theme."""
+        found = []
+        for topic, count in topic_counts(articles, self.yearbook.topic_entries):
+            target = (urls.topic_region_url(topic.slug, province.region.slug) if province is not None
+                      else urls.browse_url(**facets, topic=topic.slug))
+            found.append(FacetCount(topic.name, count, target, topic))
+        return found
+
+    def year_facets(self, articles: list[Article], **facets) -> list[FacetCount]:
+        """The years of ``articles`` with their counts, each linked to the search page browsing them."""
+        return [FacetCount(f"{year}年", count, urls.browse_url(**facets, year=year) if facets else urls.year_url(year), year)
+                for year, count in year_counts(articles)]
+
+    def region_facets(self, articles: list[Article], depth: int = 0, **facets) -> list[FacetCount]:
+        """The regions at ``depth`` (0: provinces) of ``articles`` with their counts, in book order,
+        linked to the search page browsing ``facets`` + the region."""
+        counts: dict[str, list] = {}
+        for article in articles:
+            if len(article.region_path) > depth:
+                region = article.region_path[depth]
+                counts.setdefault(region.code, [region, 0])[1] += 1
+        found = []
+        for region, count in counts.values():
+            node = self.region_nodes.get(region.code)
+            path = "/".join(node.slug_path) if node else region.slug
+            found.append(FacetCount(region.name, count, urls.browse_url(**facets, region=path), region))
+        return found
 
     def _index_regions(self, nodes: list[RegionNode]) -> None:
         for node in nodes:
@@ -199,6 +351,8 @@ class SiteViews:
             return root + target or "./"  # urls.relative_url(page_url, target), with the prefix worked out once
 
         def content(html: str) -> Markup:
+            if self.images is not None and IMAGE_SOURCE in html:
+                html = IMAGE_TAG.sub(lambda match: self._image_attributes(match.group(1), root), html)
             html = html.replace(MEDIA_MARK, root + "media/")
             if ARTICLE_MARK in html:
                 for rel, article in self.articles_by_source.items():
@@ -232,6 +386,15 @@ class SiteViews:
             "latest_articles": lambda count: latest_articles(self.yearbook.articles, count),
             "absolute_url": self.absolute_url,
             "uuid_urn": self.uuid_urn,
+            "printed_page": self.printed_page,
+            "citation": self.citation,
+            "book_pages": self.book_pages,
+            "years": self.years,
+            "topic_provinces": self.topic_provinces,
+            "topic_facets": self.topic_facets,
+            "year_facets": self.year_facets,
+            "region_facets": self.region_facets,
+            "newest_first": newest_first,
         }
         context.update(extra)
         return context
