@@ -2,6 +2,7 @@
 unknown keys are warnings with a suggestion."""
 from __future__ import annotations
 
+import os
 import difflib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -228,7 +229,7 @@ def load_config(content_dir: Path, log: ProblemLog) -> Config:
     path = content_dir / CONFIG_NAME
     if not content_dir.is_dir():
         raise ContentError(f"content directory {content_dir} does not exist", None, "pass --content DIR")
-    if not path.is_file():
+    if not os.path.lexists(path):  # there but not a file (a folder, a pipe): read_text says so
         log.error("the config file is missing", SourceLocation(path), f"create {CONFIG_NAME} with at least 'title:'")
         return Config(content_dir=content_dir)
     try:
