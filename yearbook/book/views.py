@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..content.indexes import group_by_letter, person_sort_reading, region_entries, topic_groups, topic_index_groups
 from ..content.labels import keyword_label, region_label
-from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings
+from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings, url_path
 from ..content.model import Article, Person, Volume, Yearbook
 from .typeset import Typesetter
 
@@ -36,7 +36,7 @@ class BookViews:
 
     def _resolve(self, html: str) -> str:
         for rel, url in self.media_urls.items():
-            html = html.replace(MEDIA_MARK + rel, url)
+            html = html.replace(MEDIA_MARK + url_path(rel), url)
         if self._content_uri is None:
             self._content_uri = self.config.content_dir.resolve().as_uri() + "/"
         html = html.replace(MEDIA_MARK, self._content_uri)
@@ -69,7 +69,7 @@ class BookViews:
             "geometry": self.geometry,
             "spacing": self.spacing,
             "pages": self.pages,
-            "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
+            "cover_image_url": self._resolve(MEDIA_MARK + url_path(self.config.pdf.cover_image)) if self.config.pdf.cover_image else "",
             "people": people,
             "content": content,
             "typeset": self.typesetter.filter,

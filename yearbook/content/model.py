@@ -78,6 +78,17 @@ class Excerpt:
     of: int
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of an article or page: its line, how many columns, and the blocks it is set in (the
+    field: 'summary', 'scene', 'observation'; then 'blockquote', 'list', 'figure'), which the book
+    indents from the margins."""
+
+    line: int | None
+    columns: int
+    containers: tuple[str, ...] = ()
+
+
 @dataclass
 class Article:
     """One report as the yearbook shows it."""
@@ -103,6 +114,7 @@ class Article:
     images: list[str] = field(default_factory=list)  # content-relative paths used by the article
     article_links: list[tuple[str, int | None]] = field(default_factory=list)  # (.md path, file line) it links to
     slug_line: int | None = None  # file line of its `slug:` field, if it has one
+    tables: list[Table] = field(default_factory=list)  # every table it has (body, summary, keywords), at its file line
     # Filled in by collect.build_yearbook:
     region_path: list[Region] = field(default_factory=list)  # province first
     volume: "Volume | None" = None

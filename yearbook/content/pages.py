@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ContentError, ContentErrors, Problem, SourceLocation
 from .markup import render_markdown
+from .model import Table
 from .sources import read_source
 from .yamlfile import load_yaml
 
@@ -26,6 +27,8 @@ class BookPage:
     title: str
     body_html: str
     order: int = 0
+    path: Path | None = None  # its file
+    tables: tuple[Table, ...] = ()  # every table it has, at its file line
 
     @property
     def anchor(self) -> str:
@@ -50,6 +53,8 @@ def load_pages(content_dir: Path) -> list[BookPage]:
 
 def _load_page(path: Path, content_dir: Path) -> BookPage:
     source = read_source(path, content_dir)
+    if source.body_problems():
+        raise ContentErrors(source.body_problems())
     data, lines = load_yaml(source.front_matter, path, source.front_matter_line)
     if not isinstance(data, dict) or not str(data.get("title") or "").strip():
         raise ContentError("a page needs a 'title'", SourceLocation(path, source.front_matter_line), "e.g. title: 编辑说明")
@@ -64,4 +69,6 @@ def _load_page(path: Path, content_dir: Path) -> BookPage:
     if markup.problems:
         raise ContentErrors([Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
                              for p in markup.problems])
-    return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order)
+    tables = tuple(Table(None if t.line is None else source.body_line + t.line, t.columns, t.containers) for t in markup.tables)
+    return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order, path=path,
+                    tables=tables)
