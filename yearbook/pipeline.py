@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .book.preflight import preflight
 from .book.render import check_cjk_font, render_volume_pdf, volume_pdf_name
 from .book.split.render import SplitSettings
 from .content.collect import build_yearbook
 from .content.config import load_config
 from .content.model import Yearbook
+from .content.pages import load_pages
 from .errors import ContentErrors, Problem, ProblemLog
 from .output import RenderedFile, Staging, cache_dir, check_output_dir, clean_stale, commit_output, previous_files
 from .progress import NoProgress, Progress
@@ -82,10 +84,15 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     theme = find_theme(yearbook.config.theme, content_dir)
     if options.write:
         check_output_dir(options.output_dir, [content_dir, theme.path])
+    if options.only in (None, "pdf"):
+        check_cjk_font()  # first: without a CJK font, every character would be one the book cannot print
+    if options.only in (None, "pdf") or not options.write:  # what the book could not print (`check` tells too)
+        unprintable = preflight(yearbook, load_pages(content_dir))
+        if unprintable:
+            raise ContentErrors(report.warnings + unprintable)
     files: list[RenderedFile] = []
     carry = None  # a folder of the previous output kept as it is (output.commit_output)
     if options.only in (None, "pdf"):
-        check_cjk_font()
         with report.stage("pdf"):
             editions = options.editions or yearbook.config.pdf.edition
             progress.stage("PDF", len(yearbook.volumes) * len(editions))
