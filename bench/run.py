@@ -339,12 +339,16 @@ def probe_rebuild(content: Path, output: Path, target: Path, edits: int = 5) -> 
 
     from yearbook import pipeline
 
-    if hasattr(pipeline, "rebuild_site") and hasattr(pipeline, "SiteState"):
-        state = pipeline.SiteState()
+    try:
+        from yearbook.serve import rebuild as serve_rebuild  # where serve's rebuild lives since the layout
+    except ImportError:
+        serve_rebuild = pipeline
+    if hasattr(serve_rebuild, "rebuild_site") and hasattr(serve_rebuild, "SiteState"):
+        state = serve_rebuild.SiteState()
         method = "rebuild_site"
 
         def once() -> dict:
-            return pipeline.rebuild_site(content, output, state).timings
+            return serve_rebuild.rebuild_site(content, output, state).timings
     else:
         options = pipeline.BuildOptions(content_dir=content, output_dir=output, only="html")
         method = "build"

@@ -34,6 +34,8 @@ if not Path(CHROMIUM).is_file():
 
 from playwright.sync_api import sync_playwright  # noqa: E402  (after the skip: only needed with a browser)
 
+pytestmark = pytest.mark.slow  # Chromium on the built site
+
 
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name

@@ -149,8 +149,14 @@ def test_each_article_bookmark_points_to_the_page_where_the_article_starts(pdf, 
             assert squash(mark.title)[:20] in squash(pages[mark.page - 1]), mark
 
 
+def printed(pdf, page: int) -> int:
+    """The number printed on physical page ``page`` (the 正文 is numbered from 1: the page labels)."""
+    return int(pdf.page_labels[page - 1])
+
+
 def _article_pages(pdf) -> dict[str, int]:
-    return {m.title: m.page for m in pdf_bookmarks(pdf) if m.level == 2}
+    """Each article's first page, as the number printed on it."""
+    return {m.title: printed(pdf, m.page) for m in pdf_bookmarks(pdf) if m.level == 2}
 
 
 def _without_notes(text: str) -> str:
@@ -225,17 +231,21 @@ def _keyword_pages(pdf, titles: set[str]) -> set[int]:
         if mark.level <= 2:
             inside = mark.level == 2 and mark.title in titles
         elif inside:
-            found.add(mark.page)
+            found.add(printed(pdf, mark.page))
     return found
 
 
-def test_people_index_locators_are_the_pages_of_their_articles(pdf, pages):
-    starts = _article_pages(pdf)
+def test_people_index_locators_are_the_pages_where_their_bylines_are_printed(pdf, pages):
+    marks = [m for m in pdf_bookmarks(pdf) if m.level == 2]
     index_text = _index_text(pages, "人名索引", ("地区索引", "主题索引"))
     for slug in ARTICLES:
         meta = front_matter(slug)
+        first = next(m.page for m in marks if m.title == meta["title"])
+        last = min([m.page for m in marks if m.page > first] + [len(pages) + 1]) - 1
         for byline in meta.get("bylines") or []:
-            assert starts[meta["title"]] in _locators_after(index_text, byline["name"]), byline["name"]
+            credit = re.compile("（[^（）]*" + re.escape(squash(byline["name"])) + "[^（）]*）")  # the bylines paragraph
+            printed_on = [printed(pdf, n) for n in range(first, last + 1) if credit.search(squash(pages[n - 1]))]
+            assert printed_on and printed_on[-1] in _locators_after(index_text, byline["name"]), byline["name"]
 
 
 def test_pdf_fonts_are_all_embedded_and_cjk(sample):

@@ -104,6 +104,17 @@ case("yaml-alias-bomb", {A: t}, at(t, "a: &a"), "anchors and aliases")
 t = front(VALID_YAML + "kicker:\n  " + "- " * 200000 + "深\n")
 case("yaml-deep-block-nesting", {A: t}, at(t, "  - - -"), "nested more than")
 
+# a key given twice: an error at the second one (YAML itself would keep the last value silently)
+t = front(VALID_YAML + "title: 第二个标题\n")
+case("yaml-duplicate-title", {A: t}, at(t, "title: 第二个标题"), "duplicate key 'title': it is already set on line 2",
+     hint="keep one of the two")
+t = article_md(keywords="\n  - title: 关键词\n    scene: 场景\n    scene: 又一个场景\n    observation: 观察")
+case("yaml-duplicate-key-inside-a-keyword", {A: t}, at(t, "又一个场景"), f"duplicate key 'scene': it is already set on line {line_of(t, 'scene: 场景')}")
+t = article_md(bylines="[{role: 记者, name: 李蓉, name: 李亚强}]")
+case("yaml-duplicate-key-in-a-flow-mapping", {A: t}, at(t, "bylines:"), "duplicate key 'name'")
+t = front(VALID_YAML.replace("title: 测试标题\n", "title: 测试标题\nkicker: 引题\n") + "kicker: 又一个引题\nkicker: 第三个\n")
+case("yaml-key-given-three-times-is-two-problems", {A: t}, at(t, "kicker: 第三个"), "duplicate key 'kicker': it is already set on line 3")
+
 # --- wrong types ---------------------------------------------------------------------------------
 
 t = article_md(date="2021年12月")
@@ -278,18 +289,30 @@ case("config-volume-slug-dotdot", {"yearbook.yml": 'title: 年鉴\nvolumes:\n  -
      f"{Y}:3", "is not allowed")
 case("config-markdown-switch-not-boolean", {"yearbook.yml": "title: 年鉴\nmarkdown:\n  raw_html: yes please\n"}, f"{Y}:3",
      "'markdown.raw_html' must be true or false")
+case("config-duplicate-key", {"yearbook.yml": "title: 年鉴\npdf:\n  page_size: A4\n  page_size: 16开\n"}, f"{Y}:4",
+     "duplicate key 'page_size': it is already set on line 3")
+case("config-cover-image-missing", {"yearbook.yml": "title: 年鉴\npdf:\n  cover_image: images/none.jpg\n"}, f"{Y}:3",
+     "the cover image 'images/none.jpg' is not a file inside content/")
+case("config-cover-image-outside", {"yearbook.yml": "title: 年鉴\npdf:\n  cover_image: ../../etc/passwd\n"}, f"{Y}:3",
+     "is not a file inside content/")
+case("config-icc-profile-missing", {"yearbook.yml": "title: 年鉴\npdf:\n  edition: print\n  icc_profile: none.icc\n"}, f"{Y}:4",
+     "the ICC profile 'none.icc' does not exist")
 case("config-theme-outside", {"yearbook.yml": "title: 年鉴\ntheme: ../../../../../../etc\n"}, Y, "theme")
 T = "content/topics.yml"
 case("topics-not-a-list", {"topics.yml": "kexue-puji: 科学普及\n"}, f"{T}:1", "list")
 case("topic-without-slug", {"topics.yml": "- name: 科学普及\n"}, f"{T}:1", "slug")
-case("topic-is-text", {"topics.yml": "- 科学普及\n"}, f"{T}:1", "")
+case("topic-is-text", {"topics.yml": "- 科学普及\n"}, f"{T}:1", "needs a 'slug' and a 'name'")
+case("topics-duplicate-key", {"topics.yml": "- slug: kexue-puji\n  name: 科学普及\n  name: 科普\n"}, f"{T}:3",
+     "duplicate key 'name': it is already set on line 2")
 case("topics-tab", {"topics.yml": "- slug: a\n\tname: b\n"}, f"{T}:2", "YAML syntax error")
 R = "content/regions.yml"
 case("regions-order-is-a-number", {"regions.yml": "order: 5\n"}, f"{R}:1", "order")
-case("regions-order-holds-a-list", {"regions.yml": "order: [[江苏省]]\n"}, f"{R}:1", "")
+case("regions-order-holds-a-list", {"regions.yml": "order: [[江苏省]]\n"}, f"{R}:1", "a region must be a name, a path or a 6-digit code")
 case("regions-entries-are-numbers", {"regions.yml": "entries: [1, 2]\n"}, f"{R}:1", "entr")
 case("regions-entry-with-a-bad-code", {"regions.yml": "entries:\n  - {code: abc, name: 某区, parent_code: 1, level: 9}\n"},
-     f"{R}:", "")
+     f"{R}:", "'code' must be a 6-digit GB/T 2260 code")
+case("regions-duplicate-key", {"regions.yml": "order: [江苏省]\nentries: []\norder: [安徽省]\n"}, f"{R}:3",
+     "duplicate key 'order': it is already set on line 1")
 case("regions-is-a-list", {"regions.yml": "- 江苏省\n"}, f"{R}:1", "order")
 
 # --- a theme with a broken template ----------------------------------------------------------------
@@ -490,7 +513,7 @@ def test_the_catalogue_has_the_cases_of_the_issue():
                    "gb18030-file-is-accepted", "utf8-bom-file-is-accepted", "crlf-file-is-accepted",
                    "full-width-colon-after-a-key", "unknown-key-is-a-warning", "duplicate-slug", "slug-dotdot",
                    "slug-absolute", "link-dotdot-past-the-root", "link-absolute", "image-missing", "5-mb-article-is-accepted",
-                   "yaml-alias-bomb", "theme-template-syntax-error"):
+                   "yaml-alias-bomb", "theme-template-syntax-error", "yaml-duplicate-title", "config-duplicate-key"):
         assert needed in ids
 
 

@@ -246,6 +246,7 @@ def server():
     s.close()
 
 
+@pytest.mark.slow
 def test_remote_images_when_allowed_are_linked_by_the_site_and_fetched_for_the_pdf_alone(server, make_site, run_cli,
                                                                                        article, article_page, tmp_path):
     theme = tmp_path / "themes/remote"
@@ -274,6 +275,7 @@ def test_local_paths_outside_stay_refused_when_remote_images_are_allowed(target,
     assert re.search(r"content/articles/x.md:\d+: image '[^']+' (is not allowed|points outside the content directory)", err), err
 
 
+@pytest.mark.slow
 def test_theme_css_cannot_make_weasyprint_read_files_outside(make_site, run_cli, tmp_path, monkeypatch):
     from weasyprint.urls import URLFetcher
 

@@ -118,17 +118,25 @@ def test_serve_writes_the_edited_articles_page_before_the_lists_that_show_it(mak
     assert "articles/huaian-kexie-2021/index.html" in report.written and "index.html" in report.written
 
 
-def test_serve_renders_in_the_usual_order_when_what_every_page_shows_changed(make_site, tmp_path):
+def test_serve_writes_the_edited_page_first_even_when_what_every_page_shows_changed(make_site, tmp_path):
     content = make_site()
     state = SiteState()
     rebuild_site(content, tmp_path / "output", state)
     path = content / "articles" / "huaian-kexie-2021.md"
     path.write_text(path.read_text(encoding="utf-8").replace("date: 2021-12-27", "date: 2019-12-27"), encoding="utf-8")
-    called = []
-    report = rebuild_site(content, tmp_path / "output", state, on_first_written=called.append)
-    assert called == [] and report.first == []  # a new volume: every page's navigation changed
-    home = (tmp_path / "output/site/index.html").read_text(encoding="utf-8")
-    assert "volumes/2019/" in home
+    seen = []
+
+    def first_written(written):
+        seen.append((written, (tmp_path / "output/site/articles/huaian-kexie-2021/index.html").read_text(encoding="utf-8"),
+                     (tmp_path / "output/site/index.html").read_text(encoding="utf-8")))
+
+    report = rebuild_site(content, tmp_path / "output", state, on_first_written=first_written)
+    # a new volume: every page's navigation changed; the edited page, from the new model, shows it at once …
+    [(written, article_page, home_before)] = seen
+    assert written == report.first == ["articles/huaian-kexie-2021/index.html"]
+    assert "volumes/2019/" in article_page and "volumes/2019/" not in home_before
+    # … and every other page with the rest of the rebuild
+    assert "volumes/2019/" in (tmp_path / "output/site/index.html").read_text(encoding="utf-8")
 
 
 def test_an_article_swapped_for_a_link_out_of_the_tree_is_not_read(make_site, tmp_path):
@@ -145,7 +153,7 @@ def test_an_article_swapped_for_a_link_out_of_the_tree_is_not_read(make_site, tm
     assert "articles/huaian-kexie-2021/index.html" in report.removed
 
 
-def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest(make_site, tmp_path, monkeypatch):
+def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest(make_site, tmp_path):
     import io
 
     from yearbook.serve import server as serve_module
@@ -154,20 +162,23 @@ def test_a_page_reloaded_after_the_first_write_is_not_reloaded_again_by_the_rest
     content = make_site()
     live = LiveState()
     preview = serve_module.Preview(serve_module.ServeOptions(content, tmp_path / "output"), live, io.StringIO(), io.StringIO())
-    assert preview.rebuild(None)
-    seen = {}
-    real = serve_module.rebuild_site
+    try:
+        assert preview.rebuild(None)
+        seen = {}
+        real = preview.builder.rebuild
 
-    def rebuild_site(*args, on_first_written=None, **kwargs):
-        def first(written):
-            on_first_written(written)
-            seen["state"] = live.snapshot()  # what a browser learns now: its page changed
-            seen["ahead"] = dict(preview.ahead)  # the build a reload fetched now is told it shows
-        return real(*args, on_first_written=first, **kwargs)
+        def rebuild(on_first, **kwargs):  # the builder process's answers, as the serve process gets them
+            def first(written):
+                on_first(written)
+                seen["state"] = live.snapshot()  # what a browser learns now: its page changed
+                seen["ahead"] = dict(preview.ahead)  # the build a reload fetched now is told it shows
+            return real(on_first=first, **kwargs)
 
-    monkeypatch.setattr(serve_module, "rebuild_site", rebuild_site)
-    retitle(content)
-    assert preview.rebuild({content / "articles" / "huaian-kexie-2021.md"})
+        preview.builder.rebuild = rebuild
+        retitle(content)
+        assert preview.rebuild({content / "articles" / "huaian-kexie-2021.md"})
+    finally:
+        preview.close()
     page = "articles/huaian-kexie-2021/index.html"
     assert seen["state"]["changed"] == [page]
     final = live.snapshot()

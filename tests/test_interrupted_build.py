@@ -20,6 +20,8 @@ import pytest
 
 from conftest import REPO, article_md, write_site
 
+pytestmark = pytest.mark.slow  # builds of 900 generated articles, killed at chosen moments
+
 ARTICLES = 900  # above PARALLEL_MIN_ARTICLES: pages written by two processes while they are made
 BUILD = ["build", "--content", "content", "--output", "output", "--only", "html", "--quiet"]
 PARAGRAPH = "科协组织专家深入企业调研，推动科技成果转化，服务地方经济社会发展。" * 8 + "\n\n"
@@ -47,7 +49,9 @@ def child_env() -> dict[str, str]:
 def start_build(root: Path, *args: str, script: str | None = None, **kwargs) -> subprocess.Popen:
     command = [sys.executable, "-c", script] if script else [sys.executable, str(REPO / "build.py")]
     return subprocess.Popen(command + list(args or BUILD), cwd=root, env=child_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, encoding="utf-8", **kwargs)
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as on a terminal, even if
+                            **kwargs)  # this suite runs with SIGINT ignored (a background job), which children inherit
 
 
 def run_build(root: Path, *args: str, script: str | None = None) -> subprocess.CompletedProcess:
@@ -176,13 +180,14 @@ def test_the_next_build_cleans_up_after_a_killed_one(trees):
 
 
 def test_a_kill_between_the_two_renames_of_the_fallback_swap_is_repaired_by_the_next_build(trees):
-    from yearbook.output import clean_stale
+    from yearbook.output import clean_stale, lock_output
 
     root, old, new, backup = trees
     restore_old_output(root, backup)
     assert run_build(root, script=_killing_script("between-renames")).returncode == -signal.SIGKILL
 
-    clean_stale(root / "output")  # what the next build (and serve) does first
+    with lock_output(root / "output", "build") as lock:
+        clean_stale(root / "output", lock)  # what the next build does first
 
     assert snapshot(root / "output") == new  # the staging folder was complete: it is put in place
     assert list(root.glob(".output-*")) == []

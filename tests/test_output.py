@@ -51,7 +51,8 @@ def test_failed_build_leaves_the_previous_output_byte_identical(make_site, build
     assert code == 1
     assert "nothing was written" in err
     assert snapshot(tmp_path / "output") == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output-")] == []
+    assert (tmp_path / ".output.lock").read_bytes() == b""  # the lock file stays, empty: nobody holds it
 
 
 def test_rebuild_removes_pages_of_deleted_articles(make_site, build_html, tmp_path):

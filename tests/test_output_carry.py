@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from yearbook.output import MARKER, clean_stale, commit_output
+from yearbook.output import MARKER, clean_stale, commit_output, lock_output
 from yearbook.site.render import RenderedFile
 
 OLD = [RenderedFile("pdf/old-name.pdf", b"%PDF old"), RenderedFile("site/index.html", b"<p>home</p>"),
@@ -92,12 +92,14 @@ def test_a_build_killed_while_carrying_the_site_leaves_a_whole_output(when, expe
     assert result.returncode == -signal.SIGKILL
     assert [p.name for p in tmp_path.iterdir() if p.name != "output"], "the killed build should have left its folder"
 
-    clean_stale(output)  # what the next build (and serve) does first
+    with lock_output(output, "build") as lock:
+        clean_stale(output, lock)  # what the next build does first
 
     assert tree(output) == (OLD_TREE if expected == "old" else NEW_TREE)
-    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".output.lock", "output"]
 
 
+@pytest.mark.slow
 def test_only_pdf_after_a_full_build_keeps_every_page_of_the_site(make_site, run_cli, tmp_path):
     content = make_site()
     assert run_cli("build", "--only", "html")[0] == 0

@@ -4,6 +4,7 @@ bookmarks, 目录 and index locators that are the real pages (keywords too), met
 Chinese line breaking and justification on the rendered pages."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from pypdf import PdfReader
 from pdf_lines import forbidden_breaks, has_pdftotext, pdf_lines, ragged_lines
 from readback import first_page_with, pdf_bookmarks, pdf_page_texts, squash
 
+pytestmark = pytest.mark.slow  # the sample's PDF read back
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 CONFIG = yaml.safe_load((CONTENT / "yearbook.yml").read_text(encoding="utf-8"))
@@ -27,8 +30,10 @@ MM = 72 / 25.4
 def editions(tmp_path_factory) -> Path:
     """output/pdf of the sample built in all three editions at once."""
     out = tmp_path_factory.mktemp("editions") / "output"
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}  # dates from the content
     result = subprocess.run([sys.executable, "build.py", "build", "--only", "pdf", "--edition", "screen,print,archive",
-                             "--output", str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                             "--output", str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=900,
+                            env=environment)
     assert result.returncode == 0, result.stderr
     return out / "pdf"
 
@@ -96,16 +101,26 @@ def test_blank_pages_are_truly_blank(reader, texts):
 
 def folio(text: str) -> str | None:
     last = text.strip().splitlines()[-1].strip() if text.strip() else ""
-    return last if last.isdigit() else None
+    return last if last.isdigit() or (last and set(last) <= set("ivxlcdm")) else None
 
 
-def test_folios_are_the_physical_page_numbers_and_absent_from_cover_title_and_openers(reader, texts):
+ROMAN = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
+
+
+def test_folios_are_roman_in_the_front_matter_then_from_1_on_the_first_chapter(reader, texts):
+    """页码 as a Chinese book prints them: the front matter in lower-case roman numerals counted from
+    the cover, the 正文 from 1 on the first chapter's opener; none on the cover, the title page, the
+    imprint, the openers and blank pages; the PDF's page labels say the same."""
     openers = set(chapter_pages(reader).values())
+    first = min(openers)
+    labels = reader.page_labels
     for number, text in enumerate(texts, start=1):
+        expected = ROMAN[number] if number < first else str(number - first + 1)
+        assert labels[number - 1] == expected, f"page {number} is labelled {labels[number - 1]}"
         if number <= 4 or number in openers or not squash(text):
             assert folio(text) is None, f"page {number} has a folio"
         else:
-            assert folio(text) == str(number), f"page {number} shows folio {folio(text)}"
+            assert folio(text) == expected, f"page {number} shows folio {folio(text)}"
 
 
 def test_running_heads_are_the_title_on_versos_and_the_chapter_on_rectos(reader, texts, lines):
@@ -165,11 +180,23 @@ def test_keyword_bookmarks_point_to_the_page_where_the_keyword_starts(reader, te
 
 
 def test_theme_index_keyword_locators_are_the_pages_of_the_keyword_sections(reader, texts):
-    keyword_pages = [m.page for m in pdf_bookmarks(reader) if m.level == 3]
+    """The 淮安 article's 关键词 sections are listed in the 主题索引 with the pages they start on, each
+    under the topics its title names (全面推进科普… under 科学普及; 推进科技交流与合作 under
+    科技交流合作) or, naming none, under the article's first topic (党建引领) — not all five under
+    every one of the article's five topics."""
+    keyword_pages = [reader.page_labels[m.page - 1] for m in pdf_bookmarks(reader) if m.level == 3]
     index = squash("".join(texts[first_page_with(texts, "主题索引", len(texts) // 2) - 1:]))
-    match = re.search(r"关键词一(\d+)，二(\d+)，三(\d+)，四(\d+)，五(\d+)", index)
-    assert match, "the 淮安 article's keywords are listed under its themes"
-    assert [int(n) for n in match.groups()] == keyword_pages
+    listed = re.findall(r"淮安市科协（2021）\d+((?:(?:关键词)?[一二三四五]\d+，?)*)", index)
+    assert len(listed) == 5, listed  # the article is under each of its five topics
+    numbers = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+    seen: dict[int, set] = {}
+    for under, entry in enumerate(listed):
+        for label, page in re.findall(r"(?:关键词)?([一二三四五])(\d+)", entry):
+            assert page == keyword_pages[numbers[label] - 1], entry
+            seen.setdefault(numbers[label], set()).add(under)
+    assert sorted(seen) == [1, 2, 3, 4, 5], seen  # every section listed
+    assert all(len(topics) < 5 for topics in seen.values()), seen  # none under every topic
+    assert sum(1 for entry in listed if entry) < 5  # and some topics list none of them
 
 
 def test_theme_index_has_see_references_for_aliases(texts):
@@ -184,7 +211,8 @@ def test_chapter_opener_lists_its_reports_with_their_pages(reader, texts):
     text = squash(texts[opener - 1])
     for title, page in starts.items():
         if squash(title)[:10] in text:
-            assert re.search(re.escape(squash(title)[-6:]) + r"[.·…]*" + str(page), text), title
+            printed = reader.page_labels[page - 1]  # the number printed on the article's first page
+            assert re.search(re.escape(squash(title)[-6:]) + r"[.·…]*" + printed + r"(?!\d)", text), title
 
 
 # --- document ---------------------------------------------------------------------------------------
@@ -242,15 +270,34 @@ def test_text_block_is_a_whole_number_of_characters_wide(lines):
 
 # --- the print and archive editions of the sample ---------------------------------------------------
 
-def test_print_edition_media_box_is_the_trim_plus_3mm_bleed_and_trim_box_the_page(editions):
+def test_print_edition_bleed_box_is_the_trim_plus_3mm_inside_a_slug_and_trim_box_the_page(editions):
     reader = PdfReader(editions / "nianjian-2020-2024-print.pdf")
     bleed = 3 * MM
     for page in list(reader.pages):
         trim = [float(v) for v in page.trimbox]
+        box = [float(v) for v in page.bleedbox]
         media = [float(v) for v in page.mediabox]
         assert trim[2] - trim[0] == pytest.approx(210 * MM, abs=0.05)
         assert trim[3] - trim[1] == pytest.approx(285 * MM, abs=0.05)
-        assert media == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed], abs=0.05)
+        assert box == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed], abs=0.05)
+        assert media[0] < box[0] and media[2] > box[2]  # the slug, for the marks
+
+
+def test_editions_carry_their_dates_and_identity_from_the_content(editions, reader):
+    """Creation and modification dates from the content (its latest report) — never the clock — and
+    in the XMP a DocumentID per volume and edition and an InstanceID of the content; the trailer /ID
+    is worked out from the file, so every edition has its own."""
+    import pikepdf
+
+    ids, documents = set(), set()
+    for name in ("nianjian-2020-2024.pdf", "nianjian-2020-2024-print.pdf", "nianjian-2020-2024-archive.pdf"):
+        with pikepdf.open(editions / name) as pdf:
+            assert str(pdf.docinfo["/CreationDate"]) == str(pdf.docinfo["/ModDate"]) == "D:20241231000000+08'00"
+            meta = pdf.open_metadata()
+            assert meta["xmpMM:DocumentID"].startswith("uuid:") and meta["xmpMM:InstanceID"].startswith("uuid:")
+            documents.add(meta["xmpMM:DocumentID"])
+            ids.add(bytes(pdf.trailer.ID[0]))
+    assert len(ids) == 3 and len(documents) == 3 and b"2020-2024" not in ids
 
 
 def test_print_edition_sets_text_in_process_black(editions):

@@ -16,6 +16,8 @@ from pypdf import PdfReader
 from conftest import article_md, write_site
 from pdf_lines import forbidden_breaks, has_pdftotext, pdf_lines, ragged_lines
 
+pytestmark = pytest.mark.slow  # a PDF per edition
+
 ROOT = Path(__file__).resolve().parents[1]
 MM = 72 / 25.4
 CMYK_PROFILES = [Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), Path("/usr/share/color/icc/ghostscript/ps_cmyk.icc")]
@@ -117,19 +119,75 @@ def test_a_photo_that_would_print_under_300_dpi_is_reported_with_its_page(stress
     assert re.search(r"image content/images/small\.jpg prints at \d+ dpi on page \d+", result.stderr), result.stderr
 
 
-def test_print_edition_without_an_icc_profile_says_images_stay_rgb(stress):
+def content_colour_spaces(reader: PdfReader) -> tuple[int, set]:
+    """How many RGB colour operators the pages and forms draw with, and the images' colour spaces."""
+    import pikepdf
+
+    rgb, images = 0, set()
+    with pikepdf.open(reader.stream) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                if obj.get("/Subtype") == "/Image":
+                    images.add(str(obj.get("/ColorSpace")))
+                elif obj.get("/Subtype") in (None, "/Form") and obj.get("/Type") in (None, "/XObject"):
+                    try:
+                        rgb += len(re.findall(rb"(?<![\w/])(?:rg|RG)\s", obj.read_bytes()))
+                    except pikepdf.PdfError:
+                        pass
+            elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Array)) and "/DeviceRGB" in repr(obj):
+                rgb += 1
+    return rgb, images
+
+
+@pytest.mark.skipif(not any(p.is_file() for p in CMYK_PROFILES), reason="no CMYK ICC profile (Debian: libgs-common)")
+def test_print_edition_without_a_configured_profile_uses_the_system_s_cmyk_profile(stress):
+    """No pdf.icc_profile: the freely licensed CMYK profile Debian installs (Ghostscript's) is the
+    output intent, the images are converted with it, and nothing anywhere is in RGB — text, rules,
+    the white 关键词 label, the cover's panel, the marks."""
     result, pdf_dir = stress
-    assert "no CMYK ICC profile is configured" in result.stderr
+    assert "no CMYK ICC profile" not in result.stderr
     reader = PdfReader(pdf_of(pdf_dir, "print"))
-    assert "/OutputIntents" not in reader.trailer["/Root"]
+    intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFX" and "CMYK" in str(intent["/OutputConditionIdentifier"])
+    rgb, images = content_colour_spaces(reader)
+    assert rgb == 0 and images == {"/DeviceCMYK"}, (rgb, images)
 
 
-def test_print_edition_cover_picture_bleeds(stress):
+def test_print_edition_has_a_slug_marks_in_registration_colour_outside_the_bleed_and_pages_by_four(stress):
+    """MediaBox ⊃ BleedBox ⊃ TrimBox: a 3 mm bleed, and a 10 mm slug beyond the trim where the crop
+    marks and registration targets are drawn, outside the bleed, in the registration colour (a
+    separation named All); the page count a multiple of 4, padded with blank pages."""
     reader = PdfReader(pdf_of(stress[1], "print"))
-    cover = reader.pages[0]
-    assert float(cover.mediabox.left) == pytest.approx(-3 * MM, abs=0.05)
-    images = cover["/Resources"].get_object().get("/XObject") or {}
-    assert images, "the cover picture is on the cover"
+    screen = PdfReader(pdf_of(stress[1]))
+    assert len(reader.pages) % 4 == 0 and len(screen.pages) <= len(reader.pages) < len(screen.pages) + 4
+    for page in reader.pages:
+        trim, bleed, media = ([float(v) for v in box] for box in (page.trimbox, page.bleedbox, page.mediabox))
+        assert bleed == pytest.approx([trim[0] - 3 * MM, trim[1] - 3 * MM, trim[2] + 3 * MM, trim[3] + 3 * MM], abs=0.05)
+        assert media == pytest.approx([trim[0] - 10 * MM, trim[1] - 10 * MM, trim[2] + 10 * MM, trim[3] + 10 * MM], abs=0.05)
+    page = reader.pages[5]
+    marks = [x.get_object() for name, x in page["/Resources"]["/XObject"].items() if name.startswith("/YbMarks")]
+    assert marks, "the marks are drawn on the page"
+    space = marks[0]["/Resources"]["/ColorSpace"]["/YbReg"].get_object()
+    assert space[0] == "/Separation" and space[1] == "/All"
+    # every point a mark's path goes through (the operands of m, l and c, in pairs) lies in the slug:
+    # inside the MediaBox and outside the BleedBox, so that nothing of a mark is printed on the sheet
+    points, operands = [], []
+    for token in marks[0].get_data().split():
+        if re.fullmatch(rb"-?\d+(\.\d+)?", token):
+            operands.append(float(token))
+            continue
+        if token in (b"m", b"l", b"c"):
+            points += list(zip(operands[0::2], operands[1::2]))
+        operands = []
+    trim, bleed, media = ([float(v) for v in box] for box in (page.trimbox, page.bleedbox, page.mediabox))
+    assert len(points) > 8 * 2 + 4 * 13, len(points)  # 8 crop marks and 4 targets
+    in_media = [p for p in points if media[0] <= p[0] <= media[2] and media[1] <= p[1] <= media[3]]
+    in_bleed = [p for p in points if bleed[0] - 0.5 < p[0] < bleed[2] + 0.5 and bleed[1] - 0.5 < p[1] < bleed[3] + 0.5]
+    assert len(in_media) == len(points) and not in_bleed, in_bleed
+    # the crop marks are on the trim's lines
+    on_trim_lines = [p for p in points if any(abs(p[0] - x) < 0.01 for x in (trim[0], trim[2]))
+                     or any(abs(p[1] - y) < 0.01 for y in (trim[1], trim[3]))]
+    assert len(on_trim_lines) >= 16, on_trim_lines
 
 
 @pytest.mark.skipif(not any(p.is_file() for p in CMYK_PROFILES), reason="no CMYK ICC profile (Debian: libgs-common)")
@@ -148,8 +206,8 @@ def test_print_edition_with_a_cmyk_profile_is_pdf_x_with_cmyk_images(tmp_path):
             if xobject.get("/Subtype") == "/Image":
                 spaces.add(str(xobject["/ColorSpace"]))
     assert spaces == {"/DeviceCMYK"}, spaces
-    mediabox, trimbox = reader.pages[5].mediabox, reader.pages[5].trimbox
-    assert float(trimbox.left) - float(mediabox.left) == pytest.approx(3 * MM, abs=0.05)
+    bleedbox, trimbox = reader.pages[5].bleedbox, reader.pages[5].trimbox
+    assert float(trimbox.left) - float(bleedbox.left) == pytest.approx(3 * MM, abs=0.05)
 
 
 def test_unknown_edition_on_the_command_line_is_a_usage_error(make_site, run_cli):

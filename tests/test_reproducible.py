@@ -14,9 +14,9 @@ import pytest
 
 from conftest import REPO, write_site
 
-pytestmark = pytest.mark.skipif(
-    subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip() == "",
-    reason="needs a CJK font for the PDF")
+pytestmark = [pytest.mark.slow,  # two whole builds, PDF included
+              pytest.mark.skipif(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip() == "",
+                                 reason="needs a CJK font for the PDF")]
 
 
 def snapshot(root: Path) -> dict[str, str]:

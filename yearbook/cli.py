@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .content.config import EDITIONS
-from .errors import OutputError, Problem, SourceLocation, YearbookError
+from .errors import OutputBusy, OutputError, Problem, SourceLocation, YearbookError
 from .pipeline import BuildOptions, build
 from .progress import Progress
 
@@ -32,6 +32,8 @@ def make_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--single-pass", action="store_true",
                              help="lay the PDF out in one WeasyPrint pass, not in parts on every core "
                                   "(slower; the same pages; books under 20 articles always are)")
+            cmd.add_argument("--no-wait", action="store_true",
+                             help="if another build or serve is using the output folder, stop at once (exit 2) instead of waiting for it")
     add_editor_commands(sub)
     return parser
 
@@ -245,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         progress=Progress() if args.command == "build" and not args.quiet else None,
         strict=args.strict,
         on_committed=lambda: committed.append(True),
+        wait=not getattr(args, "no_wait", False),
+        on_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
     committed: list[bool] = []  # the new output is in place: a Ctrl-C from then on comes after a complete build
     try:
@@ -253,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
             if problem is not None:
                 raise OutputError(problem.message, problem.location, problem.hint)
         report = build(options)
+    except OutputBusy as exc:  # --no-wait and another build or serve has the output
+        report_problems(exc.problems, base)
+        return EXIT_USAGE
     except YearbookError as exc:
         report_problems(exc.problems, base)
         count = len([p for p in exc.problems if p.severity == "error"])

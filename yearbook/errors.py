@@ -8,6 +8,7 @@ Hierarchy::
     ├── TemplateError             a theme template failed to load or render (template file:line)
     ├── SetupError                the machine lacks something the build needs (a CJK font)
     └── OutputError               the output directory cannot be used safely
+        └── OutputBusy            another build (or serve) holds the output's lock, and --no-wait (exit 2)
 
 Every problem carries a :class:`SourceLocation` when one is known, so that the CLI prints
 ``path:line: message`` followed by a hint that says how to fix it.
@@ -91,6 +92,10 @@ class SetupError(YearbookError):
 
 class OutputError(YearbookError):
     """The output directory cannot be written safely."""
+
+
+class OutputBusy(OutputError):
+    """Another process holds the output's lock and the build would not wait for it (``--no-wait``)."""
 
 
 @dataclass

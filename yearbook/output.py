@@ -3,21 +3,33 @@ the target, then swap it in, so that readers never see a half-written output and
 killed build leaves the previous output whole.
 
 An output directory carries a marker file; a non-empty directory without it is never replaced,
-nor are the filesystem root, the home directory, or the content and theme directories."""
+nor are the filesystem root, the home directory, or the content and theme directories.
+
+One build at a time: every process that writes into ``output/`` or beside it (the staging folders, the
+cache) first takes :func:`lock_output`, an exclusive ``flock`` on ``.<output>.lock`` beside it, and holds
+it to the end (``serve`` for its whole life; the children it starts share its lock). A second build
+waits for it, or with ``wait=False`` stops at once (:class:`OutputBusy`)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import OutputError
+from .errors import OutputBusy, OutputError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock; builds are not locked there
+    fcntl = None
 
 MARKER = ".yearbook-output"
 
@@ -27,7 +39,6 @@ class RenderedFile:
     rel_path: str  # posix path inside the site (or output) directory
     data: bytes | None = None
     source: Path | None = None  # copy this file instead of writing data
-    unchanged: bool = False  # serve only: the page's fingerprint is unchanged, keep the file already written
     written: bool = False  # cold build: already written into the new output's staging folder (output.Staging)
 
 
@@ -131,7 +142,7 @@ class Staging:
         folders = self.folders
 
         def write(item: RenderedFile) -> RenderedFile:
-            if item.data is None or item.written or item.unchanged:
+            if item.data is None or item.written:
                 return item
             if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
                 raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
@@ -311,11 +322,149 @@ def cache_dir(output_dir: Path, kind: str) -> Path:
     return target.parent / f".{target.name}-cache" / kind
 
 
-def clean_stale(output_dir: Path) -> None:
+# --- one build at a time ------------------------------------------------------------------------------
+
+def lock_path(output_dir: Path) -> Path:
+    """The lock file of ``output_dir``: ``.<output>.lock`` beside it (beside the staging folders and the
+    cache). It stays there between builds, empty; a lock file is never removed (a process waiting on the
+    removed file would then hold a lock nobody else sees)."""
+    target = output_dir.resolve()
+    return target.parent / f".{target.name}.lock"
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds an output's lock, as it wrote itself into the lock file (None where unknown)."""
+
+    pid: int | None = None
+    command: str | None = None  # "build" or "serve"
+    since: str | None = None  # local time the lock was taken, HH:MM:SS
+
+
+def waiting_message(output_dir: Path, holder: LockHolder) -> str:
+    """What a process that waits for the lock tells its user (one whole sentence per case)."""
+    if holder.command == "serve":
+        return (f"waiting: {output_dir} is in use by `yearbook serve` (process {holder.pid}, since {holder.since}); "
+                "waiting until the preview stops (Ctrl-C to give up)")
+    if holder.command is not None:
+        return (f"waiting: another build of {output_dir} is running (process {holder.pid}, since {holder.since}); "
+                "waiting for it to finish (Ctrl-C to give up)")
+    return f"waiting: {output_dir} is in use by another yearbook process; waiting for it to finish (Ctrl-C to give up)"
+
+
+def busy_error(output_dir: Path, holder: LockHolder) -> OutputBusy:
+    """The error of a process that would not wait for the lock (``--no-wait``)."""
+    if holder.command == "serve":
+        return OutputBusy(f"{output_dir} is in use by `yearbook serve` (process {holder.pid}, since {holder.since}); nothing was written",
+                          None, "stop the preview (Ctrl-C in its terminal), leave out --no-wait to wait for it, "
+                                "or build into another folder with --output DIR")
+    if holder.command is not None:
+        return OutputBusy(f"another build of {output_dir} is running (process {holder.pid}, since {holder.since}); nothing was written",
+                          None, "run again when it has finished, or leave out --no-wait to wait for it")
+    return OutputBusy(f"{output_dir} is in use by another yearbook process; nothing was written",
+                      None, "run again when it has finished, or leave out --no-wait to wait for it")
+
+
+class OutputLock:
+    """The exclusive lock on an output (:func:`lock_output`), released by :meth:`release` or at the end
+    of a ``with`` block, and by the system when every process that holds it has ended (a killed build
+    never leaves its lock behind). Processes forked by the holder share it (they are part of its
+    build); a child started with ``pass_fds=(lock.fd,)`` takes it over with :func:`inherit_lock`."""
+
+    def __init__(self, output_dir: Path, fd: int, owner: bool = True):
+        self.output_dir = output_dir.resolve()
+        self.fd: int | None = fd
+        self.owner = owner  # False: taken over from the parent (inherit_lock), which still holds it
+
+    def covers(self, output_dir: Path) -> bool:
+        return self.fd is not None and output_dir.resolve() == self.output_dir
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        fd, self.fd = self.fd, None
+        if self.owner:
+            try:
+                os.ftruncate(fd, 0)  # nobody holds it now: no stale holder for the next waiting message
+            except OSError:
+                pass
+        os.close(fd)  # the lock ends with the last descriptor of this open file (a forked worker may still hold one)
+
+    def __enter__(self) -> "OutputLock":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def lock_output(output_dir: Path, command: str, wait: bool = True,
+                on_wait: Callable[[LockHolder], None] | None = None) -> OutputLock:
+    """Take the exclusive lock of ``output_dir`` for ``command`` ("build" or "serve"). When another
+    process holds it: with ``wait``, call ``on_wait(holder)`` and block until it is free (Ctrl-C raises
+    KeyboardInterrupt, having changed nothing); without, raise :class:`OutputBusy`."""
+    path = lock_path(output_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _read_holder(fd)
+                if not wait:
+                    raise busy_error(output_dir, holder) from None
+                if on_wait is not None:
+                    on_wait(holder)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:  # a file system without locks (some network mounts)
+                raise OutputError(f"cannot lock {path}: {exc.strerror or exc}", None,
+                                  "build into a folder on a local disk (--output DIR)") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": command, "since": time.strftime("%H:%M:%S")}).encode() + b"\n", 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return OutputLock(output_dir, fd)
+
+
+def inherit_lock(output_dir: Path, fd: int) -> OutputLock:
+    """In a child process started by the lock's holder with ``pass_fds=(lock.fd,)`` (serve's background
+    jobs): the lock it shares, checked to be the lock of ``output_dir`` and held through this descriptor.
+    The child's writes are then part of its parent's build; if the parent dies first, the lock lasts
+    until the child has finished, so no other build can start while it writes."""
+    try:
+        same = os.path.samestat(os.fstat(fd), os.stat(lock_path(output_dir)))
+    except OSError:
+        same = False
+    if not same:
+        raise OutputError(f"descriptor {fd} is not the lock of {output_dir}")
+    if fcntl is not None:
+        try:  # a no-op on the open file that holds the lock; fails if another one holds it
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(f"the lock of {output_dir} is held by another process, not by this one's parent") from None
+    os.set_inheritable(fd, False)
+    return OutputLock(output_dir, fd, owner=False)
+
+
+def _read_holder(fd: int) -> LockHolder:
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        return LockHolder(int(data["pid"]), str(data["command"]), str(data["since"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return LockHolder()  # the holder has not written itself yet
+
+
+def clean_stale(output_dir: Path, lock: OutputLock) -> None:
     """Tidy what an interrupted build left beside the output. If the build was killed between
     its two renames, the output is restored first: the new build if it was complete, else the old one.
     A build that carried a folder over (``commit_output(carry=…)``) and was killed after moving it
-    out of the output is finished: its new output is complete but for putting its files in place."""
+    out of the output is finished: its new output is complete but for putting its files in place.
+
+    Only under the output's ``lock`` (:func:`lock_output`): a staging folder is a dead build's only when
+    no other build can be running."""
+    if not lock.covers(output_dir):
+        raise RuntimeError(f"clean_stale({output_dir}) without the output's lock")
     target = output_dir.resolve()
     if not target.parent.is_dir():
         return
@@ -358,8 +507,6 @@ def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
     """Write the files whose bytes differ from what is on disk, each atomically; return their paths."""
     written = []
     for item in files:
-        if item.unchanged:
-            continue
         target = base / item.rel_path
         if item.source is not None:
             src = item.source.stat()
@@ -380,6 +527,62 @@ def write_changed(base: Path, files: list[RenderedFile]) -> list[str]:
             replace_file(target, data)
         written.append(item.rel_path)
     return written
+
+
+def stage_changed(base: Path, files: list[RenderedFile]) -> list[tuple[str, str]]:
+    """The first half of writing ``files`` (made data, not copies) in place under ``base`` as one
+    change: each whose bytes differ from the file on disk is written beside it under a temporary name
+    of this process's; returns (rel_path, temporary path) of those. :func:`commit_staged` renames
+    them over their targets; :func:`discard_staged` removes them (a failed rebuild writes nothing)."""
+    prefix = str(base) + os.sep
+    suffix = f".{os.getpid()}.tmp"
+    staged: list[tuple[str, str]] = []
+    base.mkdir(parents=True, exist_ok=True)
+    folders: set[str] = {""}
+    try:
+        for item in files:
+            if item.rel_path.startswith("/") or ".." in item.rel_path.split("/"):
+                raise OutputError(f"refusing to write {item.rel_path!r}: it is outside the output folder")
+            data = item.data or b""
+            try:
+                if os.stat(prefix + item.rel_path).st_size == len(data):
+                    with open(prefix + item.rel_path, "rb") as current:
+                        if current.read() == data:
+                            continue
+            except FileNotFoundError:
+                pass
+            folder, _, name = item.rel_path.rpartition("/")
+            if folder not in folders:
+                make_folders(prefix, {folder})
+                folders.add(folder)
+            tmp = f"{prefix}{folder}{'/' if folder else ''}.{name}{suffix}"
+            write_bytes(tmp, data)
+            staged.append((item.rel_path, tmp))
+    except BaseException:
+        discard_staged(staged)
+        raise
+    return staged
+
+
+def commit_staged(base: Path, staged: list[tuple[str, str]]) -> list[str]:
+    """Put the files :func:`stage_changed` wrote in place (one rename each); their rel_paths."""
+    prefix = str(base) + os.sep
+    done = 0
+    try:
+        for rel_path, tmp in staged:
+            os.replace(tmp, prefix + rel_path)
+            done += 1
+    finally:
+        discard_staged(staged[done:])  # after a failed rename: no temporary file left behind
+    return [rel_path for rel_path, _ in staged]
+
+
+def discard_staged(staged: list[tuple[str, str]]) -> None:
+    for _, tmp in staged:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
 def remove_stale(base: Path, keep: set[str], keep_prefixes: tuple[str, ...]) -> list[str]:

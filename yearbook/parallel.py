@@ -122,6 +122,57 @@ def in_forked_process(job: Callable) -> Iterator[Future | None]:
 
 
 @contextmanager
+def forked_call(job: Callable) -> Iterator[Callable[[], object] | None]:
+    """Run ``job()`` (which may use anything this process holds: it is not pickled) in a forked process
+    while this one goes on; yields a function that waits for its result (re-raising its failure as
+    :class:`ForkedCallFailed`), or None where forking is not safe (the caller then runs it itself).
+    Unlike :func:`in_forked_process` it starts no thread here, so what this process forks next may
+    still fork. A child still running when the block ends (an error, Ctrl-C) is ended."""
+    if start_method() != "fork" or worker_count() < 2:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_run_forked_call, args=(job, send), daemon=True)
+    with frozen_heap():
+        process.start()
+    send.close()
+
+    def result():
+        try:
+            ok, value = receive.recv()
+        except (EOFError, OSError):
+            ok, value = False, f"the process ended with status {process.join() or process.exitcode}"
+        if not ok:
+            raise ForkedCallFailed(value)
+        return value
+
+    try:
+        yield result
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+class ForkedCallFailed(Exception):
+    """The job of :func:`forked_call` raised (its type and message) or its process died."""
+
+
+def _run_forked_call(job: Callable, send) -> None:
+    ignore_ctrl_c()
+    try:
+        outcome = (True, job())
+    except BaseException as exc:  # reported to the parent, which runs the job itself to show it
+        outcome = (False, f"{type(exc).__name__}: {exc}")
+    try:
+        send.send(outcome)
+    except (BrokenPipeError, OSError):
+        pass
+
+
+@contextmanager
 def frozen_heap() -> Iterator[None]:
     """Around a fork: the objects that exist now are moved out of the garbage collector's reach
     (``gc.freeze``) until the block ends. A collection writes to every object it scans, and after a

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import SourceLocation, TemplateError
+from .errors import Problem, SourceLocation, TemplateError
 
 PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -77,6 +77,26 @@ def render_template(env: jinja2.Environment, theme: Theme, name: str, context: d
     except Exception as exc:  # a template expression failed (e.g. a bad filter argument)
         where = _template_location(exc, theme) or SourceLocation(theme.templates_dir / name)
         raise TemplateError(f"template error: {type(exc).__name__}: {exc}", where) from exc
+
+
+def compile_templates(theme: Theme) -> list[Problem]:
+    """Every template of the theme (the site's and the book's) compiled, as ``check`` does: one problem
+    per template that does not compile, at its file and line. Hidden files (``.DS_Store`` …) are not
+    templates."""
+    env = make_environment(theme)
+    problems = []
+    for name in env.list_templates():
+        if any(part.startswith(".") for part in name.split("/")):
+            continue
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(f"template error: {exc.message or exc}",
+                                    SourceLocation(Path(exc.filename or theme.templates_dir / name), exc.lineno)))
+        except UnicodeDecodeError:
+            problems.append(Problem("the template is not UTF-8 text", SourceLocation(theme.templates_dir / name),
+                                    "save it as UTF-8, or move files that are not templates out of templates/"))
+    return problems
 
 
 def static_files(theme: Theme) -> list[Path]:

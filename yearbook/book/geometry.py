@@ -80,7 +80,8 @@ class Edition:
 
 def make_edition(name: str, pdf: PdfConfig, has_icc_profile: bool = False) -> Edition:
     if name == "print":
-        return Edition("print", bleed=pdf.bleed, marks="crop", cmyk=True,
+        # the crop and registration marks are drawn in the slug, outside the bleed (prepress.py)
+        return Edition("print", bleed=pdf.bleed, marks="none", cmyk=True,
                        pdf_variant="pdf/x-4" if has_icc_profile else None)
     if name == "archive":
         return Edition("archive", pdf_variant=pdf.archive_variant)

@@ -14,12 +14,14 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pikepdf
 
+from ..content.config import css_length_mm
 from ..errors import ContentError, Problem, SetupError, SourceLocation
 from ..content.model import Volume, Yearbook
 from ..output import read_sealed, write_sealed
@@ -28,7 +30,8 @@ from .geometry import Edition, edition_pdf_name, make_edition, page_geometry
 from ..themes import Theme, make_environment, render_template
 from ..content.slugs import safe_content_path
 from . import weasy
-from .numbering import Numbering, set_page_labels
+from .numbering import Numbering
+from .prepress import Finish, finish
 from .split import render as split_render
 from .split.cache import cache_key, fonts_state
 from .split.render import SplitSettings
@@ -172,10 +175,16 @@ def volume_pdf_name(volume: Volume, edition_name: str) -> str:
     return edition_pdf_name(volume.pdf_name, Edition(edition_name))
 
 
+# freely licensed CMYK profiles that Debian installs (Ghostscript's, libgs-common: tasks.sh installs it)
+DEFAULT_CMYK_PROFILES = (Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"),
+                         Path("/usr/share/color/icc/ghostscript/ps_cmyk.icc"))
+
+
 def icc_profile_path(config) -> Path | None:
-    """The configured CMYK ICC profile (content-relative or absolute), or None."""
+    """The configured CMYK ICC profile (content-relative or absolute); without one, a freely licensed
+    CMYK profile of the system (Ghostscript's SWOP profile on Debian); None if there is none."""
     if not config.pdf.icc_profile:
-        return None
+        return next((path for path in DEFAULT_CMYK_PROFILES if path.is_file()), None)
     path = Path(config.pdf.icc_profile)
     return path if path.is_absolute() else config.content_dir / path
 
@@ -204,6 +213,9 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
         raise ContentError(f"the cover image {cover!r} is not a file inside content/", where,
                            "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
     edition = make_edition(edition_name, config.pdf, has_icc_profile=icc is not None)
+    spec = Finish(Numbering(None), f"{config.slug}/{volume.slug}/{edition.name}", print_edition=edition.is_print,
+                  bleed_mm=css_length_mm(edition.bleed) or 0.0, slug_mm=css_length_mm(config.pdf.slug) or 0.0,
+                  pad_pages=config.pdf.pad_pages)
     settings = split if isinstance(split, SplitSettings) else SplitSettings()
     use_split = split is not False and split_render.should_split(volume, edition, settings)
     # one cache folder per PDF, so that the volumes and editions of one build keep each other's parts
@@ -243,11 +255,11 @@ def render_volume_pdf(yearbook: Yearbook, volume: Volume, theme: Theme, edition_
 
         if use_split:
             pdf, messages, images = split_render.render(renderer, volume, edition, fetcher_for, head_extra,
-                                                        part_cache, theme, settings, memo)
+                                                        part_cache, theme, settings, memo, spec)
             if memo is not None:
                 memo.save(part_cache / MEMO_FILE)
         else:
-            pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme)
+            pdf, messages, images = _render_single(renderer, volume, edition, fetcher_for, head_extra, theme, spec)
         warnings.extend(Problem(f"PDF {name}: {message}", where, "use a larger image or print it smaller", "warning")
                         for message in low_resolution_messages(images, config.pdf.min_dpi, config.content_dir, media_urls))
         if cover:
@@ -262,7 +274,7 @@ MEMO_FILE = "typeset.memo"
 
 
 def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fetcher_for, head_extra: str,
-                   theme: Theme) -> tuple[bytes, list[str], list[tuple]]:
+                   theme: Theme, spec: Finish) -> tuple[bytes, list[str], list[tuple]]:
     """The whole book in one WeasyPrint pass: PDF, WeasyPrint's warnings, the raster images."""
     from weasyprint import HTML
 
@@ -283,13 +295,13 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
         logger.removeHandler(collector)
     first = volume.chapters[0].anchor if volume.chapters else None
     opener = next((number for number, page in enumerate(document.pages, start=1) if first in page.anchors), None)
-    return _with_page_labels(pdf, Numbering(opener)), collector.messages, images
+    return _finished(pdf, replace(spec, numbering=Numbering(opener))), collector.messages, images
 
 
-def _with_page_labels(pdf: bytes, numbering: Numbering) -> bytes:
-    """The single pass's PDF with the page labels the split render writes (numbering.py)."""
+def _finished(pdf: bytes, spec: Finish) -> bytes:
+    """The single pass's PDF finished as the split render finishes its own (prepress.py)."""
     with pikepdf.open(BytesIO(pdf)) as opened:
-        set_page_labels(opened, numbering)
+        finish(opened, spec)
         out = BytesIO()
         opened.save(out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
                     object_stream_mode=pikepdf.ObjectStreamMode.preserve)

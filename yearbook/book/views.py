@@ -2,12 +2,15 @@
 text is typeset for print (book/typeset.py), and the volume's indexes (regions, topics, people)."""
 from __future__ import annotations
 
+import datetime
+import os
 import re
 from typing import Callable
 
 from markupsafe import Markup
 
-from ..content.indexes import group_by_letter, person_sort_reading, region_entries, topic_groups, topic_index_groups
+from ..content.indexes import (group_by_letter, keywords_under, person_sort_reading, region_entries, topic_groups,
+                               topic_index_groups)
 from ..content.labels import keyword_label, region_label
 from ..content.markup import ARTICLE_MARK, MEDIA_MARK, shift_headings, url_path
 from ..content.model import Article, Person, Volume, Yearbook
@@ -65,6 +68,7 @@ class BookViews:
             "config": self.config,
             "volume": self.volume,
             "book_title": f"{self.config.title}（{self.volume.name}）",
+            "book_date": book_date(self.volume),
             "edition": self.edition,
             "geometry": self.geometry,
             "spacing": self.spacing,
@@ -77,6 +81,7 @@ class BookViews:
             "region_label": region_label,
             "group_by_letter": group_by_letter,
             "person_articles": person_articles_in(self.volume),
+            "keywords_under": keywords_under,
             "person_roles": person_roles_in(self.volume),
         }
 
@@ -100,3 +105,14 @@ def person_articles_in(volume: Volume) -> Callable[[Person], list[Article]]:
                 seen.append(article)
         return seen
     return articles
+
+
+def book_date(volume: Volume) -> str:
+    """When the book was made, for its metadata (creation and modification dates): the time
+    SOURCE_DATE_EPOCH gives (reproducible builds), else the date of its latest report (so that the
+    same content gives the same file), as W3C date-time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    year, month, day = max((a.date.sort_key() for a in volume.articles), default=(2000, 1, 1))
+    return f"{year:04d}-{month or 12:02d}-{day or (31 if not month else 28):02d}T00:00:00+08:00"

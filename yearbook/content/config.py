@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, ProblemLog, SourceLocation
-from .slugs import is_valid_slug, slugify_ascii
+from .slugs import is_valid_slug, safe_content_path, slugify_ascii
 from .yamlfile import LineMap, load_yaml_file
 
 CONFIG_NAME = "yearbook.yml"
@@ -50,6 +50,9 @@ class PdfConfig:
     icc_profile: str = ""  # CMYK ICC profile (content-relative or absolute) for the print edition
     archive_variant: str = "pdf/a-3b"  # or pdf/a-2b
     min_dpi: int = 300  # images printing below this resolution are reported
+    index_opening: str = "right"  # every index opens on a recto ("right"), or follows on ("any")
+    slug: str = "10mm"  # print edition: the slug around the bleed, where crop and registration marks go
+    pad_pages: int = 4  # print edition: blank pages added at the end to a multiple of this (1, 2, 4, 8, 16)
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,15 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
                               if k in PDF_KEYS and v is not None and not isinstance(v, (list, dict, bool))}
     if "page_size" in values:
         values["page_size"] = PAGE_SIZES.get(values["page_size"], values["page_size"])
+    if values.get("index_opening", "right") not in ("right", "any"):
+        log.error("'pdf.index_opening' must be right (every index on a recto) or any", where("index_opening"))
+        values.pop("index_opening")
+    if "pad_pages" in raw and raw["pad_pages"] not in (1, 2, 4, 8, 16):
+        log.error("'pdf.pad_pages' must be 1, 2, 4, 8 or 16 (the print edition's page count is a multiple of it)",
+                  where("pad_pages"))
+        values.pop("pad_pages", None)
+    elif "pad_pages" in raw:
+        values["pad_pages"] = raw["pad_pages"]
     for key in ("chars_per_line", "min_dpi"):
         if key in raw and raw[key] is not None:
             if isinstance(raw[key], int) and not isinstance(raw[key], bool) and 0 <= raw[key] <= 2400:
@@ -193,7 +205,7 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
         values.pop("archive_variant")
     elif "archive_variant" in values:
         values["archive_variant"] = values["archive_variant"].lower()
-    for key in ("font_size", "margin_top", "margin_bottom", "margin_inner", "margin_outer", "bleed"):
+    for key in ("font_size", "margin_top", "margin_bottom", "margin_inner", "margin_outer", "bleed", "slug"):
         if key in values and css_length_mm(values[key]) is None:
             log.error(f"'pdf.{key}' must be a length such as 20mm or 10.5pt", where(key))
             values.pop(key)
@@ -201,6 +213,15 @@ def _pdf_config(raw: Any, lines: LineMap, path: Path, log: ProblemLog) -> PdfCon
         log.error(f"'pdf.page_size' {values['page_size']!r} is not a page size", where("page_size"),
                   f"use one of {', '.join(PAGE_SIZES)} or two lengths such as '185mm 260mm'")
         values.pop("page_size")
+    content_dir = path.parent  # the files the PDF reads: checked here, so that `check` reports them as `build` does
+    cover = values.get("cover_image", "")
+    if cover and (safe_content_path(cover) is None or not (content_dir / cover).is_file()):
+        log.error(f"the cover image {cover!r} is not a file inside content/", where("cover_image"),
+                  "give pdf.cover_image as a path relative to content/, e.g. images/cover.jpg")
+    icc = values.get("icc_profile", "")
+    if icc and not (Path(icc) if Path(icc).is_absolute() else content_dir / icc).is_file():
+        log.error(f"the ICC profile {icc!r} does not exist", where("icc_profile"),
+                  "give the path of a CMYK profile (.icc), relative to content/ or absolute")
     return PdfConfig(**values)
 
 

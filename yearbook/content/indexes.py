@@ -74,3 +74,32 @@ def region_entries(tree: list[RegionNode]) -> list[RegionNode]:
 def person_sort_reading(person: Person) -> str:
     """The reading a person was sorted by (surname rule or the byline's sort_as), for the letter group."""
     return " ".join(str(syllable[0]) for syllable in person.sort_key[1]) if len(person.sort_key) > 1 else ""
+
+
+def keywords_under(topic, article) -> list:
+    """The 关键词 sections of ``article`` that the 主题索引 lists under ``topic``: those whose title
+    names the topic (its name or one of its other names, written out or with characters between, as
+    科技交流与合作 names 科技交流合作); a section that names none of the article's topics is listed
+    under the first of them. So every section is listed once at least, and none is repeated under
+    every topic of its article."""
+    chosen = []
+    for keyword in article.keywords:
+        named = [t for t in article.topics if any(_names(name, keyword.title) for name in (t.name, *t.aliases))]
+        if topic in named or (not named and article.topics and article.topics[0] == topic):
+            chosen.append(keyword)
+    return chosen
+
+
+def _names(name: str, title: str) -> bool:
+    """Whether ``title`` holds the characters of ``name`` in order (a name of two characters: together)."""
+    if not name:
+        return False
+    if len(name) <= 2 or name in title:
+        return name in title
+    position = 0
+    for char in name:
+        position = title.find(char, position)
+        if position < 0:
+            return False
+        position += 1
+    return True

@@ -6,6 +6,7 @@ images and links relative, inside ``content/``). Problems are reported as Conten
 file and line."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,23 +53,33 @@ def load_pages(content_dir: Path) -> list[BookPage]:
 
 
 def _load_page(path: Path, content_dir: Path) -> BookPage:
+    """One page, or ContentErrors with every problem it has."""
     source = read_source(path, content_dir)
     if source.body_problems():
         raise ContentErrors(source.body_problems())
     data, lines = load_yaml(source.front_matter, path, source.front_matter_line)
-    if not isinstance(data, dict) or not str(data.get("title") or "").strip():
-        raise ContentError("a page needs a 'title'", SourceLocation(path, source.front_matter_line), "e.g. title: 编辑说明")
-    unknown = sorted(set(data) - PAGE_KEYS)
-    if unknown:
-        raise ContentError(f"unknown key '{unknown[0]}' in a page", SourceLocation(path, source.front_matter_line + (lines.line(unknown[0]) or 0)),
-                           "a page has only 'title' and 'order'")
+    problems: list[Problem] = []
+
+    def at(key: str) -> SourceLocation:
+        return SourceLocation(path, source.front_matter_line + (lines.line(key) or 0))
+
+    if not isinstance(data, dict):
+        raise ContentError("a page's front matter must be 'key: value' fields", SourceLocation(path, source.front_matter_line),
+                           "e.g. title: 编辑说明")
+    if not str(data.get("title") or "").strip():
+        problems.append(Problem("a page needs a 'title'", SourceLocation(path, source.front_matter_line), "e.g. title: 编辑说明"))
+    for key in sorted(set(data) - PAGE_KEYS, key=str):
+        close = difflib.get_close_matches(str(key), sorted(PAGE_KEYS), n=1)
+        problems.append(Problem(f"unknown key '{key}' in a page", at(key),
+                                f"did you mean '{close[0]}'? A page has only 'title' and 'order'" if close else "a page has only 'title' and 'order'"))
     order = data.get("order", 0)
-    if not isinstance(order, int):
-        raise ContentError("'order' must be a whole number", SourceLocation(path, source.front_matter_line + (lines.line("order") or 0)))
+    if not isinstance(order, int) or isinstance(order, bool):
+        problems.append(Problem("'order' must be a whole number", at("order")))
     markup = render_markdown(source.body, source.rel_path.as_posix(), content_dir, anchor_prefix=f"page-{path.stem}-")
-    if markup.problems:
-        raise ContentErrors([Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
-                             for p in markup.problems])
+    problems += [Problem(p.message, SourceLocation(path, source.body_line + (p.line or 0) if p.line is not None else None), p.hint)
+                 for p in markup.problems]
+    if problems:
+        raise ContentErrors(sorted(problems, key=lambda p: p.location.line or 0))
     tables = tuple(Table(None if t.line is None else source.body_line + t.line, t.columns, t.containers) for t in markup.tables)
     return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order, path=path,
                     tables=tables)

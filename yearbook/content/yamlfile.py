@@ -1,5 +1,5 @@
-"""Read YAML safely (no object construction, no anchors or aliases) and keep the line of every key,
-so that a problem in a value can be reported at its line."""
+"""Read YAML safely (no object construction, no anchors or aliases, no key given twice) and keep the
+line of every key, so that a problem in a value can be reported at its line."""
 from __future__ import annotations
 
 import re
@@ -16,7 +16,29 @@ BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Loader(BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe (C) loader; an impossible date stays text so that the field check reports it at its line."""
+    """The safe (C) loader; an impossible date stays text so that the field check reports it at its line,
+    and a key given twice in one mapping is noted (``duplicates``: key, its line, the first one's line)
+    instead of the last value silently winning."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)  # constructed once: the parser keeps it
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the constructor below reports it
+                    continue
+                if first is None:
+                    seen[key] = key_node.start_mark.line
+                else:
+                    written = key_node.value if isinstance(key_node, yaml.ScalarNode) else key
+                    self.duplicates.append((written, key_node.start_mark.line, first))
+        return super().construct_mapping(node, deep=deep)
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
@@ -156,146 +178,6 @@ def _syntax_hint(text: str, line: int | None, first_line: int) -> str | None:
     return "check the indentation and that every 'key: value' has a space after the colon"
 
 
-# --- the common front matter without building a node tree --------------------------------------------
-#
-# Most front matter is ``key: value`` lines, lists of values and lists of ``key: value`` mappings, every
-# value on one line. libyaml makes a node (with two marks) of every value and asks Python to resolve its
-# tag; for that shape the lines are read here instead, with PyYAML's own resolver and constructors for
-# the values, giving the same data and LineMap. Anything else (comments, quotes but simple single quotes,
-# flow collections, anchors, tags, block scalars, values over several lines, nested mappings, duplicate
-# keys, tabs, characters YAML refuses or reads as line ends, …) returns None: the full parser reads it.
-
-SIMPLE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?")  # a key and what follows ": " (fullmatch)
-SIMPLE_ITEM = re.compile(r"( *)- +(.*)")  # (fullmatch)
-# what the fast reader leaves: characters YAML refuses (outside \n, \x20-\x7e, \xa0-\ud7ff, \ue000-\ufffd and the
-# planes above) or reads as line ends or a byte-order mark, tabs, and indicators it does not handle
-NOT_SIMPLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\u2028\u2029#\"{}\[\]`|>&*!%@\\]")
-PLAIN_START = set("-?:,'<=~ ")  # a value starting so is not taken here (the single-quoted form aside)
-QUOTED = re.compile(r"'((?:[^']|'')*)'")  # (fullmatch)
-_resolver = yaml.resolver.Resolver()
-_constructor = yaml.constructor.SafeConstructor()
-_STR_TAG = "tag:yaml.org,2002:str"
-_VALUE_TAGS = {"tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
-
-
-class _NotSimple(Exception):
-    pass
-
-
-def _simple_scalar(raw: str, key: bool = False):
-    """The value of one plain (or simply single-quoted) scalar, as PyYAML makes it; _NotSimple otherwise."""
-    raw = raw.rstrip(" ")
-    if raw[:1] == "'" and not key:
-        match = QUOTED.fullmatch(raw)
-        if match is None:
-            raise _NotSimple
-        return match.group(1).replace("''", "'")
-    if raw[:1] in PLAIN_START or ":" in raw:
-        raise _NotSimple
-    if raw and raw[0] not in _resolver.yaml_implicit_resolvers:
-        return raw  # no implicit type starts with this character
-    tag = _resolver.resolve(yaml.ScalarNode, raw, (True, False))
-    if tag == _STR_TAG:
-        return raw
-    if key or tag not in _VALUE_TAGS:
-        raise _NotSimple
-    return Loader.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, raw))
-
-
-def _simple_yaml(text: str) -> tuple[Any, LineMap] | None:
-    """(data, LineMap) of front matter of the common shape (see above), or None."""
-    if NOT_SIMPLE.search(text):  # (a document marker, ---, ... or %, is a line neither key nor item: refused below)
-        return None
-    lines = text.split("\n")
-    count = len(lines)
-    data: dict = {}
-    where: dict[tuple, int] = {}
-    try:
-        number = 0
-        while number < count:
-            line = lines[number]
-            if not line.strip(" "):
-                number += 1
-                continue
-            match = SIMPLE_KEY.fullmatch(line)
-            if match is None:
-                return None
-            key = _simple_scalar(match.group(1), key=True)
-            if key in data:
-                return None
-            where.setdefault((), number)
-            where[(key,)] = number
-            raw = (match.group(2) or "").rstrip(" ")
-            number += 1
-            if raw:
-                data[key] = _simple_scalar(raw)
-                continue
-            following = number
-            while following < count and not lines[following].strip(" "):
-                following += 1
-            item = SIMPLE_ITEM.fullmatch(lines[following]) if following < count else None
-            if item is None:  # an empty value: the next line must be a key of this mapping
-                if following < count and lines[following][:1] == " ":
-                    return None
-                data[key] = _simple_scalar("")
-                continue
-            data[key], number = _simple_list(lines, following, len(item.group(1)), (key,), where)
-    except (_NotSimple, ValueError, TypeError, OverflowError, yaml.YAMLError):
-        return None
-    if not data:
-        return None
-    return data, LineMap(where)
-
-
-def _simple_list(lines: list[str], number: int, indent: int, path: tuple, where: dict) -> tuple[list, int]:
-    """The list whose items start at ``indent`` from line ``number``: (its values, the line after it)."""
-    values: list = []
-    count = len(lines)
-    while True:
-        while number < count and not lines[number].strip(" "):
-            number += 1
-        if number == count:
-            return values, number
-        item = SIMPLE_ITEM.fullmatch(lines[number])
-        if item is None or len(item.group(1)) != indent:
-            if lines[number][:1] == " " or item is not None:
-                raise _NotSimple  # a line inside the list that is not one of its items
-            return values, number
-        index = len(values)
-        where[path + (index,)] = number
-        match = SIMPLE_KEY.fullmatch(item.group(2))
-        if match is None:
-            values.append(_simple_scalar(item.group(2)))
-            number += 1
-            if number < count and lines[number][:indent + 1].strip(" ") == "" and lines[number].strip(" ") \
-                    and SIMPLE_ITEM.fullmatch(lines[number]) is None:
-                raise _NotSimple  # a value going on over the next line
-            continue
-        mapping: dict = {}
-        inner = indent + len(lines[number]) - indent - len(item.group(2))  # the column of the item's first key
-        while True:
-            key = _simple_scalar(match.group(1), key=True)
-            if key in mapping:
-                raise _NotSimple
-            where[path + (index, key)] = number
-            raw = (match.group(2) or "").rstrip(" ")
-            mapping[key] = _simple_scalar(raw)
-            number += 1
-            while number < count and not lines[number].strip(" "):
-                number += 1
-            if number == count:
-                break
-            line = lines[number]
-            if len(line) - len(line.lstrip(" ")) != inner:
-                if len(line) - len(line.lstrip(" ")) > inner:
-                    raise _NotSimple  # nested deeper, or a value going on
-                break
-            match = SIMPLE_KEY.fullmatch(line[inner:])
-            if match is None:
-                raise _NotSimple
-        values.append(mapping)
-
-
 def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]:
     """Parse ``text`` (which starts at file line ``first_line``) into plain data and a LineMap."""
     def location(line: int | None) -> SourceLocation:
@@ -303,9 +185,6 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
 
     if len(text) > MAX_YAML_CHARS:
         raise ContentError("the YAML is larger than 2 MB", location(0), "move long text into the Markdown body")
-    simple = _simple_yaml(text)
-    if simple is not None:
-        return simple
     loader = Loader(text)
     try:
         if _needs_scan(text):
@@ -319,6 +198,10 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
         if escaped:
             raise ContentErrors(escaped)
         data = loader.construct_document(node)
+        if loader.duplicates:
+            raise ContentErrors([Problem(f"duplicate key '{key}': it is already set on line {first_line + first}", location(line),
+                                         "keep one of the two (YAML would silently use only the last one)")
+                                 for key, line, first in loader.duplicates])
     except _AliasFound as found:
         raise ContentError(
             "YAML anchors and aliases (& and *) are not allowed here",

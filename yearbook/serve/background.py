@@ -1,11 +1,16 @@
 """Slow outputs of ``serve`` made in a child process, so that they never delay the HTML preview:
 the PDF, and on large trees the search index.
 
-``python -m yearbook.serve.background pdf|search CONTENT OUTPUT`` loads the content and writes the volume PDFs
+``python -m yearbook.serve.background pdf|search CONTENT OUTPUT [LOCK_FD]`` loads the content and writes the volume PDFs
 (``OUTPUT/pdf/`` and ``OUTPUT/site/downloads/``) or the search index (``OUTPUT/site/search/``), each
 file atomically, then prints one JSON line: ``{"ok": true, "files": [...], "warnings": [...], "seconds": s}``
 or ``{"ok": false, "problems": [...]}``. A :class:`BackgroundJob` starts the child after a quiet period
-or on request, one at a time, again if changes came while it ran, and kills it when serve stops."""
+or on request, one at a time, again if changes came while it ran, and kills it when serve stops.
+
+The child writes into the output under serve's lock (output.lock_output): serve hands it the lock's
+descriptor (LOCK_FD), so that its writes are part of serve's build, and a ``build`` started meanwhile
+waits for it too, even if serve itself was killed first. Run by hand, without LOCK_FD, it takes the
+lock itself (waiting for a build or serve under way)."""
 from __future__ import annotations
 
 import json
@@ -20,7 +25,7 @@ from typing import Callable
 
 from ..book.render import check_cjk_font, render_volume_pdf
 from ..errors import YearbookError
-from ..output import cache_dir, replace_file
+from ..output import OutputLock, cache_dir, inherit_lock, lock_output, replace_file
 from ..pipeline import BuildReport, load_yearbook
 from ..site import urls
 from ..site.render import HtmlRenderer
@@ -70,9 +75,13 @@ def main(argv: list[str]) -> int:  # pragma: no cover - runs in the child proces
     logging.basicConfig(level=logging.ERROR)
     if hasattr(os, "nice"):
         os.nice(10)  # background work: the serve process's HTML rebuilds come first on a busy machine
-    kind = argv[0]
+    kind, output_dir = argv[0], Path(argv[2])
     try:
-        result = JOBS[kind](Path(argv[1]), Path(argv[2]))
+        lock = inherit_lock(output_dir, int(argv[3])) if len(argv) > 3 else lock_output(output_dir, "serve")
+        with lock:
+            result = JOBS[kind](Path(argv[1]), output_dir)
+    except YearbookError as exc:
+        result = {"ok": False, "problems": [p.format(Path.cwd()) for p in exc.problems]}
     except Exception as exc:  # report a bug to the parent instead of a traceback on the terminal
         result = {"ok": False, "problems": [f"internal error while making the {kind}: {type(exc).__name__}: {exc}"]}
     print(json.dumps(result, ensure_ascii=False), flush=True)
@@ -84,8 +93,9 @@ class BackgroundJob:
     at once on :meth:`request`; at most one at a time, and again if changes came while it ran."""
 
     def __init__(self, kind: str, content_dir: Path, output_dir: Path, delay: float, on_done: Callable[[dict], None],
-                 on_status: Callable[[str], None] = lambda status: None):
+                 on_status: Callable[[str], None] = lambda status: None, lock: OutputLock | None = None):
         self.kind = kind
+        self.lock = lock  # serve's lock of the output, handed to the child (see the module's docstring)
         self.content_dir = content_dir
         self.output_dir = output_dir
         self.delay = delay
@@ -164,10 +174,12 @@ class BackgroundJob:
         env = dict(os.environ, PYTHONIOENCODING="utf-8")
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+        locked = () if self.lock is None or self.lock.fd is None else (self.lock.fd,)
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "yearbook.serve.background", self.kind, str(self.content_dir), str(self.output_dir)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+                [sys.executable, "-m", "yearbook.serve.background", self.kind, str(self.content_dir), str(self.output_dir),
+                 *map(str, locked)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True,
+                pass_fds=locked)
         except OSError as exc:
             return {"ok": False, "problems": [f"cannot start the {self.kind} process: {exc}"]}
         with self._cond:

@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..content.model import Article
 from ..errors import Problem, ProblemLog
-from .watch import is_ignored
+from .watch import is_ignored_name
 
 
 @dataclass
@@ -36,32 +36,57 @@ def file_stamp(path: Path) -> tuple:
 
 def tree_stamp(content_dir: Path) -> tuple:
     """The stamps of every file of the content tree that is not an article, the article paths, and
-    the symbolic links under ``articles/`` (files and folders: where they point may change unseen)."""
-    others, articles, links = [], [], []
-    articles_dir = content_dir / "articles"
+    the symbolic links under ``articles/`` (files and folders: where they point may change unseen).
+    Hidden folders, symbolic links to folders (as os.walk) and files :func:`watch.is_ignored` ignores
+    (an editor's swap and backup files change on every keystroke) are left out; the folders are read
+    with os.scandir, whose entries tell folders and links apart without a call per file."""
+    others: list = []
+    articles: list[str] = []
+    links: list[str] = []
+    articles_dir = os.path.join(content_dir, "articles")
     if os.path.islink(articles_dir):
-        links.append(str(articles_dir))
-    for root, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        in_articles = Path(root).is_relative_to(articles_dir)
+        links.append(articles_dir)
+
+    def walk(folder: str, hidden: bool, in_articles: bool) -> None:
+        """``hidden``: the folder or the one above it is hidden (is_ignored looks at a path's last parts)."""
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            return
+        folders, files = [], []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                files.append(entry)
+            elif not entry.name.startswith("."):
+                folders.append(entry)
         if in_articles:
-            links.extend(os.path.join(root, d) for d in dirs if os.path.islink(os.path.join(root, d)))
-        # is_ignored(root/name) looks at the name and the last three parts of the path: the folder's
-        # two are the same for all its files (this saves making a Path of every article's path)
-        hidden_folder = any(part.startswith(".") for part in Path(root).parts[-2:])
-        for name in sorted(files):
-            if hidden_folder or is_ignored(Path(name)):  # an editor's swap and backup files change on every keystroke
+            links.extend(entry.path for entry in folders if entry.is_symlink())
+        for entry in files:
+            if hidden or is_ignored_name(entry.name):
                 continue
-            path = os.path.join(root, name)
-            if name.endswith(".md") and in_articles:
-                articles.append(path)
-                if os.path.islink(path):
-                    links.append(path)
+            if in_articles and entry.name.endswith(".md"):
+                articles.append(entry.path)
+                if entry.is_symlink():
+                    links.append(entry.path)
                 continue
             try:
-                others.append((path, file_stamp(Path(path))))
+                st = os.stat(entry.path)
             except OSError:
                 continue
+            others.append((entry.path, (st.st_mtime_ns, st.st_size, st.st_ino)))
+        name_hidden = os.path.basename(folder).startswith(".")
+        for entry in folders:
+            if not entry.is_symlink():  # a link to a folder is not followed (as os.walk)
+                walk(entry.path, name_hidden, in_articles or entry.path == articles_dir)
+
+    top = str(content_dir)
+    walk(top, os.path.basename(top).startswith(".") or os.path.basename(os.path.dirname(top)).startswith("."),
+         top == articles_dir)
     return tuple(others), tuple(articles), tuple(links)
 
 

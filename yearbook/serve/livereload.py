@@ -1,11 +1,11 @@
 """Live reload and the error overlay of ``serve``: what the browser is told and the script that listens.
 
-:class:`LiveState` holds the build number, the files the last build changed, the errors and the PDF
-status; the rebuild thread updates it and every request handler reads it. :func:`inject_live_script`
-adds the listening script to an HTML response (never to a file on disk): it opens
-``/__yearbook/events`` (server-sent events; ``/__yearbook/state`` polled where EventSource is missing),
-reloads when its own page (or a stylesheet, script or image) changed, and shows every
-``path:line: message`` in an overlay while the content has errors."""
+:class:`LiveState` holds the build number, the files the last build changed, the errors, the stage
+of the rebuild under way and the PDF status; the rebuild thread updates it and every request
+handler reads it. :func:`inject_live_script` adds the listening script to an HTML response (never
+to a file on disk): it opens ``/__yearbook/events`` (server-sent events; ``/__yearbook/state``
+polled where EventSource is missing), reloads when its own page (or a stylesheet, script or image)
+changed, and shows every ``path:line: message`` in an overlay while the content has errors."""
 from __future__ import annotations
 
 import json
@@ -65,6 +65,7 @@ class LiveState:
         self.changed: list[str] | None = None  # files of the last build; None: everything
         self.errors: list[str] = []
         self.pdf = "idle"
+        self.stage: str | None = None  # of the rebuild under way ("load", "render"), None between rebuilds
         self.version = 0
         self._cond = threading.Condition()
         self.closed = False
@@ -72,7 +73,7 @@ class LiveState:
     def snapshot(self) -> dict:
         with self._cond:
             return {"session": self.session, "build": self.build, "changed": self.changed, "errors": list(self.errors),
-                    "pdf": self.pdf, "version": self.version}
+                    "pdf": self.pdf, "stage": self.stage, "version": self.version}
 
     def _bump(self) -> None:
         self.version += 1
@@ -90,6 +91,11 @@ class LiveState:
         with self._cond:
             self.errors = list(errors)
             self._bump()
+
+    def set_stage(self, stage: str | None) -> None:
+        """Shown by /__yearbook/state; not an event (open pages have nothing to do until the build ends)."""
+        with self._cond:
+            self.stage = stage
 
     def set_pdf(self, status: str) -> None:
         with self._cond:

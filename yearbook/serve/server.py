@@ -7,6 +7,9 @@
   page (or a stylesheet, script or image) changed, and shows an overlay with every ``path:line: message``
   while the content has errors; the next good save clears it (Zola ``serve.rs``, MkDocs ``livereload``).
 - ``GET /__yearbook/state`` is the same state as JSON; ``POST /__yearbook/pdf`` makes the PDF now.
+- Every rebuild runs in the builder process (builder.py, rebuild.py): every page rendered from the
+  new model, only files whose bytes changed written. The watcher runs from before the first build, so
+  a save made during any build brings another one after it.
 - A content error never stops the server: the last good pages stay on disk and keep being served.
 - The PDF is made in a child process after a quiet period (``--pdf-delay``), so it never delays the HTML;
   so is the search index of a tree of more than SEARCH_IN_PROCESS_MAX articles (after a second of quiet).
@@ -30,11 +33,12 @@ from typing import Callable, TextIO
 from urllib.parse import unquote, urlsplit
 
 from ..site import urls
-from ..errors import OutputError, YearbookError
+from ..errors import OutputError
 from .background import BackgroundJob
 from .livereload import EVENTS_PATH, STATE_PATH, LiveState, inject_live_script
-from ..output import check_output_dir, ensure_output_dir
-from .rebuild import SiteState, rebuild_site, write_search_index
+from ..output import OutputLock, check_output_dir, ensure_output_dir, lock_output, waiting_message
+from .builder import Builder, BuilderCrashed, RebuildFailed, RebuildSummary
+from .rebuild import RebuildSettings
 from ..themes import PROJECT_THEMES
 from .watch import Watcher
 
@@ -246,23 +250,25 @@ def bind_server(host: str, port: int, site_dir: Path, live: LiveState) -> Previe
 # --- the rebuild loop ----------------------------------------------------------------------------------
 
 class Preview:
-    """Rebuilds on change (one at a time), tells the browser, and schedules the PDF."""
+    """Rebuilds on change (one at a time, in the builder process), tells the browser, and schedules the PDF."""
 
-    def __init__(self, options: ServeOptions, live: LiveState, out: TextIO, err: TextIO):
+    def __init__(self, options: ServeOptions, live: LiveState, out: TextIO, err: TextIO, lock: OutputLock | None = None,
+                 settings: RebuildSettings = RebuildSettings()):
         self.options = options
         self.content_dir = options.content_dir.resolve()
         self.output_dir = options.output_dir.resolve()
         self.live = live
         self.out, self.err = out, err
-        self.state = SiteState()
         self.lock = threading.Lock()
         self.base = Path.cwd()
+        self.builder = Builder(self.content_dir, self.output_dir, self.base, settings)
         self.watcher: Watcher | None = None
-        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf)
-        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done)
+        self.pdf = BackgroundJob("pdf", self.content_dir, self.output_dir, options.pdf_delay, self._pdf_done, live.set_pdf, lock=lock)
+        self.search = BackgroundJob("search", self.content_dir, self.output_dir, SEARCH_DELAY_SECONDS, self._search_done, lock=lock)
         self._last_warnings: list[str] = []
-        self.last_report = None
+        self.last_report: RebuildSummary | None = None
         self.ahead: dict[str, int] = {}  # pages written ahead of the rest of a rebuild → the build they belong to
+        self.closing = False
 
     def say(self, text: str, stream: TextIO | None = None) -> None:
         if stream is None and self.options.quiet:
@@ -271,7 +277,8 @@ class Preview:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=stream, flush=True)
 
     def rebuild(self, changed: set[Path] | None = None) -> bool:
-        """One rebuild; True if it succeeded. Errors go to the terminal and the browser, never up."""
+        """One rebuild; True if it succeeded. Errors go to the terminal and the browser, never up.
+        A save that comes meanwhile is gathered by the watcher, which asks for the next rebuild after."""
         with self.lock:
             start = time.perf_counter()
 
@@ -285,24 +292,26 @@ class Preview:
 
             try:
                 try:
-                    report = rebuild_site(self.content_dir, self.output_dir, self.state, on_first_written=first_written)
+                    report = self.builder.rebuild(on_first=first_written, on_stage=self.live.set_stage)
                 except BaseException:
                     if self.ahead:
                         self.live.built(sorted(self.ahead))  # the build those pages were promised
                         self.ahead = {}
                     raise
-            except YearbookError as exc:
-                lines = [p.format(self.base) for p in exc.problems]
-                for line in lines:
+                finally:
+                    self.live.set_stage(None)
+            except RebuildFailed as exc:
+                for line in exc.lines:
                     print(line, file=self.err, flush=True)
-                errors = [p for p in exc.problems if p.severity == "error"]
-                self.say(f"{len(errors)} error(s); still serving the last good build", self.err)
-                self.live.failed(lines)
+                self.say(f"{exc.errors} error(s); still serving the last good build", self.err)
+                self.live.failed(exc.lines)
                 return False
-            except Exception as exc:  # a bug in yearbook: report it, keep serving
-                if self.options.debug:
-                    log.exception("rebuild failed")
-                message = (f"internal error (a bug in yearbook, not in your content): {type(exc).__name__}: {exc}; "
+            except BuilderCrashed as exc:  # a bug in yearbook: report it, keep serving
+                if self.closing:
+                    return False
+                if self.options.debug and exc.details:
+                    print(exc.details, file=self.err, flush=True)
+                message = (f"internal error (a bug in yearbook, not in your content): {exc.message}; "
                            "rerun serve with --debug for details")
                 print(message, file=self.err, flush=True)
                 self.live.failed([message])
@@ -312,26 +321,34 @@ class Preview:
             self.live.built(None if changed is None else report.written + report.removed)
             self.ahead = {}
             self._report(report, elapsed, changed)
-            if len(report.yearbook.articles) > SEARCH_IN_PROCESS_MAX:
+            if report.articles > SEARCH_IN_PROCESS_MAX:
                 self.search.changed()  # a large tree: the index is made in a child process, off this thread
             elif self.watcher is None or not self.watcher.batcher.pending:
-                write_search_index(report, self.output_dir)
+                try:
+                    self.builder.write_search()
+                except (RebuildFailed, BuilderCrashed) as exc:
+                    if not self.closing:
+                        print(f"the search index was not updated: {exc}", file=self.err, flush=True)
             self.pdf.changed()
             return True
 
-    def _report(self, report, elapsed: float, changed: set[Path] | None) -> None:
-        warnings = [w.format(self.base) for w in report.warnings]
-        if warnings != self._last_warnings:
-            for line in warnings:
+    def _report(self, report: RebuildSummary, elapsed: float, changed: set[Path] | None) -> None:
+        if report.warnings != self._last_warnings:
+            for line in report.warnings:
                 print(line, file=self.err, flush=True)
-            self._last_warnings = warnings
-        pages = [r for r in report.rendered if r.endswith(".html")]
-        total = len([r for r in report.produced if r.endswith(".html")])
+            self._last_warnings = report.warnings
         what = "built" if changed is None else "rebuilt"
         first = report.timings.get("first")
-        self.say(f"{what} {len(pages)} of {total} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
+        self.say(f"{what} {report.pages} pages, wrote {len(report.written)} file(s) in {elapsed:.2f}s"
                  + (f" ({', '.join(sorted(p.name for p in changed)[:3])})" if changed else "")
                  + (f"; edited page written after {first:.2f}s" if first is not None else ""))
+
+    def close(self) -> None:
+        """Stop rebuilding: the builder first (a rebuild under way is dropped), then the watcher."""
+        self.closing = True
+        self.builder.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
 
     def request_pdf(self) -> None:
         self.say("PDF requested")
@@ -371,15 +388,24 @@ def _interrupt(signum, frame) -> None:
 def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
           ready: Callable[[int], None] | None = None, stop: threading.Event | None = None) -> int:
     """Run the preview until Ctrl-C (or ``stop``). Returns the exit status; raises PortInUseError and
-    OutputError for the CLI to report. ``ready(port)`` is called once it serves (port 0: any free port)."""
+    OutputError for the CLI to report. ``ready(port)`` is called once it serves (port 0: any free port).
+    Holds the output's lock (output.lock_output) for its whole life, shared with its background jobs:
+    a build of the same output waits until serve stops, and serve waits for a build under way."""
     content_dir = options.content_dir.resolve()
     if not content_dir.is_dir():
         raise OutputError(f"content directory {options.content_dir} does not exist", None, "pass --content DIR")
     check_output_dir(options.output_dir, [content_dir, PROJECT_THEMES])
+    on_wait = lambda holder: print(waiting_message(options.output_dir, holder), file=err, flush=True)  # noqa: E731
+    with lock_output(options.output_dir, "serve", on_wait=on_wait) as lock:
+        return _serve(options, lock, out, err, ready, stop)
+
+
+def _serve(options: ServeOptions, lock: OutputLock, out: TextIO, err: TextIO, ready: Callable[[int], None] | None,
+           stop: threading.Event | None) -> int:
     ensure_output_dir(options.output_dir.resolve())
     live = LiveState()
     server = bind_server(options.host, options.port, options.output_dir.resolve() / "site", live)
-    preview = Preview(options, live, out, err)
+    preview = Preview(options, live, out, err, lock)
     server.preview = preview
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
@@ -389,10 +415,12 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="yearbook-http", daemon=True)
     try:
+        preview.builder.start()  # its imports go on while the server and the watcher start
         thread.start()  # serves the previous output (or a 404 with the overlay) during the first build
-        preview.rebuild(None)
+        # watching before the first build: a save made during it brings a rebuild right after it
         preview.watcher = Watcher(preview.watch_roots(), preview.rebuild, ignored_dirs=[options.output_dir.resolve()])
         preview.watcher.start()
+        preview.rebuild(None)
         preview.pdf.start()
         preview.search.start()
         preview.pdf.changed()
@@ -409,8 +437,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     except KeyboardInterrupt:
         pass
     finally:
-        if preview.watcher is not None:
-            preview.watcher.stop()
+        preview.close()
         preview.pdf.stop()
         preview.search.stop()
         live.close()

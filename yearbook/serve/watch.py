@@ -20,10 +20,14 @@ IGNORED_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", "~",
 IGNORED_NAMES = {"4913", ".DS_Store", "Thumbs.db"}  # 4913: vim's probe file
 
 
+def is_ignored_name(name: str) -> bool:
+    """An editor's scratch file or a hidden file, by its name."""
+    return name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES) or name.startswith((".", "#"))
+
+
 def is_ignored(path: Path, ignored_dirs: Iterable[Path] = ()) -> bool:
     """Editor scratch files, hidden files and anything inside ``ignored_dirs`` (the output)."""
-    name = path.name
-    if name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES) or name.startswith((".#", "#")):
+    if is_ignored_name(path.name):
         return True
     if any(part.startswith(".") for part in path.parts[-3:]):
         return True

@@ -13,7 +13,6 @@ from . import urls
 from ..output import RenderedFile
 from ..parallel import PARALLEL_MIN_ARTICLES, TwoEndedRange, in_forked_process
 from ..progress import Progress
-from .fingerprint import Fingerprints
 from ..content.model import RegionNode, Yearbook
 from ..content.svg import SvgError, sanitize_svg
 from ..errors import ContentError, SourceLocation
@@ -60,37 +59,22 @@ class HtmlRenderer:
     """Renders every page of the site with one jinja2 environment."""
 
     def __init__(self, yearbook: Yearbook, theme: Theme, pdf_names: set[str] = frozenset(),
-                 previous: dict[str, str] | None = None, memo: dict | None = None,
                  on_page: Callable[[str], None] | None = None, env: jinja2.Environment | None = None):
         self.yearbook = yearbook
         self.theme = theme
         if env is None:  # one build: the templates cannot change under it, so jinja2 need not stat them for every page
             env = make_site_environment(theme)
             env.auto_reload = False
-        self.env = env  # serve passes its own: compiled templates are kept (auto_reload)
+        self.env = env  # serve passes its own, kept while the theme's templates are unchanged
         self.views = SiteViews(yearbook, pdf_names)
-        # Incremental rendering (serve): with ``previous`` (rel_path → fingerprint of the page written there),
-        # a page whose fingerprint is unchanged is not rendered again; see fingerprint.py.
-        self.fingerprints = Fingerprints(yearbook, theme, pdf_names, self.views, memo) if previous is not None else None
-        self.previous = previous if previous is not None else {}
-        self.page_fingerprints: dict[str, str] = {}  # rel_path → fingerprint of every page of this render
         self.on_page = on_page  # progress: called with each page's rel_path
         self.with_search = True  # serve sets False: it writes the search index after the pages (search_files)
-        self.done: dict[str, RenderedFile] = {}  # serve: pages already rendered and written by this build
-
 
     def page(self, template: str, page_url: str, **extra) -> RenderedFile:
-        """Every site page goes through here (see fingerprint.py for the incremental skip)."""
+        """Every site page goes through here: ``template`` rendered with the views' context and ``extra``."""
         rel_path = urls.output_file(page_url)
         if self.on_page is not None:
             self.on_page(rel_path)
-        if rel_path in self.done:
-            return RenderedFile(rel_path, unchanged=True)
-        fingerprint = self.fingerprints.page(template, extra) if self.fingerprints is not None else None
-        if fingerprint is not None:
-            self.page_fingerprints[rel_path] = fingerprint
-            if self.previous.get(rel_path) == fingerprint:
-                return RenderedFile(rel_path, unchanged=True)
         html = render_template(self.env, self.theme, template, self.views.context(page_url, **extra))
         return RenderedFile(rel_path, html.encode("utf-8"))
 

@@ -77,8 +77,7 @@ class RelatedIndex:
 
     @property
     def groups(self) -> dict[tuple, dict[int, list[int]]]:
-        """Region prefix (() = every article) → topic mask → positions, in book order; made on first use
-        (serve mostly reuses the lists of the previous rebuild: fingerprint.py)."""
+        """Region prefix (() = every article) → topic mask → positions, in book order; made on first use."""
         if self._groups is None:
             self._groups = {}
             for position, (mask, path) in enumerate(zip(self.masks, self.paths)):

@@ -21,7 +21,7 @@ from io import BytesIO
 
 import pikepdf
 
-from ..numbering import Numbering, set_page_labels
+from ..prepress import Finish, finish
 from .cache import Layout, PartCache
 from .fonts import Faces
 from .layout import content_glyphs, page_content
@@ -111,7 +111,7 @@ class Book:
             self._sources[key] = (pikepdf.open(BytesIO(layout.pdf)), layout)
         return self._sources[key][0]
 
-    def save(self, destinations: list[tuple[str, int, float, float]], outline: list, numbering: Numbering,
+    def save(self, destinations: list[tuple[str, int, float, float]], outline: list, spec: Finish,
              object_streams: bool = True) -> bytes:
         faces = Faces()
         front = self._source(self.front)
@@ -186,7 +186,7 @@ class Book:
         self._catalog(out, front)
         self._destinations(out, destinations)
         self._outline(out, outline)
-        set_page_labels(out, numbering)
+        finish(out, spec)
         self.stats.update(local_resources=len(local), fonts=len(faces.faces),
                           fonts_merged=sum(1 for font in fonts.values() if font is not None))
         data = BytesIO()

@@ -28,7 +28,7 @@ import os
 import re
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -36,6 +36,7 @@ from ...output import read_sealed, write_sealed
 from ...parallel import WorkerPool, start_method, worker_count
 from ..geometry import page_geometry
 from ..numbering import Numbering
+from ..prepress import Finish
 from ..typeset import Memo
 from .. import weasy as weasy_module
 from ..weasy import import_weasyprint, weasyprint_version
@@ -247,17 +248,18 @@ def _side(number: int) -> str:
 
 
 def render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme,
-           settings: SplitSettings, memo: Memo | None = None):
-    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images)."""
+           settings: SplitSettings, memo: Memo | None = None, spec: Finish | None = None):
+    """The volume's PDF by the split render: (pdf, WeasyPrint's warnings, raster images). ``spec``:
+    how the PDF is finished (prepress.py; its numbering is the split render's)."""
     if settings.stamping:
         try:
-            return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, True)
+            return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, True, spec=spec)
         except StampError as exc:
             # a number could not be rewritten (a font without equal-width digits?): lay out with the numbers
             return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, False,
-                           why=str(exc))
+                           why=str(exc), spec=spec)
     return _render(renderer, volume, edition, fetcher_for, head_extra, cache_dir, theme, settings, memo, False,
-                   why="off in the settings")
+                   why="off in the settings", spec=spec)
 
 
 UNIT_FRONT, UNIT_OPENER, UNIT_ARTICLE, UNIT_INDEX = "front", "opener", "article", "index"
@@ -273,9 +275,10 @@ def _units(volume, people: bool) -> list[tuple]:
     return units
 
 
-def _on_recto(unit: tuple) -> bool:
-    """Chapters (their openers) and the indexes (the first of them) open on a right-hand page."""
-    return unit[0] == UNIT_OPENER or unit == (UNIT_INDEX, "regions")
+def _on_recto(unit: tuple, indexes_on_recto: bool = True) -> bool:
+    """Chapters (their openers) and the indexes (every one, or the first: pdf.index_opening) open on a
+    right-hand page."""
+    return unit[0] == UNIT_OPENER or unit == (UNIT_INDEX, "regions") or (indexes_on_recto and unit[0] == UNIT_INDEX)
 
 
 def _part_of(unit: tuple) -> Part:
@@ -287,7 +290,7 @@ def _part_of(unit: tuple) -> Part:
 
 
 def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: Path | None, theme,
-            settings: SplitSettings, memo: Memo | None, stamping: bool, why: str = ""):
+            settings: SplitSettings, memo: Memo | None, stamping: bool, why: str = "", spec: Finish | None = None):
     clock = time.perf_counter()
     stats: dict = {"stages": {}}
 
@@ -309,6 +312,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
     setup = Setup(renderer, edition, fetcher_for, head_extra, theme.static_dir.as_uri() + "/", volume.slug.encode(),
                   static_key, cache, memo)
     units = _units(volume, people=bool(renderer.context["people"]))
+    indexes_on_recto = renderer.context["config"].pdf.index_opening == "right"
     pool = Pool(setup, settings.workers or worker_count())
     hints = _load_hints(cache)
     try:
@@ -368,7 +372,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         # 2. page numbers, and the parts that show them laid out from their real shape
         sides: dict[tuple, str] = {}
         for round_ in range(6):
-            starts, numbers = _number_pages(units, layouts)
+            starts, numbers = _number_pages(units, layouts, indexes_on_recto)
             numbering = _numbering(units, starts)
             labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
             work = {}
@@ -394,7 +398,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
             raise RuntimeError("page numbers did not settle after 6 rounds")
         stats["rounds"] = round_ + 1
         lap("numbers")
-        starts, numbers = _number_pages(units, layouts)
+        starts, numbers = _number_pages(units, layouts, indexes_on_recto)
         numbering = _numbering(units, starts)
         pages = _book_pages(units, starts, layouts)
         # 3. the furniture of every page but the front matter's
@@ -445,7 +449,8 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         messages.extend(layout.messages)
         images.extend((url, start + page - 1, dpi, width) for url, page, dpi, width in layout.images)
     variant = (edition.pdf_variant or "").lower()
-    pdf = book.save([(name, page, x, y) for name, (page, x, y) in names.items()], _bookmark_tree(marks), numbering,
+    spec = replace(spec or Finish(numbering, volume.slug), numbering=numbering)
+    pdf = book.save([(name, page, x, y) for name, (page, x, y) in names.items()], _bookmark_tree(marks), spec,
                     object_streams=not variant.startswith("pdf/a-1"))
     lap("join")
     _save_hints(cache, {anchor: numbering.label(page) for anchor, page in numbers.items()})
@@ -545,12 +550,12 @@ def _save_sources(cache_dir: Path | None, volume) -> None:
     write_sealed(cache_dir / SOURCES, json.dumps(sources, ensure_ascii=False).encode("utf-8"))
 
 
-def _number_pages(units: list[tuple], layouts: dict[tuple, Layout]):
+def _number_pages(units: list[tuple], layouts: dict[tuple, Layout], indexes_on_recto: bool = True):
     """Each unit's first page number, and every anchor's page number."""
     starts: dict[tuple, int] = {}
     number = 1
     for unit in units:
-        if _on_recto(unit) and number % 2 == 0:
+        if _on_recto(unit, indexes_on_recto) and number % 2 == 0:
             number += 1  # a blank verso
         starts[unit] = number
         number += len(layouts[unit].pages) if unit in layouts else 1
