@@ -302,6 +302,24 @@ def test_an_output_folder_that_cannot_be_written_beside_is_refused_before_the_bu
     assert not list((root / "site-out").glob(".out-*"))
 
 
+def test_an_output_folder_without_write_permission_is_refused_and_nothing_is_left_beside_it(as_nobody):
+    root = as_nobody.root
+    code, err = as_nobody()
+    assert code == 0, err
+    before = snapshot(root / "output")
+    as_nobody.chown()
+    (root / "output").chmod(0o555)
+
+    code, err = as_nobody()
+
+    assert_plain_failure(code, err)
+    assert "output: cannot write into output: permission denied; yearbook removes the previous output" in err
+    assert "chmod u+w" in err
+    (root / "output").chmod(0o755)
+    assert snapshot(root / "output") == before
+    assert not list(root.glob(".output-*"))
+
+
 # --- the disk: full, read-only, a mount point, a file-size limit ------------------------------------------
 
 def _can_mount() -> bool:

@@ -212,7 +212,7 @@ def output_dir_problem(output_dir: Path) -> Problem | None:
     if probe != target and not os.path.isdir(probe):
         return Problem(f"{_shown(probe)} is a file, not a folder, so --output {output_dir} cannot be made", None,
                        "choose an --output whose folders are folders")
-    if probe == target and os.path.ismount(target):
+    if probe == target and os.path.ismount(target) and target != target.parent:  # "/" itself: output.check_output_dir refuses it
         return Problem(f"{output_dir} is a mount point: yearbook replaces the output folder whole, by renaming, which a "
                        "mount point does not allow", SourceLocation(output_dir), HINTS[errno.EBUSY])
     parent = target.parent if probe == target else probe
@@ -221,6 +221,11 @@ def output_dir_problem(output_dir: Path) -> Problem | None:
         return Problem(f"cannot write into {_shown(parent)}: {why}; yearbook writes the new output there, beside "
                        f"{output_dir}, and then swaps them", SourceLocation(output_dir),
                        HINTS[errno.EROFS] if why.startswith("the file") else HINTS[errno.EACCES])
+    if probe == target and os.path.isdir(target) and not os.access(target, os.W_OK | os.X_OK):
+        # the new output would be swapped in, but the old one, left beside it, could not be removed
+        return Problem(f"cannot write into {output_dir}: permission denied; yearbook removes the previous output once "
+                       "the new one is in place", SourceLocation(output_dir),
+                       f"give the account that builds write permission on {output_dir} (chmod u+w), or build into another --output")
     return None
 
 
