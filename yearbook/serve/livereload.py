@@ -117,9 +117,12 @@ class LiveState:
             self._cond.notify_all()
 
 
-def inject_live_script(html: bytes, page: str, state: dict) -> bytes:
-    """``html`` with the live-reload script before ``</body>`` (or at the end)."""
+def inject_live_script(html: bytes, page: str, state: dict, nonce: str | None = None) -> bytes:
+    """``html`` with the live-reload script before ``</body>`` (or at the end); ``nonce``: the one the
+    page's Content-Security-Policy allows (server.PAGE_POLICY)."""
     config = json.dumps({"session": state["session"], "build": state["build"], "page": page}).replace("</", "<\\/")
     script = (LIVE_SCRIPT % {"config": config, "events": EVENTS_PATH, "state": STATE_PATH}).encode("utf-8")
+    if nonce is not None:
+        script = script.replace(b'<script id="yearbook-live">', f'<script id="yearbook-live" nonce="{nonce}">'.encode("ascii"), 1)
     index = html.lower().rfind(b"</body>")
     return html + script if index < 0 else html[:index] + script + html[index:]
