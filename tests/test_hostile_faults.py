@@ -537,9 +537,9 @@ def test_a_docx_zip_bomb_is_refused_quickly_with_the_limit(kind, make_site, run_
         _docx(bomb, (b"<w:p><w:r><w:t>\xe7\xa7\x91</w:t></w:r></w:p>" * 1000 for _ in range(400)))
     assert bomb.stat().st_size < 2_000_000
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU, not wall time: the machine is shared (as test_hostile_output's alias bomb)
     code, _, err = run_cli("import", str(bomb))
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
 
     assert code == 1, err
     assert "Traceback" not in err
@@ -547,7 +547,7 @@ def test_a_docx_zip_bomb_is_refused_quickly_with_the_limit(kind, make_site, run_
         assert "bomb.docx: the Word file's text and formatting expand to 64 MB when it is opened; the limit is 16 MB" in err
     else:
         assert "bomb.docx: the Word file has 400,000 paragraphs and table cells; the limit is 20,000" in err
-    assert seconds < 30, seconds  # (minutes before; a bound on the shared machine, not a benchmark)
+    assert seconds < 20, seconds  # CPU seconds: reading it took minutes before; a bound, not a benchmark
     assert not list((tmp_path / "content/articles").glob("*bomb*"))
 
 
