@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote
 
 import pytest
 
@@ -340,6 +342,144 @@ for name, template, text in (("syntax-error", "article.html", "{% if %}"),
                              ("missing-include", "home.html", "{% include 'no-such-part.html' %}")):
     case(f"theme-template-{name}", {"yearbook.yml": "title: 年鉴\ntheme: broken\n"}, _template_line(template, text),
          "template", prepare=_broken_theme(template, text))
+
+
+# --- issue 16: nothing lost silently, nothing shown that should not be ------------------------------
+# (the PDF's own cases, the machine's faults and unreadable files: test_hostile_faults.py)
+
+t = front(VALID_YAML.replace("title: 测试标题", 'title: "控制\\x01字符\\0"'))
+case("yaml-escape-writes-a-control-character-in-the-title", {A: t}, at(t, "title:"), "control characters U+0000, U+0001")
+t = front(VALID_YAML + 'kicker: "响铃\\a与退格\\b"\n')
+case("yaml-escape-writes-a-bell-in-the-kicker", {A: t}, at(t, "kicker:"), "control characters U+0007, U+0008 (backspace)",
+     hint="remove the escape")
+t = front(VALID_YAML + 'bylines:\n  - {role: 记者, name: "李\\x1b[31m蓉"}\n')
+case("yaml-escape-writes-a-terminal-escape-in-a-byline", {A: t}, at(t, "- {role: 记者"), "U+001B (escape)")
+t = front(VALID_YAML + 'summary: "摘要\\uFFFE"\n')
+case("yaml-escape-writes-a-non-character", {A: t}, at(t, "summary:"), "U+FFFE")
+c = "title: 年鉴\nsubtitle: \"副标题\\x02\"\n"
+case("config-yaml-escape-writes-a-control-character", {"yearbook.yml": c}, f"{Y}:2", "control character U+0002")
+t = article_md(body="第一段。\n\n第二段里有\x0b竖向制表和\x0c换页。\n")
+case("control-characters-in-the-body", {A: t}, at(t, "第二段"), "control characters U+000B (vertical tab), U+000C (form feed)",
+     hint="delete the invisible character")
+t = article_md(body="正文。\n\nC1 控制字符\x85在这里。\n")
+case("c1-control-character-in-the-body", {A: t}, at(t, "C1"), "U+0085 (next line)")
+t = article_md(body="正\t文里的制表符可以。\n")
+case("tab-in-the-body-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "正\t文里的制表符可以"))
+
+KW = "".join(f"\n  - title: 关键{n}\n    scene: 场景{n}\n    observation: 观察{n}" for n in range(1, 111))
+t = article_md(keywords=KW)
+case("110-keywords-are-over-the-limit", {A: t}, at(t, "keywords:"), "the article has 110 keywords (关键词); the limit is 99")
+t = article_md(keywords="".join(f"\n  - title: 关键{n}\n    scene: 场景{n}\n    observation: 观察{n}" for n in range(1, 100)))
+case("99-keywords-are-numbered-up-to-jiushijiu", {A: t}, "", "", code=0,
+     check=page_shows("x", "关键词十一", "关键词二十", "关键词二十一", "关键词九十九"))
+t = article_md(title="长" * 121)
+case("title-over-120-characters", {A: t}, at(t, "title:"), "'title' is 121 characters long; the limit is 120")
+t = article_md(title="长" * 120)
+case("title-of-120-characters-is-accepted", {A: t}, "", "", code=0, check=page_shows("x", "长" * 120))
+t = article_md(title="长" * 500, draft="true")
+case("long-title-of-a-draft-is-a-warning", {A: t}, at(t, "title:"), "warning: 'title' is 500 characters long", code=0)
+t = article_md(organization="机" * 61 + "科协")
+case("organization-over-60-characters", {A: t}, at(t, "organization:"), "'organization' is 63 characters long; the limit is 60")
+t = article_md(bylines="\n  - {role: 记者, name: " + "名" * 41 + "}")
+case("byline-name-over-40-characters", {A: t}, at(t, "- {role: 记者"), "the name of byline 1 is 41 characters long; the limit is 40")
+
+
+def _one_page_for(name_nfc: str) -> Callable[[Path], None]:
+    def check(root: Path) -> None:
+        people = root / "output/site/people"
+        pages = [p for p in people.rglob("index.html") if p.parent != people]
+        named = [p for p in pages if name_nfc in p.read_text(encoding="utf-8")]
+        assert len(named) == 1, [p.relative_to(people).as_posix() for p in named]
+        assert "Mu\u0308ller" not in (people / "index.html").read_text(encoding="utf-8")
+    return check
+
+
+NFC, NFD = "Jos\u00e9 M\u00fcller", "Jose\u0301 Mu\u0308ller"
+case("a-name-in-nfc-and-in-nfd-is-one-person",
+     {A: article_md(bylines=f"\n  - {{role: 记者, name: {NFD}}}"),
+      "articles/y.md": article_md(title="另一篇", date="2021-05-01", bylines=f"\n  - {{role: 通讯员, name: {NFC}}}")},
+     "", "", code=0, check=_one_page_for(NFC))
+t = article_md(title="兼容汉字\uf900不被改写", body="正文里的\uf901。\n")
+case("cjk-compatibility-ideographs-stay-as-written", {A: t}, "", "", code=0,
+     check=page_shows("x", "兼容汉字\uf900不被改写", "正文里的\uf901。"))
+case("nfd-image-file-name-found-from-nfc-text", {A: article_md(body="![照片](../images/Mu\u0308ller.png)\n"),
+                                                 "images/Mu\u0308ller.png": b"\x89PNG\r\n\x1a\nnfd"},
+     "", "", code=0, check=lambda root: (root / "output/site/media/images/Mu\u0308ller.png").is_file() or
+     (_ for _ in ()).throw(AssertionError("the NFD-named image was not copied")))
+
+
+def _image_src_escaped(root: Path) -> None:
+    page = (root / "output/site/articles/x/index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img src="([^"]+)"', page)
+    assert sources and all(src == "../../media/images/图%20片%201%23%25.png" for src in sources), sources
+    target = root / "output/site/articles/x" / unquote(sources[0])
+    assert target.resolve().is_file(), target  # where a browser (or a static server) looks for it
+
+
+case("image-named-with-space-hash-and-percent-gets-an-escaped-src",
+     {A: article_md(body="![图](../images/%E5%9B%BE%20%E7%89%87%201%23%25.png)\n\n![图二](<../images/图 片 1#%.png>)\n"),
+      "images/图 片 1#%.png": b"\x89PNG\r\n\x1a\nimage"},
+     "", "", code=0, check=_image_src_escaped)
+SVG_SCRIPT = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10" '
+              b'onload="alert(1)"><script>alert(2)</script><a xlink:href="javascript:alert(3)"><rect width="10" height="10" '
+              b'fill="red"/></a><foreignObject><div xmlns="http://www.w3.org/1999/xhtml" onclick="alert(4)">x</div>'
+              b'</foreignObject><image href="http://127.0.0.1:9/track.png"/></svg>')
+
+
+def _svg_is_drawing_only(root: Path) -> None:
+    copy = (root / "output/site/media/images/evil.svg").read_bytes()
+    for needle in (b"alert", b"script", b"onload", b"javascript", b"foreignObject", b"127.0.0.1"):
+        assert needle not in copy, (needle, copy)
+    assert b'<rect width="10" height="10" fill="red"/>' in copy
+
+
+t = article_md(body="前文。\n\n![图](../images/evil.svg)\n")
+case("svg-with-a-script-is-published-as-drawing-only", {A: t, "images/evil.svg": SVG_SCRIPT}, at(t, "![图]"),
+     "warning: image content/images/evil.svg is an SVG that could run a script", code=0, check=_svg_is_drawing_only)
+case("svg-with-a-script-fails-with-strict", {A: t, "images/evil.svg": SVG_SCRIPT}, at(t, "![图]"),
+     "the event handler onload, the <script> element", args=("--strict",))
+t = article_md(body="见[图纸](../images/evil.svg)。\n")
+case("svg-linked-not-shown-is-made-safe-too", {A: t, "images/evil.svg": SVG_SCRIPT}, at(t, "见[图纸]"),
+     "warning: image content/images/evil.svg is an SVG", code=0, check=_svg_is_drawing_only)
+SVG_CLEAN = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><!-- mine --><circle r="2"/></svg>'
+case("clean-svg-is-copied-byte-for-byte", {A: article_md(body="![图](../images/ok.svg)\n"), "images/ok.svg": SVG_CLEAN},
+     "", "", code=0, check=lambda root: (root / "output/site/media/images/ok.svg").read_bytes() == SVG_CLEAN or
+     (_ for _ in ()).throw(AssertionError("the clean SVG was changed")))
+t = article_md(body="![图](../images/broken.svg)\n")
+case("svg-that-is-not-xml", {A: t, "images/broken.svg": b"<svg xmlns='http://www.w3.org/2000/svg'><g></svg>"}, at(t, "![图]"),
+     "image content/images/broken.svg cannot be shown: the SVG is not well-formed XML: mismatched tag (line 1")
+BOMB_SVG = (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&c;</text></svg>')
+case("svg-entity-bomb", {A: t, "images/broken.svg": BOMB_SVG}, at(t, "![图]"), "the SVG declares the entity 'b'")
+EXTERNAL_SVG = b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>'
+case("svg-external-entity", {A: t, "images/broken.svg": EXTERNAL_SVG}, at(t, "![图]"), "the SVG declares the entity 'x'")
+case("html-named-svg", {A: t, "images/broken.svg": b"<html><script>alert(1)</script></html>"}, at(t, "![图]"),
+     "the file is not an SVG image")
+t = article_md(summary="|\n  摘要第一段。\n\n  ![图](/etc/passwd)")
+case("image-in-a-block-scalar-summary-is-reported-at-its-line", {A: t}, at(t, "![图]"), "points outside the content directory")
+t = article_md(keywords="\n  - title: 关键\n    scene: 场景\n    observation: >-\n      见[别处](../../../x.md)，\n      观察的文字。")
+case("link-in-a-folded-observation-is-reported-at-its-line", {A: t}, at(t, "见[别处]"), "points outside the content directory")
+case("image-in-the-summary-is-published", {A: article_md(summary="'![摘要图](../images/s.png) 摘要。'"), "images/s.png": b"\x89PNG\r\n\x1a\ns"},
+     "", "", code=0, check=lambda root: (root / "output/site/media/images/s.png").is_file() or
+     (_ for _ in ()).throw(AssertionError("the summary's image was not copied")))
+case("organization-whose-pinyin-is-longer-than-a-file-name", {A: article_md(organization="庄" * 58 + "科协"),
+                                                              "articles/y.md": article_md(title="另一", organization="庄" * 57 + "科协")},
+     "", "", code=0, check=page_shows("x", "庄" * 58 + "科协"))
+case("byline-whose-pinyin-is-longer-than-a-file-name", {A: article_md(bylines="\n  - {role: 记者, name: " + "双" * 40 + "}")},
+     "", "", code=0, check=lambda root: any(("双" * 40) in p.read_text(encoding="utf-8")
+                                            for p in (root / "output/site/people").rglob("index.html")) or
+     (_ for _ in ()).throw(AssertionError("no page names the person")))
+
+
+def _fifo(name: str) -> Callable[[Path], None]:
+    return lambda root: os.mkfifo(root / "content" / name)
+
+
+case("named-pipe-named-like-an-article", {}, "content/articles/pipe.md", "it is a named pipe, not a file",
+     prepare=_fifo("articles/pipe.md"))
+case("named-pipe-as-the-config", {"yearbook.yml": None}, Y, "it is a named pipe, not a file", prepare=_fifo("yearbook.yml"))
+case("named-pipe-named-like-an-image", {A: article_md(body="![图](../images/pipe.png)\n"), "images/keep.png": b"x"}, at(article_md(body="![图](../images/pipe.png)\n"), "![图]"),
+     "image '../images/pipe.png' is not a plain file", prepare=_fifo("images/pipe.png"))
 
 
 # --- the runner ----------------------------------------------------------------------------------

@@ -10,13 +10,15 @@ command line is read in full, so that argparse's own messages and ``--help`` are
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import re
 import sys
 from pathlib import Path
 
 from .content.config import EDITIONS, content_language
-from .errors import OutputBusy, SourceLocation, YearbookError
+from .errors import OutputBusy, OutputError, Problem, SourceLocation, YearbookError
 from .i18n import ENGLISH, LANGUAGES, N_, Translator, _, choose_language, normalize_language
 from .pipeline import BuildOptions, build
 from .progress import Progress
@@ -254,6 +256,125 @@ def internal_error(exc: Exception, output_kept: bool) -> str:
              "    rerun with --debug for details and report it", error=type(exc).__name__ + ": " + str(exc))
 
 
+# What an OSError means, in plain words (the machine's problem, not the content's nor yearbook's).
+PLAIN_ERRNO = {
+    errno.ENOSPC: "the disk is full",
+    getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EFBIG: "the file is too large for the file system or for this process's file-size limit (ulimit -f)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "the operation is not permitted",
+    errno.EBUSY: "the folder is in use (a mount point, or held by another program)",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENAMETOOLONG: "the path is too long for the file system",
+    errno.ENOENT: "it does not exist (was it moved or deleted while the build ran?)",
+    errno.EMFILE: "too many files are open at once",
+    errno.ENFILE: "too many files are open on this machine",
+    errno.EIO: "the disk reported an input/output error",
+    errno.ELOOP: "the path has a loop of symbolic links",
+    errno.ENOMEM: "the machine is out of memory",
+    errno.EXDEV: "the output folder and the folder beside it are on different file systems",
+}
+HINTS = {
+    errno.ENOSPC: "free some space on that disk (the PDF cache .output-cache/ beside the output may be deleted), then build again",
+    getattr(errno, "EDQUOT", -1): "free some space or ask for a larger quota, then build again",
+    errno.EROFS: "build into a folder on a writable disk: --output DIR",
+    errno.EFBIG: "raise the limit (ulimit -f unlimited) or build onto another file system",
+    errno.EACCES: "give the account that builds permission to read the content and to write the output folder and the folder "
+                  "that holds it (yearbook writes the new output beside the old one, then swaps them)",
+    errno.EPERM: "give the account that builds permission to write the output folder and the folder that holds it",
+    errno.EBUSY: "build into a folder inside the mount point: --output MOUNT/site",
+    errno.ENOTDIR: "choose an --output whose folders are folders",
+}
+
+
+WRITING = {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG, errno.EROFS}
+
+
+def environment_problem(exc: OSError, content_dir: Path | None = None, output_dir: Path | None = None) -> Problem:
+    """An OSError as an editor should read it: what happened in plain words, and to which path. A file
+    of the content (an image deleted or made unreadable while the build ran) is named as such."""
+    plain = PLAIN_ERRNO.get(exc.errno) or (exc.strerror or str(exc))
+    filename = exc.filename if isinstance(exc.filename, (str, bytes, os.PathLike)) else None
+    if exc.errno in WRITING and isinstance(exc.filename2, (str, bytes, os.PathLike)):
+        filename = exc.filename2  # a copy (shutil names the source first): the error is the target's
+    path = Path(os.fsdecode(filename)) if filename is not None else None
+    hint = HINTS.get(exc.errno)
+    if path is not None and content_dir is not None and _inside(path, content_dir):
+        return Problem(f"cannot read the file: {plain}", SourceLocation(path),
+                       hint if exc.errno not in (errno.ENOENT,) else "build again once the file is back in place")
+    if path is not None and output_dir is not None and _beside(path, output_dir):
+        if exc.errno == errno.EBUSY and os.path.ismount(output_dir):
+            plain = f"{output_dir} is a mount point, which cannot be replaced by renaming"
+        shown = _shown(path)
+        output = Path(os.path.abspath(output_dir))
+        what = "the PDF cache" if Path(os.path.abspath(path)).is_relative_to(output.parent / f".{output.name}-cache") else "the new output"
+        if hint and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            hint = hint.replace(".output-cache/", f".{output.name}-cache/")
+        return Problem(f"cannot write {what} ({shown}): {plain}", SourceLocation(output_dir), hint)
+    if path is not None:
+        return Problem(f"{plain} ({_shown(path)})", None, hint)
+    return Problem(plain, None, hint)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return Path(os.path.abspath(path)).is_relative_to(Path(os.path.abspath(folder)))
+    except (OSError, ValueError):
+        return False
+
+
+def _beside(path: Path, output_dir: Path) -> bool:
+    """``path`` is the output, in it, or in the folders the build writes beside it (.output-new-…, the cache)."""
+    output = Path(os.path.abspath(output_dir))
+    path = Path(os.path.abspath(path))
+    return path == output or path.is_relative_to(output) or (path.is_relative_to(output.parent)
+                                                              and path.relative_to(output.parent).parts[0].startswith(f".{output.name}-")) \
+        or output.is_relative_to(path)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def output_dir_problem(output_dir: Path) -> Problem | None:
+    """What makes ``--output`` unusable, found before the build (which would fail only at its end):
+    a file where a folder of its path must be, a mount point, a folder that cannot be written beside."""
+    target = Path(os.path.abspath(output_dir))
+    probe = target
+    while not os.path.lexists(probe) and probe != probe.parent:
+        probe = probe.parent
+    if probe != target and not os.path.isdir(probe):
+        return Problem(f"{_shown(probe)} is a file, not a folder, so --output {output_dir} cannot be made", None,
+                       "choose an --output whose folders are folders")
+    if probe == target and os.path.ismount(target) and target != target.parent:  # "/" itself: output.check_output_dir refuses it
+        return Problem(f"{output_dir} is a mount point: yearbook replaces the output folder whole, by renaming, which a "
+                       "mount point does not allow", SourceLocation(output_dir), HINTS[errno.EBUSY])
+    parent = target.parent if probe == target else probe
+    if os.path.isdir(parent) and not os.access(parent, os.W_OK | os.X_OK):
+        why = "the file system is read-only" if _read_only(parent) else "permission denied"
+        return Problem(f"cannot write into {_shown(parent)}: {why}; yearbook writes the new output there, beside "
+                       f"{output_dir}, and then swaps them", SourceLocation(output_dir),
+                       HINTS[errno.EROFS] if why.startswith("the file") else HINTS[errno.EACCES])
+    if probe == target and os.path.isdir(target) and not os.access(target, os.W_OK | os.X_OK):
+        # the new output would be swapped in, but the old one, left beside it, could not be removed
+        return Problem(f"cannot write into {output_dir}: permission denied; yearbook removes the previous output once "
+                       "the new one is in place", SourceLocation(output_dir),
+                       f"give the account that builds write permission on {output_dir} (chmod u+w), or build into another --output")
+    return None
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     t = Translator(run_language(argv))
@@ -277,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     committed: list[bool] = []  # the new output is in place: a Ctrl-C from then on comes after a complete build
     try:
+        if options.write:
+            problem = output_dir_problem(options.output_dir)
+            if problem is not None:
+                raise OutputError(problem.message, problem.location, problem.hint)
         report = build(options)
     except OutputBusy as exc:  # --no-wait and another build or serve has the output
         report_problems(exc.problems, base, t)
@@ -297,6 +422,18 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         print(t(_("interrupted; the previous output is unchanged.")), file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine's: a full disk, a read-only or unreadable folder, a file gone
+        if args.debug:
+            raise
+        print(environment_problem(exc, options.content_dir, options.output_dir).format(base, t), file=sys.stderr)
+        if not options.write:
+            print(t(_("the check stopped.")), file=sys.stderr)
+        elif committed:
+            print(t(_("the build stopped after the new output was in place: {path} is complete.", path=str(options.output_dir))),
+                  file=sys.stderr)
+        else:
+            print(t(_("the build stopped; the previous output is unchanged.")), file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as exc:  # a bug in yearbook, not in the content: say so, keep the output
         if args.debug:
             raise
@@ -410,6 +547,12 @@ def run_editor_command(args: argparse.Namespace, t: Translator = ENGLISH) -> int
         return EXIT_CONTENT
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the machine's: a full disk, a read-only or unreadable folder
+        if args.debug:
+            raise
+        print(environment_problem(exc, getattr(args, "content", None), getattr(args, "output", None)).format(Path.cwd()),
+              file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as exc:  # a bug in yearbook
         if args.debug:
             raise

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -127,6 +128,34 @@ def _copy_one(target: str, source: Path, link_prefixes: tuple[str, ...] = ()) ->
     shutil.copyfile(source, target)
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc/self/status: no
+    moment in which another thread would create files with a mask of 0), else by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_staging_folder(target: Path, kind: str) -> Path:
+    """A new folder ``.<output>-<kind>-…`` beside ``target``, which becomes the output: with the mode
+    every other folder gets (0o777 less the umask, as mkdir and other generators make it), not
+    mkdtemp's 0o700, so that a web server's account can read the site."""
+    path = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}-", dir=target.parent))
+    try:
+        os.chmod(path, 0o777 & ~current_umask())
+    except BaseException:
+        os.rmdir(path)
+        raise
+    return path
+
+
 class Staging:
     """The new output's folder (``.output-new-…`` beside output/), made before the site is rendered so
     that each page can be written as soon as it is made, by the process that made it (a forked one
@@ -136,7 +165,7 @@ class Staging:
     def __init__(self, output_dir: Path):
         target = output_dir.resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        self.path = make_staging_folder(target, "new")
         self.folders: set[str] = set()  # made by this process
 
     def writer(self, subdir: str):
@@ -189,7 +218,7 @@ def commit_output(output_dir: Path, files: list[RenderedFile], staging: Staging 
         files = [RenderedFile(f"{CARRIED_NEW}/{f.rel_path}", f.data, f.source) if f.rel_path.startswith(prefix) else f
                  for f in files]
     kind = "carry" if carry is not None else "new"
-    staging = staging.path if staging is not None else Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}-", dir=target.parent))
+    staging = staging.path if staging is not None else make_staging_folder(target, kind)
     try:
         write_files(staging, files, carried_from=target)
         (staging / MARKER).write_text("made by yearbook; this whole folder is replaced by each build\n", encoding="utf-8")
@@ -459,6 +488,30 @@ def _read_holder(fd: int) -> LockHolder:
         return LockHolder(int(data["pid"]), str(data["command"]), str(data["since"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return LockHolder()  # the holder has not written itself yet
+
+
+# The temporary files of stage_changed and replace_file: ".<name>.<pid>.tmp" beside the file they replace.
+TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+
+
+def remove_temporaries(output_dir: Path, lock: OutputLock) -> list[str]:
+    """Remove the temporary files a killed process (``serve`` or its builder, killed with -9 during a
+    rebuild) left inside the output; their output-relative paths. Only under the output's ``lock``:
+    then no other process is writing them."""
+    if not lock.covers(output_dir):
+        raise RuntimeError(f"remove_temporaries({output_dir}) without the output's lock")
+    target = output_dir.resolve()
+    removed = []
+    for root, _, names in os.walk(target):
+        for name in names:
+            if TEMPORARY.match(name):
+                path = os.path.join(root, name)
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    continue
+                removed.append(os.path.relpath(path, target).replace(os.sep, "/"))
+    return sorted(removed)
 
 
 def clean_stale(output_dir: Path, lock: OutputLock) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .book.pagemap import article_pages, printed_pages
+from .book.preflight import preflight
 from .book.render import BookRenderer, check_cjk_font, render_volume_pdf, volume_pdf_name
 from .book.split.render import SplitSettings
 from .content.collect import build_yearbook
@@ -132,6 +133,13 @@ def check_content(options: BuildOptions, progress: Progress) -> BuildReport:
                     problems.extend(book() if book is not None else book_problems(yearbook, theme))
                 except ForkedCallFailed:  # a bug: made again here, to be reported as any other
                     problems.extend(book_problems(yearbook, theme))
+    if yearbook is not None:  # what the book could not print: glyphs no font has, tables wider than the page
+        with report.stage("preflight"):
+            try:
+                pages = load_pages(content_dir)
+            except ContentError:  # their problems are above (load_yearbook)
+                pages = []
+            problems.extend(preflight(yearbook, pages))
     problems = list({p.format(): p for p in problems}.values())  # a template that fails to compile fails its render too
     if any(p.severity == "error" for p in problems):
         raise ContentErrors(problems)
@@ -208,10 +216,14 @@ def _build(options: BuildOptions, progress: Progress, lock: OutputLock | None) -
     report.yearbook = yearbook
     theme = find_theme(yearbook.config.theme, content_dir)
     check_output_dir(options.output_dir, [content_dir, theme.path])
+    if options.only in (None, "pdf"):
+        check_cjk_font()  # first: without a CJK font, every character would be one the book cannot print
+        unprintable = preflight(yearbook, load_pages(content_dir))  # what the book could not print (`check` tells too)
+        if unprintable:
+            raise ContentErrors(report.warnings + unprintable)
     files: list[RenderedFile] = []
     carry = None  # a folder of the previous output kept as it is (output.commit_output)
     if options.only in (None, "pdf"):
-        check_cjk_font()
         with report.stage("pdf"):
             editions = options.editions or yearbook.config.pdf.edition
             progress.stage(_("PDF"), len(yearbook.volumes) * len(editions))

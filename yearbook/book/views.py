@@ -85,7 +85,7 @@ class BookViews:
             "latin_spacing": latin_spacing_em(self.config.pdf),
             "title_pieces": lambda part: self.typesetter.title_pieces(part, self._title_chars()),
             "pages": self.pages,
-            "cover_image_url": self._resolve(MEDIA_MARK + self.config.pdf.cover_image) if self.config.pdf.cover_image else "",
+            "cover_image_url": self._resolve(MEDIA_MARK + url_path(self.config.pdf.cover_image)) if self.config.pdf.cover_image else "",
             "people": people,
             "content": content,
             "typeset": self.typesetter.filter,

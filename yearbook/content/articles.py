@@ -9,7 +9,7 @@ from ..errors import ProblemLog, SourceLocation
 from ..i18n import _
 from .frontmatter import ArticleMeta
 from .markup import Markup, plain_text, render_markdown
-from .model import Article, Heading, Keyword
+from .model import Article, Heading, Keyword, Table
 from .punctuation import check_text
 from .placeholders import placeholders_in_body, today_marks
 from .review import undecided_items
@@ -21,11 +21,31 @@ LIST_SEPARATORS = re.compile(r"\s*[，、；;]\s*|\s*,(?=\S)")  # full-width com
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十 (enough for keyword numbering)."""
+    """The number as it is read: 1 → 一, 12 → 十二, 20 → 二十, 100 → 一百, 101 → 一百零一, 110 → 一百一十,
+    1005 → 一千零五, 20300 → 二万零三百 (up to 99 999 999; larger numbers stay in digits)."""
+    if n < 0 or n >= 10 ** 8:
+        return str(n)
     if n <= 10:
         return CHINESE_NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+    if n < 20:
+        return "十" + CHINESE_NUMERALS[n - 10] * (n > 10)
+    if n >= 10000:
+        high, low = divmod(n, 10000)
+        return chinese_number(high) + "万" + ((("零" if low < 1000 else "") + _below_10000(low)) if low else "")
+    return _below_10000(n)
+
+
+def _below_10000(n: int) -> str:
+    """1 ≤ n ≤ 9999 with every place named (一十 inside a larger number: 一百一十)."""
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            out += ("零" if zero and out else "") + CHINESE_NUMERALS[digit] + unit
+            zero = False
+        else:
+            zero = True
+    return out
 
 
 def _report_markup(markup: Markup, meta: ArticleMeta, first_line: int | None, log: ProblemLog) -> None:
@@ -38,9 +58,23 @@ def _report_markup(markup: Markup, meta: ArticleMeta, first_line: int | None, lo
 def _render_field(text: str, meta: ArticleMeta, key: tuple, content_dir: Path, log: ProblemLog, markdown=None) -> Markup:
     markup = render_markdown(text, meta.source.rel_path.as_posix(), content_dir, anchor_prefix=f"{meta.slug}-",
                              **_switches(markdown))
-    line = meta.location(*key).line
-    _report_markup(markup, meta, line, log)
+    _report_markup(markup, meta, field_line(meta, *key), log)
     return markup
+
+
+BLOCK_SCALAR = re.compile(r":\s*[|>][-+0-9]*\s*(#.*)?$")
+
+
+def field_line(meta: ArticleMeta, *key) -> int | None:
+    """The file line where the text of a front-matter field starts: the key's line, or the next one for a
+    block scalar (``summary: |``), whose text starts under its key."""
+    line = meta.location(*key).line
+    index = meta.lines.line(*key)
+    if line is not None and index is not None:
+        rows = meta.source.front_matter.split("\n")
+        if index < len(rows) and BLOCK_SCALAR.search(rows[index]):
+            return line + 1
+    return line
 
 
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
@@ -160,12 +194,19 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
     keywords = []
     images = list(body.images)
     links = _link_lines(body, meta.source.body_line)
+    tables = _table_lines(body, meta.source.body_line)
+    if summary is not None:
+        images += summary.images
+        links += _link_lines(summary, field_line(meta, "summary"))
+        tables += _table_lines(summary, field_line(meta, "summary"), "summary")
     for index, raw in enumerate(meta.keywords):
         scene = _render_field(raw.scene, meta, ("keywords", index, "scene"), content_dir, log, markdown)
         observation = _render_field(raw.observation, meta, ("keywords", index, "observation"), content_dir, log, markdown)
         images += scene.images + observation.images
-        links += _link_lines(scene, meta.location("keywords", index, "scene").line)
-        links += _link_lines(observation, meta.location("keywords", index, "observation").line)
+        links += _link_lines(scene, field_line(meta, "keywords", index, "scene"))
+        links += _link_lines(observation, field_line(meta, "keywords", index, "observation"))
+        tables += _table_lines(scene, field_line(meta, "keywords", index, "scene"), "scene")
+        tables += _table_lines(observation, field_line(meta, "keywords", index, "observation"), "observation")
         keywords.append(Keyword(number=index + 1, title=raw.title, scene_html=scene.html,
                                 observation_html=observation.html, anchor=f"{meta.slug}-kw{index + 1}"))
     if len(log.errors) > errors_before or region is None or meta.date is None:
@@ -182,7 +223,14 @@ def build_article(meta: ArticleMeta, regions: RegionTable, topics: TopicTable, c
         year_line=meta.location("year" if ("year",) in meta.lines.lines else "volume" if ("volume",) in meta.lines.lines
                                 else "date").line,
         draft=meta.draft, review=undecided_items(meta.source) if meta.draft else [],
+        tables=tables,
     )
+
+
+def _table_lines(markup: Markup, first_line: int | None, field: str = "") -> list[Table]:
+    """The tables of a rendered fragment (of the front-matter ``field``, or the body) at their file lines."""
+    return [Table(None if first_line is None or table.line is None else first_line + table.line, table.columns,
+                  ((field,) if field else ()) + table.containers) for table in markup.tables]
 
 
 def _link_lines(markup: Markup, first_line: int | None) -> list[tuple[str, int | None]]:

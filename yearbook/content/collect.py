@@ -19,7 +19,7 @@ from ..parallel import PARALLEL_MIN_ARTICLES, WorkerPool, frozen_heap, worker_co
 from .regions import UNSPECIFIED_CODE, Region, RegionLookupError, RegionTable
 from .sources import find_article_paths, read_source
 from .topics import TopicTable, load_topics
-from .slugs import slugify_ascii
+from .slugs import capped_slug, slugify_ascii
 from .yamlfile import load_yaml_file
 from .collation import ReadingsProcess, person_reading, plain_pinyin
 
@@ -31,7 +31,7 @@ def load_regions(content_dir: Path, log: ProblemLog) -> tuple[RegionTable, list[
     """The national table with the content's corrections, and the chapter order (province codes)."""
     table = RegionTable.load_national()
     path = content_dir / REGIONS_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):  # there but not a file (a folder, a pipe): read_text says so
         return table, []
     try:
         data, lines = load_yaml_file(path)
@@ -74,6 +74,7 @@ def load_article(path: Path, config: Config, regions: RegionTable, topics: Topic
     except ContentError as exc:
         log.add(exc)
         return None
+    log.problems.extend(source.body_problems())
     meta = parse_front_matter(source, log)
     if meta is None:
         return None
@@ -246,7 +247,7 @@ def _people(articles: list[Article]) -> list[Person]:
         for byline in article.bylines:
             person = people.get(byline.name)
             if person is None:
-                base = plain_pinyin(byline.name) or slugify_ascii(byline.name) or "person"
+                base = capped_slug(plain_pinyin(byline.name) or slugify_ascii(byline.name) or "person")
                 slug, n = base, 2
                 while slug in slugs:
                     slug, n = f"{base}-{n}", n + 1

@@ -2,6 +2,7 @@
 unknown keys are warnings with a suggestion."""
 from __future__ import annotations
 
+import os
 import difflib
 import re
 from dataclasses import dataclass, field, fields
@@ -289,7 +290,7 @@ def load_config(content_dir: Path, log: ProblemLog) -> Config:
     path = content_dir / CONFIG_NAME
     if not content_dir.is_dir():
         raise ContentError(_("content directory {path} does not exist", path=str(content_dir)), None, _("pass --content DIR"))
-    if not path.is_file():
+    if not os.path.lexists(path):  # there but not a file (a folder, a pipe): read_text says so
         log.error(_("the config file is missing"), SourceLocation(path), _("create {name} with at least 'title:'", name=CONFIG_NAME))
         return Config(content_dir=content_dir)
     try:

@@ -23,6 +23,11 @@ BYLINE_KEYS = {"role", "name", "sort_as"}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 CHINESE_DATE = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月)?(?:\s*(\d{1,2})\s*日)?$")
 SLASH_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})(?:[/.](\d{1,2}))?")
+# The longest a field may be, in characters: a headline is a few lines of the page, a name is a name.
+# Anything longer is text pasted into the wrong field (it would fill the 目录 and the index pages).
+MAX_LENGTH = {"title": 120, "kicker": 120, "organization": 60, "region_note": 200}
+MAX_NAME = 40  # a byline's name or role
+MAX_KEYWORDS = 99  # 关键词一 … 关键词九十九
 
 
 @dataclass
@@ -127,6 +132,10 @@ def _check_keywords(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
     if not isinstance(raw, list):
         log.error(_("'keywords' must be a list of {{title, scene, observation}}"), meta.location("keywords"))
         return
+    if len(raw) > MAX_KEYWORDS:
+        log.error(f"the article has {len(raw)} keywords (关键词); the limit is {MAX_KEYWORDS}", meta.location("keywords"),
+                  "split the report into several articles, or make the smaller items sections (## headings) of the text")
+        return
     for index, item in enumerate(raw):
         where = meta.location("keywords", index)
         if not isinstance(item, dict):
@@ -169,6 +178,11 @@ def _check_bylines(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
         if not name:
             log.error(_("byline {number} has no name", number=index + 1), where, _("e.g. - {{role: 通讯员, name: 李亚强}}"))
             continue
+        if len(name) > MAX_NAME or len(role) > MAX_NAME:
+            what, text = ("name", name) if len(name) > MAX_NAME else ("role", role)
+            log.error(f"the {what} of byline {index + 1} is {len(text)} characters long; the limit is {MAX_NAME}", where,
+                      "a byline is one person: write each name as a byline of its own, e.g. - {role: 通讯员, name: 李亚强}")
+            continue
         meta.bylines.append(Byline(role=role.strip("：: "), name=name, sort_as=(_text(item.get("sort_as")) if isinstance(item, dict) else None) or ""))
 
 
@@ -180,6 +194,10 @@ def _check_scalars(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
         if value is None:
             log.error(_("'{key}' must be text", key=key), meta.location(key))
             continue
+        if key in MAX_LENGTH and len(value) > MAX_LENGTH[key]:  # a draft (a fresh import) is told, not stopped
+            (log.warning if data.get("draft") is True else log.error)(f"'{key}' is {len(value)} characters long; the limit is {MAX_LENGTH[key]}", meta.location(key),
+                      "this is usually text pasted into the wrong field: keep the field short and put the rest "
+                      "in the summary or the article's text")
         setattr(meta, "source_text" if key == "source" else key, value)
     region = data.get("region")
     if region is not None:

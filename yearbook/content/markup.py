@@ -8,9 +8,12 @@ placeholders that the renderers turn into site or print URLs (see :data:`MEDIA_M
 No file I/O except checking that a referenced file exists."""
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import secrets
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,7 +23,9 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
+from .model import Table
 from .slugs import safe_content_path
+from .svg import SvgError, sanitize_svg
 
 from ..i18n import _
 
@@ -32,6 +37,17 @@ REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 HTTP = re.compile(r"^https?://[^/\s]", re.I)
 LOCAL_SCHEME = re.compile(r"^\s*(file|data):", re.I)  # never a link on a public page
 SCRIPT_SCHEME = re.compile(r"^\s*(javascript|vbscript):", re.I)
+
+
+# In a URL path, the ASCII characters that are not themselves there (a space, '#' would start a fragment,
+# '?' a query, '%' an escape, quotes and angle brackets end attributes): written %XX. Other characters,
+# Chinese ones too, stay as they are (an IRI), so that the site's HTML stays readable.
+URL_UNSAFE = re.compile(r"[\x00-\x20\"#%<>?\\^`{|}\x7f]")
+
+
+def url_path(rel: str) -> str:
+    """A content-relative file path as the path of a URL: ``images/图 片 1#%.png`` → ``images/图%20片%201%23%25.png``."""
+    return URL_UNSAFE.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group(0).encode("utf-8")), rel)
 
 
 @dataclass
@@ -49,6 +65,7 @@ class Markup:
     images: list[str] = field(default_factory=list)  # content-relative paths
     remote_images: list[str] = field(default_factory=list)  # http(s) URLs (only with remote_images on)
     article_links: list[tuple[str, int | None]] = field(default_factory=list)  # (content-relative .md path, line)
+    tables: list[Table] = field(default_factory=list)  # every table, its line 0-based in this text
     problems: list[MarkupProblem] = field(default_factory=list)
 
 
@@ -84,6 +101,9 @@ class _Context:
 
     def resolve_local(self, target: str, token: Token, what: str) -> str | None:
         path_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        whole = unquote(target)
+        if what == "image" and whole != path_part and self._file(whole):  # an image has no fragment: 图 片 1#%.png
+            path_part = whole
         joined = posixpath.join(self.source_dir, path_part) if self.source_dir else path_part
         rel = safe_content_path(joined) if not path_part.startswith("/") else None
         if rel is None:
@@ -93,15 +113,83 @@ class _Context:
                 _("use a path relative to the article inside content/, without '..' past the content root or a leading '/'"),
             )
             return None
-        if not (self.content_dir / rel).is_file():
-            self.problem(_("{what} '{target}' does not exist (looked for content/{path})", what=what, target=path_part, path=rel), token,
-                         _("check the file name and its folder"))
+        path = self.content_dir / rel
+        try:
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                self.problem(f"{what} '{path_part}' is {'a folder' if stat.S_ISDIR(mode) else 'not a plain file'} "
+                             f"(content/{rel})", token, "link the file itself")
+                return None
+            found = True
+        except (FileNotFoundError, NotADirectoryError):
+            found = False
+        except OSError as exc:  # a folder on the way that cannot be searched
+            self.problem(f"{what} '{path_part}' cannot be read: {exc.strerror or exc} (content/{rel})", token,
+                         "give the file and its folders read permission for the account that builds (chmod a+rX)")
             return None
-        if not (self.content_dir / rel).resolve().is_relative_to(self.content_dir.resolve()):
+        if not found:
+            other = _other_normal_form(path)
+            if other is None:
+                self.problem(_("{what} '{target}' does not exist (looked for content/{path})", what=what, target=path_part, path=rel), token,
+                             _("check the file name and its folder"))
+                return None
+            rel = posixpath.join(posixpath.dirname(rel), other) if posixpath.dirname(rel) else other
+            path = self.content_dir / rel
+        if not path.resolve().is_relative_to(self.content_dir.resolve()):
             self.problem(_("{what} '{target}' is a link to a file outside the content directory", what=what, target=path_part), token,
                          _("copy the file into content/ instead of linking to it"))
             return None
+        if not os.access(path, os.R_OK):
+            self.problem(f"{what} '{path_part}' cannot be read: permission denied (content/{rel})", token,
+                         "give the file read permission for the account that builds (chmod a+r)")
+            return None
         return rel
+
+    def _file(self, path_part: str) -> bool:
+        joined = posixpath.join(self.source_dir, path_part) if self.source_dir else path_part
+        rel = safe_content_path(joined) if not path_part.startswith("/") else None
+        try:
+            return rel is not None and (self.content_dir / rel).is_file()
+        except OSError:
+            return False
+
+    def check_svg(self, rel: str, token: Token) -> None:
+        """An SVG is published only as drawing (svg.py): tell the editor what its copy on the site
+        loses (a script, an event handler, a link elsewhere), or that it cannot be read at all."""
+        try:
+            with open(self.content_dir / rel, "rb") as stream:
+                data = stream.read(MAX_SVG_READ)
+            sanitized = sanitize_svg(data)
+        except OSError as exc:
+            self.problem(f"image content/{rel} cannot be read: {exc.strerror or exc}", token)
+            return
+        except SvgError as exc:
+            where = f" (line {exc.line} of content/{rel})" if exc.line else ""
+            self.problem(f"image content/{rel} cannot be shown: {exc.message}{where}", token,
+                         "save the drawing again as a plain SVG from your drawing program, or as a PNG")
+            return
+        if sanitized.changed:
+            self.problem(f"image content/{rel} is an SVG that could run a script or fetch from elsewhere; the site shows it "
+                         f"without {', '.join(sanitized.removed)}", token,
+                         "save the drawing again without scripts and links (or as a PNG) to keep the site's copy as it is",
+                         severity="warning")
+
+
+MAX_SVG_READ = 16 * 1024 * 1024 + 1  # svg.MAX_SVG_BYTES: one byte more, to see that a file is larger
+
+
+def _other_normal_form(path: Path) -> str | None:
+    """The name of the file in ``path``'s folder that is ``path``'s name in another Unicode normal form
+    (the text is NFC, sources.normalize_text; a file saved on a Mac may be named in NFD), or None."""
+    name = unicodedata.normalize("NFC", path.name)
+    try:
+        with os.scandir(path.parent) as entries:
+            for entry in entries:
+                if entry.name != path.name and unicodedata.normalize("NFC", entry.name) == name and entry.is_file():
+                    return entry.name
+    except OSError:
+        return None
+    return None
 
 
 def _fix_softbreaks(children: list[Token]) -> None:
@@ -144,6 +232,8 @@ def _process_inline(inline: Token, block: Token, ctx: _Context, in_figure: bool 
             rel = ctx.resolve_local(src, block, _("image"))
             child.attrSet("src", "")
             if rel:
+                if rel.lower().endswith(".svg"):
+                    ctx.check_svg(rel, block)
                 ctx.result.images.append(rel)
                 child.attrSet("src", MEDIA_MARK + url_path(rel))
         elif child.type == "link_open":
@@ -161,6 +251,8 @@ def _process_inline(inline: Token, block: Token, ctx: _Context, in_figure: bool 
                 ctx.result.article_links.append((rel, block.map[0] + ctx.line_offset if block.map else None))
                 child.attrSet("href", ARTICLE_MARK + rel)
             elif rel:
+                if rel.lower().endswith(".svg"):
+                    ctx.check_svg(rel, block)
                 ctx.result.images.append(rel)
                 child.attrSet("href", MEDIA_MARK + url_path(rel))
     _report_unread_targets(children, block, ctx)
@@ -193,6 +285,24 @@ def _report_unread_targets(children: list[Token], block: Token, ctx: _Context) -
                     _("the link {markdown!r} is not a link: its path has a space, so Markdown does not read it as a link",
                       markdown=match.group(0)),
                     block, _("write the path in angle brackets, {fixed}, or rename the file without spaces", fixed=fixed))
+
+
+CONTAINERS = {f"{kind}_{end}": name for kind, name in (("blockquote", "blockquote"), ("bullet_list", "list"),
+                                                        ("ordered_list", "list"), ("container_figure", "figure"))
+              for end in ("open", "close")}
+
+
+def _collect_table(tokens: list[Token], index: int, ctx: _Context, containers: tuple[str, ...]) -> None:
+    """A table's line, its number of columns (the cells of its head row: markdown-it makes every row
+    as wide) and the blocks it is in, for the book, which must fit it across the page (book/preflight.py)."""
+    columns = 0
+    for token in tokens[index + 1:]:
+        if token.type in ("th_open", "td_open"):
+            columns += 1
+        elif token.type == "tr_close":
+            break
+    line = tokens[index].map[0] + ctx.line_offset if tokens[index].map else None
+    ctx.result.tables.append(Table(line, columns, containers))
 
 
 def _collect_heading(tokens: list[Token], index: int, ctx: _Context) -> None:
@@ -249,14 +359,22 @@ def _render_run(parser: MarkdownIt, text: str, ctx: _Context, line_offset: int =
     """markdown-it's HTML of ``text`` (lines ``line_offset`` … of the whole), its headings, images and links checked."""
     ctx.line_offset = line_offset
     tokens = parser.parse(text)
+    containers: list[str] = []  # the blocks a table is inside: the book sets them in from the margins
     figures = 0
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             _collect_heading(tokens, index, ctx)
-        elif token.type == "container_figure_open":
-            figures += 1
-        elif token.type == "container_figure_close":
-            figures -= 1
+        elif token.type == "table_open":
+            _collect_table(tokens, index, ctx, tuple(containers))
+        elif token.type in CONTAINERS:
+            if token.nesting == 1:
+                containers.append(CONTAINERS[token.type])
+            elif containers:
+                containers.pop()
+            if token.type == "container_figure_open":
+                figures += 1
+            elif token.type == "container_figure_close":
+                figures -= 1
         elif token.type == "inline":
             block = tokens[index - 1] if index > 0 else token
             _process_inline(token, block if block.map else token, ctx, in_figure=figures > 0)

@@ -78,6 +78,17 @@ class Excerpt:
     of: int
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table of an article or page: its line, how many columns, and the blocks it is set in (the
+    field: 'summary', 'scene', 'observation'; then 'blockquote', 'list', 'figure'), which the book
+    indents from the margins."""
+
+    line: int | None
+    columns: int
+    containers: tuple[str, ...] = ()
+
+
 @dataclass
 class Article:
     """One report as the yearbook shows it."""
@@ -106,6 +117,7 @@ class Article:
     year_line: int | None = None  # file line of the field its year comes from (`year:`, else `date:`)
     draft: bool = False  # checked, shown by serve (marked 草稿), never published
     review: list[tuple[int, str]] = field(default_factory=list)  # a draft's undecided items: (file line, text)
+    tables: list[Table] = field(default_factory=list)  # every table it has (body, summary, keywords), at its file line
     # Filled in by collect.build_yearbook:
     region_path: list[Region] = field(default_factory=list)  # province first
     volume: "Volume | None" = None

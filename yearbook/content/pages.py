@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import ContentError, ContentErrors, Problem, SourceLocation
 from ..i18n import _
 from .markup import render_markdown
+from .model import Table
 from .sources import read_source
 from .yamlfile import load_yaml
 
@@ -28,6 +29,8 @@ class BookPage:
     title: str
     body_html: str
     order: int = 0
+    path: Path | None = None  # its file
+    tables: tuple[Table, ...] = ()  # every table it has, at its file line
 
     @property
     def anchor(self) -> str:
@@ -53,6 +56,8 @@ def load_pages(content_dir: Path) -> list[BookPage]:
 def _load_page(path: Path, content_dir: Path) -> BookPage:
     """One page, or ContentErrors with every problem it has."""
     source = read_source(path, content_dir)
+    if source.body_problems():
+        raise ContentErrors(source.body_problems())
     data, lines = load_yaml(source.front_matter, path, source.front_matter_line)
     problems: list[Problem] = []
 
@@ -77,4 +82,6 @@ def _load_page(path: Path, content_dir: Path) -> BookPage:
                  for p in markup.problems if p.severity == "error"]  # a page's warnings: the articles' are reported
     if problems:
         raise ContentErrors(sorted(problems, key=lambda p: p.location.line or 0))
-    return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order)
+    tables = tuple(Table(None if t.line is None else source.body_line + t.line, t.columns, t.containers) for t in markup.tables)
+    return BookPage(slug=path.stem, title=str(data["title"]).strip(), body_html=markup.html, order=order, path=path,
+                    tables=tables)

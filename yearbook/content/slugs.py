@@ -28,6 +28,13 @@ def slugify_ascii(text: str) -> str:
 
 
 MAX_TITLE_SLUG = 60
+MAX_NAME_SLUG = 80  # a person's or organisation's page: its folder name must stay well under 255 bytes
+
+
+def capped_slug(slug: str, max_length: int = MAX_NAME_SLUG) -> str:
+    """``slug`` cut to at most ``max_length`` characters (a name's pinyin can be of any length; a file
+    name cannot). Two names cut to the same slug are told apart by the caller's ``-2``."""
+    return slug[:max_length].rstrip("-") or slug[:max_length]
 
 
 def slug_from_title(title: str, max_length: int = MAX_TITLE_SLUG) -> str:

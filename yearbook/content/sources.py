@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ContentError, SourceLocation
+from ..errors import ContentError, ContentErrors, Problem, ProblemLog, SourceLocation
 from ..i18n import _
 
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
@@ -26,6 +28,10 @@ class SourceFile:
     body: str
     body_line: int  # file line of the first body line
 
+    def body_problems(self) -> list[Problem]:
+        """The body's control characters, line by line (the front matter's: yamlfile.load_yaml)."""
+        return control_character_problems(self.body, self.path, self.body_line)
+
     def location(self, yaml_line: int | None = None) -> SourceLocation:
         """Location of a 0-based line inside the front matter (None: the whole file)."""
         if yaml_line is None:
@@ -33,16 +39,33 @@ class SourceFile:
         return SourceLocation(self.path, self.front_matter_line + yaml_line)
 
 
-def find_article_paths(content_dir: Path) -> list[Path]:
+def find_article_paths(content_dir: Path, log: ProblemLog | None = None) -> list[Path]:
     """Every ``*.md`` below ``content/articles``, in a stable order; symlinks out of the tree are skipped.
+
+    A folder that cannot be read (no permission, an I/O error) is a problem, never skipped in silence:
+    its articles would be missing from the build. With ``log`` the problems go there (and the other
+    folders are still read); without, they are raised as ContentErrors once the walk is done.
 
     The paths ``sorted(articles.rglob("*.md"))`` gives (folders that are symbolic links are not entered;
     any entry whose name ends in ``.md`` is one), without the hidden ones (a part starting with ``.``),
     in its order (part by part); only the symbolic links among them are resolved to see where they lead:
     the others lie where the articles folder does."""
     articles_dir = content_dir / "articles"
-    if not articles_dir.is_dir():
+    problems = ProblemLog() if log is None else log
+
+    def unreadable(path: str, exc: OSError) -> None:
+        problems.error(f"cannot read the folder: {exc.strerror or exc}; the articles in it would be missing",
+                       SourceLocation(Path(path)), "give the folder read and search permission (chmod a+rx) "
+                       "for the account that builds, or move the articles out of it")
+
+    try:
+        if not stat.S_ISDIR(os.stat(articles_dir).st_mode):
+            return []
+    except (FileNotFoundError, NotADirectoryError):
         return []
+    except OSError as exc:  # a content folder that cannot be searched: not the same as no articles
+        unreadable(str(articles_dir), exc)
+        return _finish(problems, log, [])
     root = content_dir.resolve()
     base_inside = articles_dir.resolve().is_relative_to(root)
     found: list[tuple[tuple[str, ...], str, bool]] = []  # (parts below articles/, path, a symbolic link)
@@ -51,7 +74,8 @@ def find_article_paths(content_dir: Path) -> list[Path]:
         try:
             with os.scandir(folder) as scan:
                 entries = list(scan)
-        except PermissionError:
+        except OSError as exc:
+            unreadable(folder, exc)
             return
         for entry in entries:
             name = entry.name
@@ -61,7 +85,8 @@ def find_article_paths(content_dir: Path) -> list[Path]:
                 found.append((parts + (name,), entry.path, entry.is_symlink()))
             try:
                 is_folder = entry.is_dir() and not entry.is_symlink()
-            except OSError:
+            except OSError as exc:
+                unreadable(entry.path, exc)
                 is_folder = False
             if is_folder:
                 walk(entry.path, parts + (name,))
@@ -73,6 +98,12 @@ def find_article_paths(content_dir: Path) -> list[Path]:
         path = Path(text)
         if (path.resolve().is_relative_to(root)) if linked else base_inside:
             paths.append(path)
+    return _finish(problems, log, paths)
+
+
+def _finish(problems: ProblemLog, log: ProblemLog | None, paths: list[Path]) -> list[Path]:
+    if log is None and problems.errors:
+        raise ContentErrors(problems.problems)
     return paths
 
 
@@ -118,18 +149,77 @@ def _line_of_byte(data: bytes, offset: int) -> int:
 def read_text(path: Path) -> tuple[str, str]:
     """Read and decode a content file; return (text with \\n line ends, encoding)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
+        # opened without waiting (a named pipe would block the build for ever), then checked to be a file,
+        # and read no further than the limit (a file that grows while it is read is not read past it)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            kind = os.fstat(fd).st_mode
+            if not stat.S_ISREG(kind):
+                what = "a named pipe" if stat.S_ISFIFO(kind) else "a device" if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) \
+                    else "a socket" if stat.S_ISSOCK(kind) else "a folder" if stat.S_ISDIR(kind) else "not a regular file"
+                raise ContentError(f"cannot read file: it is {what}, not a file", SourceLocation(path),
+                                   "content files are plain files: remove it or replace it by the file itself")
+            stream = open(fd, "rb", closefd=False)
+            data = stream.read(MAX_ARTICLE_BYTES + 1)
+        finally:
+            os.close(fd)
+        if len(data) > MAX_ARTICLE_BYTES:
+            size = max(len(data), os.stat(path).st_size)
             raise ContentError(
                 _("file is {size} MB; the limit is {limit} MB", size=size // 1024 // 1024, limit=MAX_ARTICLE_BYTES // 1024 // 1024),
                 SourceLocation(path),
                 _("split the article or remove pasted binary data"),
             )
-        data = path.read_bytes()
     except OSError as exc:
         raise ContentError(_("cannot read file: {reason}", reason=exc.strerror), SourceLocation(path)) from exc
     text, encoding = decode_bytes(data, path)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return normalize_text(text.replace("\r\n", "\n").replace("\r", "\n")), encoding
+
+
+# CJK compatibility ideographs (U+F900–U+FAFF, U+2F800–U+2FA1F) decompose to unified ideographs under NFC:
+# they are kept as the editor wrote them, and only the text between them is normalised.
+COMPATIBILITY_IDEOGRAPHS = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
+
+
+def normalize_text(text: str) -> str:
+    """``text`` in Unicode normal form C, so that a name typed in composed form (é, ü: NFC, as most
+    keyboards do) and one in decomposed form (e + U+0301: NFD, as macOS file names and some editors
+    do) are the same name: one person, one organisation, one search term. The change is invisible:
+    the two forms look the same. CJK compatibility ideographs are left as they are."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    parts = COMPATIBILITY_IDEOGRAPHS.split(text)
+    return "".join(part if index % 2 else unicodedata.normalize("NFC", part) for index, part in enumerate(parts))
+
+
+# What no page can show nor print: the C0 and C1 control characters but tab and line feed, DEL, lone
+# surrogates and the non-characters U+FFFE/U+FFFF (XML, and so the feed, does not allow them at all).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_character_name(char: str) -> str:
+    """'U+0001', with the usual short name where there is one ('U+000C (form feed)')."""
+    names = {"\x08": "backspace", "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape", "\x7f": "delete",
+             "\x85": "next line"}
+    code = f"U+{ord(char):04X}"
+    return f"{code} ({names[char]})" if char in names else code
+
+
+def control_character_problems(text: str, path: Path, first_line: int) -> list:
+    """A problem for each line of ``text`` (which starts at file line ``first_line``) that holds a control
+    character: one that cannot be shown nor printed, and that makes the feed ill-formed XML."""
+    problems: list[Problem] = []
+    if not CONTROL.search(text):
+        return problems
+    for number, line in enumerate(text.split("\n")):
+        found = sorted(set(CONTROL.findall(line)))
+        if found:
+            names = ", ".join(control_character_name(char) for char in found)
+            problems.append(Problem(
+                f"the text contains the control character{'s' if len(found) > 1 else ''} {names}, which cannot be shown on "
+                "a page nor printed", SourceLocation(path, first_line + number),
+                "delete the invisible character (it often comes with text pasted from another program)"))
+    return problems
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:

@@ -2,6 +2,7 @@
 Readers see topics as "themes"; in code, YAML and templates they are always "topics"."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class TopicTable:
 def load_topics(content_dir: Path, log: ProblemLog) -> TopicTable:
     """Read topics.yml: a list of {slug, name, description, aliases?, sort_as?}."""
     path = content_dir / TOPICS_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):  # there but not a file (a folder, a pipe): read_text says so
         log.error(_("the topic taxonomy (topics.yml) is missing"), SourceLocation(path),
                   _("create topics.yml with a list of {{slug, name, description}}"))
         return TopicTable([])

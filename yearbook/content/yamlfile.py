@@ -11,7 +11,7 @@ import yaml
 
 from ..errors import ContentError, ContentErrors, Problem, SourceLocation
 from ..i18n import Message, N_, _
-from .sources import read_text
+from .sources import CONTROL, control_character_name, read_text
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -92,6 +92,29 @@ def _walk(node: yaml.Node, path: tuple, lines: LineMap, seen: set[int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, path + (index,), lines, seen)
+
+
+def _control_characters(node: yaml.Node, location) -> list[Problem]:
+    """A problem for each scalar whose value holds a control character. The file's own text cannot
+    (YAML refuses them there), but a double-quoted escape can write one (``"\\x01"``, ``"\\0"``, ``"\\a"``),
+    and it would reach the pages raw and make the feed ill-formed XML."""
+    problems: list[Problem] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.ScalarNode):
+            found = sorted(set(CONTROL.findall(item.value)))
+            if found:
+                names = ", ".join(control_character_name(char) for char in found)
+                problems.append(Problem(
+                    f"the text contains the control character{'s' if len(found) > 1 else ''} {names}, written as an escape "
+                    "in quotes, which cannot be shown on a page nor printed", location(item.start_mark.line),
+                    "remove the escape (such as \\x01, \\0 or \\a) from the quoted text"))
+        elif isinstance(item, yaml.MappingNode):
+            stack.extend(part for pair in reversed(item.value) for part in reversed(pair))
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(reversed(item.value))
+    return problems
 
 
 class _AliasFound(Exception):
@@ -191,6 +214,9 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
             return None, LineMap()
         lines = LineMap()
         _walk(node, (), lines, set())
+        escaped = _control_characters(node, location)
+        if escaped:
+            raise ContentErrors(escaped)
         data = loader.construct_document(node)
         if loader.duplicates:
             raise ContentErrors([Problem(_("duplicate key '{key}': it is already set on line {line}", key=key, line=first_line + first),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,13 @@ from ..errors import ContentError, SourceLocation
 from ..i18n import _
 
 MAX_REPORT_BYTES = 32 * 1024 * 1024
+# What a .docx (a zip file) may expand to when it is opened: a report's text and formatting are a few
+# megabytes, its pictures hardly compress. More is a damaged file or a zip bomb, refused before any
+# of it is decompressed (Python's zipfile never gives more than an entry's declared size).
+MAX_DOCX_XML_BYTES = 16 * 1024 * 1024  # the XML parts (text, styles, relations), expanded
+MAX_DOCX_BYTES = 256 * 1024 * 1024  # every part, pictures too, expanded
+MAX_DOCX_PARTS = 5000
+MAX_DOCX_PARAGRAPHS = 20000  # paragraphs and table cells: a 100-page report has some 3,000 (read at 2 ms each)
 # Zero-width characters, and control characters that neither a reader nor YAML accepts.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 SPACES = re.compile("[\u00a0\u3000\u2002\u2003\u2009\t]")
@@ -82,8 +90,11 @@ def read_report(path: Path) -> ReportText:
         raise ContentError(_("old Word .doc files cannot be read"), SourceLocation(path),
                            _("open it in Word or LibreOffice and save it as .docx (or as plain text)"))
     try:
-        if path.stat().st_size > MAX_REPORT_BYTES:
-            raise ContentError(_("the file is too large for a report"), SourceLocation(path))
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise ContentError(_("the file is {size} MB; the limit for a report is {limit} MB", size=_megabytes(size),
+                                 limit=_megabytes(MAX_REPORT_BYTES)),
+                               SourceLocation(path), _("import the report's text (or the .docx without its largest pictures)"))
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(_("cannot read the file: {reason}", reason=exc.strerror), SourceLocation(path)) from exc
@@ -129,6 +140,45 @@ def _tab_table(lines: list[str], start: int) -> int:
     return end - start if end - start >= 2 else 0
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f}" if size >= 1024 * 1024 else f"{size / 1024 / 1024:.1f}"
+
+
+def check_docx_size(path: Path) -> None:
+    """Refuse a .docx that would expand beyond the limits above, from its zip directory alone."""
+    hint = ("a report's text is far smaller: the file is damaged or made to exhaust the computer (a 'zip bomb'); "
+            "open it in Word or LibreOffice and save it again, or save the report as plain text")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ContentError(f"cannot read this Word file: it is not a whole .docx (zip) file ({exc})", SourceLocation(path),
+                           "open it in Word or LibreOffice and save it again as .docx, or as plain text") from None
+    if len(entries) > MAX_DOCX_PARTS:
+        raise ContentError(f"the Word file has {len(entries):,} parts; the limit is {MAX_DOCX_PARTS:,}", SourceLocation(path), hint)
+    xml = sum(entry.file_size for entry in entries if entry.filename.lower().endswith((".xml", ".rels")))
+    total = sum(entry.file_size for entry in entries)
+    if xml > MAX_DOCX_XML_BYTES:
+        raise ContentError(f"the Word file's text and formatting expand to {_megabytes(xml)} MB when it is opened; "
+                           f"the limit is {_megabytes(MAX_DOCX_XML_BYTES)} MB", SourceLocation(path), hint)
+    if total > MAX_DOCX_BYTES:
+        raise ContentError(f"the Word file expands to {_megabytes(total)} MB when it is opened; the limit is "
+                           f"{_megabytes(MAX_DOCX_BYTES)} MB", SourceLocation(path), hint)
+    try:  # paragraphs counted before the XML is parsed, as Word writes them (_read_docx counts them all again)
+        with zipfile.ZipFile(path) as archive:
+            text = archive.read("word/document.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        return  # python-docx says what is wrong with it
+    _check_paragraphs(text.count(b"<w:p>") + text.count(b"<w:p ") + text.count(b"<w:tc>") + text.count(b"<w:tc "), path)
+
+
+def _check_paragraphs(count: int, path: Path) -> None:
+    if count > MAX_DOCX_PARAGRAPHS:
+        raise ContentError(f"the Word file has {count:,} paragraphs and table cells; the limit is {MAX_DOCX_PARAGRAPHS:,}",
+                           SourceLocation(path), "import a report at a time: split the file into its reports, "
+                           "or save it as plain text")
+
+
 def _read_docx(path: Path) -> ReportText:
     try:
         import docx  # python-docx
@@ -136,12 +186,16 @@ def _read_docx(path: Path) -> ReportText:
         from docx.text.paragraph import Paragraph
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise ContentError(_("reading .docx needs python-docx"), SourceLocation(path), _("pip install python-docx")) from exc
+    check_docx_size(path)
     try:
         document = docx.Document(str(path))
+        body = document.element.body
+        _check_paragraphs(sum(1 for _ in body.iter(f"{{{NS['w']}}}p", f"{{{NS['w']}}}tc")), path)
         report = ReportText(path, [], "docx")
+        styles = _Styles()
         for element in _body_elements(document.element.body):
             if element.tag == f"{{{NS['w']}}}p":
-                _read_paragraph(Paragraph(element, document), document, report)
+                _read_paragraph(Paragraph(element, document), document, report, styles)
             else:
                 _read_table(Table(element, document), report)
     except ContentError:
@@ -163,12 +217,35 @@ def _body_elements(body):
                 yield from _body_elements(content)
 
 
-def _read_paragraph(paragraph, document, report: ReportText) -> None:
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+class _Styles:
+    """python-docx looks a style up by scanning the styles part (a millisecond a time, four times a
+    paragraph): what a style id comes to is looked up once per document."""
+
+    def __init__(self) -> None:
+        self.names: dict[str | None, str] = {}
+        self.bold: dict[str | None, bool] = {}
+
+    def paragraph_style(self, paragraph) -> str:
+        key = paragraph._p.style  # the w:pStyle id (None: the default paragraph style)
+        if key not in self.names:
+            style = paragraph.style
+            self.names[key] = (style.name if style is not None else "") or ""
+        return self.names[key]
+
+    def run_style_bold(self, run) -> bool:
+        key = run._r.style  # the w:rStyle id
+        if key not in self.bold:
+            style = run.style
+            self.bold[key] = bool(style is not None and style.font.bold)
+        return self.bold[key]
+
+
+def _read_paragraph(paragraph, document, report: ReportText, styles: _Styles) -> None:
+    style = styles.paragraph_style(paragraph)
     level = _heading_level(style)
     parts = [clean_line(part) for part in re.split(r"[\n\v]", paragraph.text.replace(PLACEHOLDER, ""))]
     runs = [run for run in paragraph.runs if run.text.strip()]
-    bold = bool(runs) and all(run.bold or (run.style is not None and run.style.font.bold) for run in runs)
+    bold = bool(runs) and all(run.bold or styles.run_style_bold(run) for run in runs)
     pictures = _pictures(paragraph._p, document)
     if not any(parts) and not pictures:
         report.lines.append("")

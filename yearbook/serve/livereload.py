@@ -120,11 +120,14 @@ class LiveState:
 OVERLAY_LABELS = {"heading": "yearbook: the content has errors; this page shows the last good build.", "close": "close"}
 
 
-def inject_live_script(html: bytes, page: str, state: dict, labels: dict | None = None) -> bytes:
+def inject_live_script(html: bytes, page: str, state: dict, labels: dict | None = None, nonce: str | None = None) -> bytes:
     """``html`` with the live-reload script before ``</body>`` (or at the end); ``labels``: the overlay's
-    heading and close button's name, in the run's language (server.overlay_labels)."""
+    heading and close button's name, in the run's language (server.overlay_labels); ``nonce``: the one the
+    page's Content-Security-Policy allows (server.PAGE_POLICY)."""
     config = json.dumps({"session": state["session"], "build": state["build"], "page": page,
                          "labels": labels or OVERLAY_LABELS}, ensure_ascii=False).replace("</", "<\\/")
     script = (LIVE_SCRIPT % {"config": config, "events": EVENTS_PATH, "state": STATE_PATH}).encode("utf-8")
+    if nonce is not None:
+        script = script.replace(b'<script id="yearbook-live">', f'<script id="yearbook-live" nonce="{nonce}">'.encode("ascii"), 1)
     index = html.lower().rfind(b"</body>")
     return html + script if index < 0 else html[:index] + script + html[index:]

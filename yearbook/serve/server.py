@@ -23,6 +23,7 @@ import http.server
 import json
 import logging
 import mimetypes
+import secrets
 import signal
 import socket
 import sys
@@ -38,7 +39,7 @@ from ..errors import OutputError
 from ..i18n import ENGLISH, Translator, _
 from .background import BackgroundJob
 from .livereload import EVENTS_PATH, STATE_PATH, LiveState, inject_live_script
-from ..output import OutputLock, check_output_dir, ensure_output_dir, lock_output, waiting_message
+from ..output import OutputLock, check_output_dir, ensure_output_dir, lock_output, remove_temporaries, waiting_message
 from .builder import Builder, BuilderCrashed, RebuildFailed, RebuildSummary
 from .rebuild import RebuildSettings, drafts_dir
 from ..themes import PROJECT_THEMES
@@ -50,6 +51,21 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 PDF_PATH = "/__yearbook/pdf"
 KEEPALIVE_SECONDS = 15.0
+# Hardening of the preview server: a request path longer than this is answered 414 (the file system
+# would refuse the name anyway); a connection that sends nothing for IDLE_TIMEOUT_SECONDS is closed
+# (every connection is a thread); the listen backlog holds a browser's burst of requests (the
+# default 5 overflowed under 50 clients: SYN retries of a second and more). The event stream writes
+# every KEEPALIVE_SECONDS, well inside the idle timeout.
+MAX_PATH_BYTES = 8192
+IDLE_TIMEOUT_SECONDS = 30.0
+LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
+# Every response: no content sniffing. HTML pages: scripts only from the site and the live-reload
+# script (by its nonce), no plugins, no <base>; any other file (an SVG image opened by itself, say)
+# runs nothing at all, in a sandbox. PDFs get no policy (a browser's PDF viewer refuses a sandbox).
+PAGE_POLICY = ("default-src 'self'; script-src 'self' 'nonce-%s'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data: http: https:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'self'")
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 SEARCH_IN_PROCESS_MAX = 200  # articles; above, the search index is rebuilt in a child process (background.py)
 SEARCH_DELAY_SECONDS = 1.0  # … after this much quiet
 
@@ -112,6 +128,7 @@ def site_path(site_dir: Path, raw_path: str) -> tuple[Path, str]:
 class PreviewHandler(http.server.BaseHTTPRequestHandler):
     server: "PreviewServer"
     server_version = "yearbook-serve"
+    timeout = IDLE_TIMEOUT_SECONDS  # socketserver.StreamRequestHandler: the socket's timeout
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         log.debug("%s - %s", self.address_string(), format % args)
@@ -130,6 +147,16 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             self._send(405, "text/plain; charset=utf-8", b"method not allowed\n")
 
     def _get(self, head: bool) -> None:
+        if len(self.path.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+            return self._send(414, "text/plain; charset=utf-8", f"414 the address is longer than {MAX_PATH_BYTES} bytes\n".encode(), head)
+        try:
+            return self._route(head)
+        except OSError as exc:  # a name the file system refuses (a part over 255 bytes): no such page
+            if exc.errno == errno.ENAMETOOLONG:
+                return self._send(414, "text/plain; charset=utf-8", b"414 a part of the address is too long\n", head)
+            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
+
+    def _route(self, head: bool) -> None:
         route = urlsplit(self.path).path
         if route == EVENTS_PATH and not head:
             return self._events()
@@ -192,17 +219,23 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, status: int, ctype: str, body: bytes, head: bool = False, headers: dict | None = None,
               page: str | None = None) -> None:
+        policy = None if ctype == "application/pdf" else FILE_POLICY
         if page is not None:
             state = self.server.live.snapshot()
             ahead = self.server.preview.ahead.get(page) if self.server.preview is not None else None
             if ahead is not None:  # written before the rest of its rebuild: already the page of that build
                 state["build"] = max(state["build"], ahead)
-            body = inject_live_script(body, page, state, overlay_labels(self.server.translate))
+            nonce = secrets.token_urlsafe(16)
+            body = inject_live_script(body, page, state, overlay_labels(self.server.translate), nonce)
+            policy = PAGE_POLICY % nonce
         try:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            if policy is not None:
+                self.send_header("Content-Security-Policy", policy)
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
@@ -217,6 +250,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             state = live.snapshot()
             while True:
@@ -235,6 +269,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
 class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
     allow_reuse_address = True  # lets a restart bind while old connections linger; a listening socket still refuses
 
     def __init__(self, address: tuple[str, int], site_dir: Path, live: LiveState, drafts: Path | None = None,
@@ -468,6 +503,9 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
 def _serve(options: ServeOptions, lock: OutputLock, out: TextIO, err: TextIO, ready: Callable[[int], None] | None,
            stop: threading.Event | None) -> int:
     ensure_output_dir(options.output_dir.resolve())
+    # a serve killed during a rebuild (kill -9) left half of it: its temporary files go now, and the
+    # first rebuild below renders every page again and writes what differs, so the site is one build's
+    remove_temporaries(options.output_dir, lock)
     live = LiveState()
     server = bind_server(options.host, options.port, options.output_dir.resolve() / "site", live,
                          drafts_dir(options.output_dir) if options.drafts else None, options.translate)

@@ -20,6 +20,8 @@ from ..content.collect import source_rel_path
 from ..content.model import RegionNode, Yearbook
 from ..content.markup import MEDIA_MARK
 from ..content.pages import load_pages
+from ..content.svg import SvgError, sanitize_svg
+from ..errors import ContentError, SourceLocation
 from .search import SearchBuilder, build_search_files, doc_path
 from ..themes import Theme, make_environment, render_template, static_files
 from .images import SiteImages
@@ -199,12 +201,15 @@ class HtmlRenderer:
         return files + self.copied_files()
 
     def copied_files(self) -> list[RenderedFile]:
-        """The theme's static files and the articles' images, copied as they are."""
+        """The theme's static files and the articles' images, copied as they are; an SVG only as drawing
+        (content/svg.py: no script, event handler or link elsewhere; the check told the editor what goes)."""
         files = [RenderedFile(urls.static_url(path.relative_to(self.theme.static_dir).as_posix()), source=path)
                  for path in static_files(self.theme)]
         images = sorted({image for article in self.yearbook.articles for image in article.images}
                         | {image for page in self.views.book_pages for image in page_images(page)})
-        return (files + [RenderedFile(urls.media_url(image), source=self.yearbook.config.content_dir / image) for image in images]
+        content_dir = self.yearbook.config.content_dir
+        return (files + [svg_copy(urls.media_url(image), content_dir / image) if image.lower().endswith(".svg")
+                         else RenderedFile(urls.media_url(image), source=content_dir / image) for image in images]
                 + self.images.files())
 
     def search_files(self) -> list[RenderedFile]:
@@ -246,6 +251,20 @@ def page_images(page) -> list[str]:
 def paged(template: str, first: str, items: list, **extra) -> list[tuple[str, str, dict]]:
     """The jobs of a list shown in pages of a bounded size (views.paginate): ``pager`` in each one's context."""
     return [(template, pager.page_url, {**extra, "pager": pager}) for pager in paginate(items, first)]
+
+
+def svg_copy(rel_path: str, source) -> RenderedFile:
+    """The site's copy of an SVG image: the file itself, or what is left of it once made safe."""
+    try:
+        with open(source, "rb") as stream:
+            data = stream.read()
+        return RenderedFile(rel_path, sanitize_svg(data).data)
+    except OSError as exc:
+        raise ContentError(f"cannot read the image: {exc.strerror or exc} (was it moved or changed while the build ran?)",
+                           SourceLocation(source)) from None
+    except SvgError as exc:
+        raise ContentError(f"the image cannot be shown: {exc.message} (was it changed while the build ran?)",
+                           SourceLocation(source, exc.line)) from None
 
 
 SEARCH_CHUNK = 32  # articles of the search index handed out at a time (render_site_files)

@@ -20,6 +20,7 @@ from ..content.markup import ARTICLE_MARK, MEDIA_MARK
 
 from ..content.model import Article, RegionNode, Yearbook
 from ..content.regions import Region
+from ..content.slugs import capped_slug
 
 
 @dataclass
@@ -46,7 +47,7 @@ def site_organizations(articles: list[Article]) -> list[Organization]:
     taken: set[str] = set()
     ordered = sorted(found.values(), key=lambda o: (o.sort_key, o.province.code))
     for org in ordered:
-        base = plain_pinyin(org.name) or "org"
+        base = capped_slug(plain_pinyin(org.name) or "org")
         slug = base if base not in taken else f"{base}-{org.province.slug}"
         n = 2
         while slug in taken:
