@@ -264,13 +264,6 @@ UNREAD_TARGET = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()<>\n]*?\s[^()<>\n]*?)\)")
 FILE_LIKE = re.compile(r"[/\\]|\.[A-Za-z0-9]{2,5}\s*$")
 
 
-def url_path(rel: str) -> str:
-    """A content-relative path as it is written in a URL: white space percent-encoded (a path written
-    ``<images/IMG 001.jpg>`` is then a valid URL on the site and in the book); other characters, Chinese
-    ones included, as they are (HTML allows them)."""
-    return re.sub(r"\s", lambda m: f"%{ord(m.group(0)):02X}", rel) if any(c.isspace() for c in rel) else rel
-
-
 def _report_unread_targets(children: list[Token], block: Token, ctx: _Context) -> None:
     text = "".join(child.content for child in children if child.type == "text")
     if "](" not in text:
