@@ -140,7 +140,7 @@ class Generator:
             "topics": rng.sample(self.topic_slugs, rng.randint(2, 5)),
         }
         if rng.random() < 0.1:
-            meta["kicker"] = self.paragraph(30, 80)
+            meta["kicker"] = self.paragraph(30, 80)[:100]  # a kicker is one line (check refuses one over 120)
         lead = self.paragraph(150, 400)
         if rng.random() < 0.7:
             meta["summary"] = lead

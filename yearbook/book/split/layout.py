@@ -62,7 +62,10 @@ def lay_out(html: str, base_url: str, url_fetcher, pdf_variant: str | None, iden
     if first_side == "left":
         extra += " html { break-before: left; }"
     if counter_start is not None:
-        extra += f" @page :first {{ counter-reset: page {counter_start}; }}"
+        # the counter is this document's own: it starts where the book's stands, and no page of the
+        # theme's resets it (the 正文's reset on the first chapter opener's first page would match a
+        # furniture page that only has that page's name, and set every folio after it to the wrong number)
+        extra += f" @page {{ counter-reset: none !important; }} @page :first {{ counter-reset: page {counter_start} !important; }}"
     if extra:
         html = html.replace("</head>", f"<style>{extra}</style></head>", 1)
     if digit_samples:
