@@ -271,8 +271,12 @@ def content_language(content_dir: Path) -> str | None:
     """The content's language as yearbook.yml gives it (``language:``), read without YAML so that a config
     with mistakes in it still tells the language its messages should be in; the default ``zh-CN`` when it
     does not say, None when there is no yearbook.yml."""
+    path = content_dir / CONFIG_NAME
     try:
-        data = (content_dir / CONFIG_NAME).read_bytes()[:MAX_PEEK]
+        if not path.is_file():  # a named pipe would block the run before it starts: load_config says what it is
+            return Config.language if os.path.lexists(path) else None
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_PEEK)
     except OSError:
         return None
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
