@@ -179,3 +179,66 @@ def test_the_serve_overlay_and_its_pages_speak_the_runs_language():
     labels = overlay_labels(Translator("zh"))
     assert labels == {"heading": "yearbook：内容有错误；本页显示的是上一次成功的构建。", "close": "关闭"}
     assert overlay_labels(Translator("en"))["close"] == "close"
+
+
+SCRIPTED_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)">'
+                b'<script>alert(2)</script><rect width="10" height="10"/></svg>')
+
+
+def test_the_hostile_input_problems_speak_chinese_with_their_fields(chinese, make_site, article, run_cli, find_line):
+    """The messages of the content's limits, control characters and SVGs (written as f-strings before):
+    every line of a Chinese check in Chinese, the names of the characters and what an SVG loses included."""
+    text = article(body="正文第一段。\n\n第二段\x0c有换页符。\n\n![](../images/a.svg)\n", title="长" * 130)
+    content = make_site({"articles/a.md": text, "images/a.svg": SCRIPTED_SVG})
+    code, _out, err = run_cli("check", "--content", content)
+    assert code == 1, err
+    assert f"content/articles/a.md:{find_line(text, 'title:')}: “title”有 130 个字，上限是 120 个字" in err
+    assert f"content/articles/a.md:{find_line(text, '有换页符')}: 文字中有控制字符 U+000C（换页符）" in err
+    svg_line = next(line for line in err.splitlines() if "content/images/a.svg" in line and "警告" in line)
+    assert "事件处理属性 onload" in svg_line and "<script> 元素" in svg_line and "、" in svg_line, svg_line
+    assert "没有替代文字" in err  # the image without alt text
+    for line in err.splitlines():
+        assert not ENGLISH_WORDS.search(line.split(": ", 1)[-1]), line
+    code, _out, err = run_cli("check", "--content", content, "--lang", "en")
+    assert "'title' is 130 characters long; the limit is 120" in err
+    assert "the control character U+000C (form feed), which" in err
+    assert "the site shows it without the event handler onload, the <script> element" in err
+
+
+def test_the_machines_errors_are_said_in_the_runs_language(tmp_path):
+    import errno
+
+    from yearbook.cli import environment_problem, output_dir_problem
+
+    output = tmp_path / "site"
+    full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / ".site-new-x" / "index.html"))
+    problem = environment_problem(full, tmp_path / "content", output)
+    zh = problem.format(tmp_path, Translator("zh"))
+    assert "无法写入新的输出" in zh and "磁盘已满" in zh and ".site-cache/" in zh and not ENGLISH_WORDS.search(zh), zh
+    assert "cannot write the new output" in problem.format(tmp_path) and "the disk is full" in problem.format(tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    problem = output_dir_problem(tmp_path / "a-file" / "site")
+    zh = problem.format(tmp_path, Translator("zh"))
+    assert "是文件，不是文件夹" in zh and not ENGLISH_WORDS.search(zh), zh
+
+
+def test_a_listing_is_said_as_the_language_writes_a_list():
+    from yearbook.i18n import Listing
+    import pickle
+
+    message = _("the book would print {names}, which no installed font has", names=Listing([_("symbols"), "X"]))
+    assert message == "the book would print symbols, X, which no installed font has"
+    assert Translator("zh")(message) == "书中会印出 符号、X，但已安装的字体都没有这些字符"
+    assert Translator("zh")(pickle.loads(pickle.dumps(message))) == Translator("zh")(message)
+
+
+def test_a_file_outside_the_output_is_refused_with_its_message(tmp_path):
+    """stage_changed said its refusal through ``_`` while unpacking into a local ``_``: an UnboundLocalError
+    (a traceback) instead of the message."""
+    from yearbook.errors import OutputError
+    from yearbook.output import RenderedFile, stage_changed
+
+    with pytest.raises(OutputError) as caught:
+        stage_changed(tmp_path / "site", [RenderedFile("../outside.html", b"x")])
+    assert "it is outside the output folder" in str(caught.value)
+    assert not (tmp_path / "outside.html").exists()

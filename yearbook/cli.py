@@ -258,34 +258,34 @@ def internal_error(exc: Exception, output_kept: bool) -> str:
 
 # What an OSError means, in plain words (the machine's problem, not the content's nor yearbook's).
 PLAIN_ERRNO = {
-    errno.ENOSPC: "the disk is full",
-    getattr(errno, "EDQUOT", -1): "the disk quota is used up",
-    errno.EROFS: "the file system is read-only",
-    errno.EFBIG: "the file is too large for the file system or for this process's file-size limit (ulimit -f)",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "the operation is not permitted",
-    errno.EBUSY: "the folder is in use (a mount point, or held by another program)",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
-    errno.EISDIR: "it is a folder, not a file",
-    errno.ENAMETOOLONG: "the path is too long for the file system",
-    errno.ENOENT: "it does not exist (was it moved or deleted while the build ran?)",
-    errno.EMFILE: "too many files are open at once",
-    errno.ENFILE: "too many files are open on this machine",
-    errno.EIO: "the disk reported an input/output error",
-    errno.ELOOP: "the path has a loop of symbolic links",
-    errno.ENOMEM: "the machine is out of memory",
-    errno.EXDEV: "the output folder and the folder beside it are on different file systems",
+    errno.ENOSPC: N_("the disk is full"),
+    getattr(errno, "EDQUOT", -1): N_("the disk quota is used up"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.EFBIG: N_("the file is too large for the file system or for this process's file-size limit (ulimit -f)"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("the operation is not permitted"),
+    errno.EBUSY: N_("the folder is in use (a mount point, or held by another program)"),
+    errno.ENOTDIR: N_("a part of the path is a file, not a folder"),
+    errno.EISDIR: N_("it is a folder, not a file"),
+    errno.ENAMETOOLONG: N_("the path is too long for the file system"),
+    errno.ENOENT: N_("it does not exist (was it moved or deleted while the build ran?)"),
+    errno.EMFILE: N_("too many files are open at once"),
+    errno.ENFILE: N_("too many files are open on this machine"),
+    errno.EIO: N_("the disk reported an input/output error"),
+    errno.ELOOP: N_("the path has a loop of symbolic links"),
+    errno.ENOMEM: N_("the machine is out of memory"),
+    errno.EXDEV: N_("the output folder and the folder beside it are on different file systems"),
 }
 HINTS = {
-    errno.ENOSPC: "free some space on that disk (the PDF cache .output-cache/ beside the output may be deleted), then build again",
-    getattr(errno, "EDQUOT", -1): "free some space or ask for a larger quota, then build again",
-    errno.EROFS: "build into a folder on a writable disk: --output DIR",
-    errno.EFBIG: "raise the limit (ulimit -f unlimited) or build onto another file system",
-    errno.EACCES: "give the account that builds permission to read the content and to write the output folder and the folder "
-                  "that holds it (yearbook writes the new output beside the old one, then swaps them)",
-    errno.EPERM: "give the account that builds permission to write the output folder and the folder that holds it",
-    errno.EBUSY: "build into a folder inside the mount point: --output MOUNT/site",
-    errno.ENOTDIR: "choose an --output whose folders are folders",
+    errno.ENOSPC: N_("free some space on that disk (the PDF cache {cache} beside the output may be deleted), then build again"),
+    getattr(errno, "EDQUOT", -1): N_("free some space or ask for a larger quota, then build again"),
+    errno.EROFS: N_("build into a folder on a writable disk: --output DIR"),
+    errno.EFBIG: N_("raise the limit (ulimit -f unlimited) or build onto another file system"),
+    errno.EACCES: N_("give the account that builds permission to read the content and to write the output folder and the folder "
+                     "that holds it (yearbook writes the new output beside the old one, then swaps them)"),
+    errno.EPERM: N_("give the account that builds permission to write the output folder and the folder that holds it"),
+    errno.EBUSY: N_("build into a folder inside the mount point: --output MOUNT/site"),
+    errno.ENOTDIR: N_("choose an --output whose folders are folders"),
 }
 
 
@@ -295,26 +295,28 @@ WRITING = {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG, errno.EROFS}
 def environment_problem(exc: OSError, content_dir: Path | None = None, output_dir: Path | None = None) -> Problem:
     """An OSError as an editor should read it: what happened in plain words, and to which path. A file
     of the content (an image deleted or made unreadable while the build ran) is named as such."""
-    plain = PLAIN_ERRNO.get(exc.errno) or (exc.strerror or str(exc))
+    plain = _(PLAIN_ERRNO[exc.errno]) if exc.errno in PLAIN_ERRNO else (exc.strerror or str(exc))
     filename = exc.filename if isinstance(exc.filename, (str, bytes, os.PathLike)) else None
     if exc.errno in WRITING and isinstance(exc.filename2, (str, bytes, os.PathLike)):
         filename = exc.filename2  # a copy (shutil names the source first): the error is the target's
     path = Path(os.fsdecode(filename)) if filename is not None else None
-    hint = HINTS.get(exc.errno)
+    hint = _(HINTS[exc.errno], cache=".output-cache/") if exc.errno in HINTS else None
     if path is not None and content_dir is not None and _inside(path, content_dir):
-        return Problem(f"cannot read the file: {plain}", SourceLocation(path),
-                       hint if exc.errno not in (errno.ENOENT,) else "build again once the file is back in place")
+        return Problem(_("cannot read the file: {reason}", reason=plain), SourceLocation(path),
+                       hint if exc.errno not in (errno.ENOENT,) else _("build again once the file is back in place"))
     if path is not None and output_dir is not None and _beside(path, output_dir):
         if exc.errno == errno.EBUSY and os.path.ismount(output_dir):
-            plain = f"{output_dir} is a mount point, which cannot be replaced by renaming"
+            plain = _("{path} is a mount point, which cannot be replaced by renaming", path=str(output_dir))
         shown = _shown(path)
         output = Path(os.path.abspath(output_dir))
-        what = "the PDF cache" if Path(os.path.abspath(path)).is_relative_to(output.parent / f".{output.name}-cache") else "the new output"
+        cache = Path(os.path.abspath(path)).is_relative_to(output.parent / f".{output.name}-cache")
         if hint and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-            hint = hint.replace(".output-cache/", f".{output.name}-cache/")
-        return Problem(f"cannot write {what} ({shown}): {plain}", SourceLocation(output_dir), hint)
+            hint = _(HINTS[exc.errno], cache=f".{output.name}-cache/")
+        message = (_("cannot write the PDF cache ({path}): {reason}", path=shown, reason=plain) if cache else
+                   _("cannot write the new output ({path}): {reason}", path=shown, reason=plain))
+        return Problem(message, SourceLocation(output_dir), hint)
     if path is not None:
-        return Problem(f"{plain} ({_shown(path)})", None, hint)
+        return Problem(_("{reason} ({path})", reason=plain, path=_shown(path)), None, hint)
     return Problem(plain, None, hint)
 
 
@@ -349,22 +351,25 @@ def output_dir_problem(output_dir: Path) -> Problem | None:
     while not os.path.lexists(probe) and probe != probe.parent:
         probe = probe.parent
     if probe != target and not os.path.isdir(probe):
-        return Problem(f"{_shown(probe)} is a file, not a folder, so --output {output_dir} cannot be made", None,
-                       "choose an --output whose folders are folders")
+        return Problem(_("{path} is a file, not a folder, so --output {output} cannot be made", path=_shown(probe),
+                         output=str(output_dir)), None, _(HINTS[errno.ENOTDIR]))
     if probe == target and os.path.ismount(target) and target != target.parent:  # "/" itself: output.check_output_dir refuses it
-        return Problem(f"{output_dir} is a mount point: yearbook replaces the output folder whole, by renaming, which a "
-                       "mount point does not allow", SourceLocation(output_dir), HINTS[errno.EBUSY])
+        return Problem(_("{output} is a mount point: yearbook replaces the output folder whole, by renaming, which a "
+                         "mount point does not allow", output=str(output_dir)), SourceLocation(output_dir),
+                       _(HINTS[errno.EBUSY]))
     parent = target.parent if probe == target else probe
     if os.path.isdir(parent) and not os.access(parent, os.W_OK | os.X_OK):
-        why = "the file system is read-only" if _read_only(parent) else "permission denied"
-        return Problem(f"cannot write into {_shown(parent)}: {why}; yearbook writes the new output there, beside "
-                       f"{output_dir}, and then swaps them", SourceLocation(output_dir),
-                       HINTS[errno.EROFS] if why.startswith("the file") else HINTS[errno.EACCES])
+        read_only = _read_only(parent)
+        why = _(PLAIN_ERRNO[errno.EROFS]) if read_only else _(PLAIN_ERRNO[errno.EACCES])
+        return Problem(_("cannot write into {path}: {reason}; yearbook writes the new output there, beside "
+                         "{output}, and then swaps them", path=_shown(parent), reason=why, output=str(output_dir)),
+                       SourceLocation(output_dir), _(HINTS[errno.EROFS]) if read_only else _(HINTS[errno.EACCES]))
     if probe == target and os.path.isdir(target) and not os.access(target, os.W_OK | os.X_OK):
         # the new output would be swapped in, but the old one, left beside it, could not be removed
-        return Problem(f"cannot write into {output_dir}: permission denied; yearbook removes the previous output once "
-                       "the new one is in place", SourceLocation(output_dir),
-                       f"give the account that builds write permission on {output_dir} (chmod u+w), or build into another --output")
+        return Problem(_("cannot write into {output}: permission denied; yearbook removes the previous output once "
+                         "the new one is in place", output=str(output_dir)), SourceLocation(output_dir),
+                       _("give the account that builds write permission on {output} (chmod u+w), or build into "
+                         "another --output", output=str(output_dir)))
     return None
 
 
@@ -550,7 +555,7 @@ def run_editor_command(args: argparse.Namespace, t: Translator = ENGLISH) -> int
     except OSError as exc:  # the machine's: a full disk, a read-only or unreadable folder
         if args.debug:
             raise
-        print(environment_problem(exc, getattr(args, "content", None), getattr(args, "output", None)).format(Path.cwd()),
+        print(environment_problem(exc, getattr(args, "content", None), getattr(args, "output", None)).format(Path.cwd(), t),
               file=sys.stderr)
         return EXIT_CONTENT
     except Exception as exc:  # a bug in yearbook

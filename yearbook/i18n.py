@@ -8,7 +8,8 @@ fields, so ``pybabel extract`` finds it and a translator sees the whole sentence
 English, and it pickles to and from worker processes — that also carries its msgid and fields. The one
 place that shows it (the CLI, serve's terminal and overlay, the notes ``import`` writes into a draft)
 says it through a :class:`Translator` for the language chosen for the run (:func:`choose_language`),
-which translates the msgid and then each field that is a Message itself. Nothing here is set by another
+which translates the msgid and then each field that is a Message itself (or a :class:`Listing` of
+them, said as the language writes a list). Nothing here is set by another
 module: the language is a value the CLI passes down.
 
 The catalogues: ``yearbook/locale/yearbook.pot`` (extracted from the code by ``pybabel extract``),
@@ -69,6 +70,20 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+class Listing(str):
+    """Items of a list (Messages or plain text) shown as one field: ``", "``-joined in English, and as
+    the language writes a list (:meth:`Translator.join`) when said, each item translated."""
+
+    def __new__(cls, items: Iterable[Any]) -> "Listing":
+        items = tuple(items)
+        self = super().__new__(cls, ", ".join(str(item) for item in items))
+        self.items = items
+        return self
+
+    def __reduce__(self):
+        return (Listing, (self.items,))
+
+
 def _fill(template: str, params: Mapping[str, Any]) -> str:
     """``template.format(**params)``: a literal brace is written twice, as str.format wants it, in every message."""
     try:
@@ -89,6 +104,8 @@ class Translator:
     def __call__(self, text: Any) -> str:
         if isinstance(text, Message):
             return self._say(text)
+        if isinstance(text, Listing):
+            return self.join(text.items)
         return "" if text is None else str(text)
 
     def gettext(self, msgid: str) -> str:
@@ -99,7 +116,7 @@ class Translator:
             template = self._catalogue.ngettext(message.msgid, message.plural, message.n if message.n is not None else 1)
         else:
             template = self._catalogue.gettext(message.msgid)
-        params = {key: self(value) if isinstance(value, Message) else value for key, value in message.params.items()}
+        params = {key: self(value) if isinstance(value, (Message, Listing)) else value for key, value in message.params.items()}
         return _fill(template, params)
 
     def join(self, items: Iterable[Any]) -> str:

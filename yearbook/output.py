@@ -610,7 +610,7 @@ def stage_changed(base: Path, files: list[RenderedFile]) -> list[tuple[str, str]
                             continue
             except FileNotFoundError:
                 pass
-            folder, _, name = item.rel_path.rpartition("/")
+            folder, _slash, name = item.rel_path.rpartition("/")
             if folder not in folders:
                 make_folders(prefix, {folder})
                 folders.add(folder)

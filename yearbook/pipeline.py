@@ -111,9 +111,9 @@ def check_content(options: BuildOptions, progress: Progress) -> BuildReport:
     report.yearbook = yearbook
     if not config.base_url:
         report.warnings.append(Problem(
-            "base_url is not set, so the site has no sitemap.xml (a sitemap lists absolute addresses), no canonical "
-            "links and no feed self link", SourceLocation(config.path),
-            "set the address the site will be published at, e.g. base_url: https://example.org/nianjian/", "warning"))
+            _("base_url is not set, so the site has no sitemap.xml (a sitemap lists absolute addresses), no canonical "
+              "links and no feed self link"), SourceLocation(config.path),
+            _("set the address the site will be published at, e.g. base_url: https://example.org/nianjian/"), "warning"))
     try:
         theme = find_theme(config.theme, content_dir)
     except YearbookError as exc:

@@ -26,6 +26,7 @@ from ..content.model import Yearbook
 from ..content.pages import BookPage
 from ..content.sources import read_text
 from ..errors import Problem, SourceLocation
+from ..i18n import Listing, N_, _, ngettext
 from .geometry import page_geometry
 
 # --- fonts ---------------------------------------------------------------------------------------------
@@ -54,11 +55,11 @@ def installed_coverage() -> Coverage | None:
     ranges: list[tuple[int, int]] = []
     families: dict[str, None] = {}
     for line in listed.stdout.decode("utf-8", "replace").splitlines():
-        family, _, charset = line.partition("\t")
+        family, _tab, charset = line.partition("\t")
         if family:
             families[family] = None
         for part in charset.split():
-            first, _, last = part.partition("-")
+            first, _dash, last = part.partition("-")
             try:
                 ranges.append((int(first, 16), int(last or first, 16)))
             except ValueError:
@@ -90,15 +91,19 @@ def character_name(char: str) -> str:
     """'𠀀' (U+20000, CJK Extension B)."""
     code = ord(char)
     block = next((name for first, last, name in BLOCKS if first <= code <= last), "")
-    return f"'{char}' (U+{code:04X}{', ' + block if block else ''})"
+    if block:
+        return _("'{char}' (U+{code}, {block})", char=char, code=f"{code:04X}", block=_(block))
+    return f"'{char}' (U+{code:04X})"
 
 
 BLOCKS = [
-    (0x3400, 0x4DBF, "CJK Extension A"), (0x20000, 0x2A6DF, "CJK Extension B"), (0x2A700, 0x2B73F, "CJK Extension C"),
-    (0x2B740, 0x2B81F, "CJK Extension D"), (0x2B820, 0x2CEAF, "CJK Extension E"), (0x2CEB0, 0x2EBEF, "CJK Extension F"),
-    (0x2EBF0, 0x2EE5F, "CJK Extension I"), (0x30000, 0x3134F, "CJK Extension G"), (0x31350, 0x323AF, "CJK Extension H"),
-    (0x2F800, 0x2FA1F, "CJK compatibility ideograph"), (0xE000, 0xF8FF, "private use"), (0xF0000, 0x10FFFF, "private use"),
-    (0x1F000, 0x1FAFF, "emoji and pictographs"), (0x2600, 0x27BF, "symbols"),
+    (0x3400, 0x4DBF, N_("CJK Extension A")), (0x20000, 0x2A6DF, N_("CJK Extension B")),
+    (0x2A700, 0x2B73F, N_("CJK Extension C")), (0x2B740, 0x2B81F, N_("CJK Extension D")),
+    (0x2B820, 0x2CEAF, N_("CJK Extension E")), (0x2CEB0, 0x2EBEF, N_("CJK Extension F")),
+    (0x2EBF0, 0x2EE5F, N_("CJK Extension I")), (0x30000, 0x3134F, N_("CJK Extension G")),
+    (0x31350, 0x323AF, N_("CJK Extension H")), (0x2F800, 0x2FA1F, N_("CJK compatibility ideograph")),
+    (0xE000, 0xF8FF, N_("private use")), (0xF0000, 0x10FFFF, N_("private use")),
+    (0x1F000, 0x1FAFF, N_("emoji and pictographs")), (0x2600, 0x27BF, N_("symbols")),
 ]
 
 
@@ -107,22 +112,26 @@ def font_families(css: str) -> list[str]:
     return [part.strip().strip("'\"") for part in css.split(",") if part.strip().strip("'\"")]
 
 
-def _fonts_hint(yearbook: Yearbook, coverage: Coverage, chars: set[str]) -> str:
+def _fonts_hint(yearbook: Yearbook, coverage: Coverage, chars: set[str]) -> str:  # a Message
     pdf = yearbook.config.pdf
     asked = list(dict.fromkeys(font_families(pdf.body_font) + font_families(pdf.heading_font)))
     installed = [name for name in asked if name in coverage.families]
     others = [name for name in coverage.families if name not in installed]
-    tried = ", ".join(installed) or "none of the book's fonts is installed"
-    rest = f" and then every other installed font ({len(others)}: {', '.join(others[:6])}{', …' if len(others) > 6 else ''})" if others else ""
+    tried = Listing(installed) if installed else _("none of the book's fonts is installed")
     codes = [ord(char) for char in chars]
     if any(0x20000 <= code <= 0x323AF or 0x2F800 <= code <= 0x2FA1F for code in codes):
-        what = "a font with the rarer CJK characters (Extension B and later), e.g. the Debian package fonts-hanazono"
+        what = _("a font with the rarer CJK characters (Extension B and later), e.g. the Debian package fonts-hanazono")
     elif any(0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF for code in codes):
-        what = "a font that has these symbols, e.g. an emoji font"
+        what = _("a font that has these symbols, e.g. an emoji font")
     else:
-        what = "a font that has it"
-    return (f"fonts tried: {tried}{rest}. Install {what} (fontconfig must list it: fc-list), "
-            "or write the character another way (a common variant, or a picture of it)")
+        what = _("a font that has it")
+    if others:
+        return _("fonts tried: {tried} and then every other installed font ({count}: {others}). Install {what} "
+                 "(fontconfig must list it: fc-list), or write the character another way (a common variant, or a "
+                 "picture of it)", tried=tried, count=len(others),
+                 others=", ".join(others[:6]) + (", …" if len(others) > 6 else ""), what=what)
+    return _("fonts tried: {tried}. Install {what} (fontconfig must list it: fc-list), or write the character "
+             "another way (a common variant, or a picture of it)", tried=tried, what=what)
 
 
 # --- tables --------------------------------------------------------------------------------------------
@@ -133,6 +142,8 @@ def _fonts_hint(yearbook: Yearbook, coverage: Coverage, chars: set[str]) -> str:
 TABLE_FONT_SCALE = 0.85
 TABLE_CELL_PADDING_MM = 4.0
 TABLE_RULE_MM = 0.5 * 25.4 / 72
+BLOCK_NAMES = {"blockquote": N_("blockquote"), "list": N_("list"), "observation": N_("observation"),
+               "summary": N_("summary"), "figure": N_("figure"), "scene": N_("scene")}  # what a table is set in
 INDENT_EM = {"blockquote": 4.0, "list": 3.5, "observation": 2.0, "summary": 3.0, "figure": 0.0, "scene": 0.0}
 
 
@@ -183,13 +194,17 @@ def preflight(yearbook: Yearbook, pages: list[BookPage] = (), coverage: Coverage
             limit = max_table_columns(yearbook, table.containers)
             if table.columns > limit:
                 inside = [name for name in table.containers if INDENT_EM.get(name, 4.0)]
-                where = f" set in as it is ({', '.join(inside)})" if inside else ""
+                fields = dict(columns=table.columns, limit=limit, width=geometry.text_width,
+                              characters=geometry.chars_per_line)
+                message = _("the table has {columns} columns; the page of the book holds at most {limit} set in as "
+                            "it is ({blocks}) (a text block {width:.0f} mm, {characters} characters wide), so the PDF "
+                            "would cut the others off", blocks=Listing(_(BLOCK_NAMES.get(name, name)) for name in inside),
+                            **fields) if inside else \
+                    _("the table has {columns} columns; the page of the book holds at most {limit} (a text block "
+                      "{width:.0f} mm, {characters} characters wide), so the PDF would cut the others off", **fields)
                 problems.append(Problem(
-                    f"the table has {table.columns} columns; the page of the book holds at most {limit}{where} "
-                    f"(a text block {geometry.text_width:.0f} mm, {geometry.chars_per_line} characters wide), "
-                    "so the PDF would cut the others off",
-                    SourceLocation(path, table.line),
-                    f"split it into tables of at most {limit} columns, or turn it round (its rows as columns)"))
+                    message, SourceLocation(path, table.line),
+                    _("split it into tables of at most {limit} columns, or turn it round (its rows as columns)", limit=limit)))
     coverage = installed_coverage() if coverage is None else coverage
     if coverage is None or not coverage.covers("中"):  # no fontconfig, or no CJK font: render.check_cjk_font says so
         return problems
@@ -209,13 +224,13 @@ def preflight(yearbook: Yearbook, pages: list[BookPage] = (), coverage: Coverage
         shown = set()
         for number, chars in lines:
             shown.update(chars)
-            names = ", ".join(character_name(char) for char in chars)
             problems.append(Problem(
-                f"{'the characters' if len(chars) > 1 else 'the character'} {names} "
-                f"{'are' if len(chars) > 1 else 'is'} in no installed font: the PDF would print an empty box",
+                ngettext("the character {names} is in no installed font: the PDF would print an empty box",
+                         "the characters {names} are in no installed font: the PDF would print an empty box",
+                         len(chars), names=Listing(character_name(char) for char in chars)),
                 SourceLocation(path, number), hint))
         rest = sorted(missing - shown)
         if rest:  # printed, but not written in the file (a region's name from the national table)
-            names = ", ".join(character_name(char) for char in rest)
-            problems.append(Problem(f"the book would print {names}, which no installed font has", SourceLocation(path), hint))
+            problems.append(Problem(_("the book would print {names}, which no installed font has",
+                                      names=Listing(character_name(char) for char in rest)), SourceLocation(path), hint))
     return problems

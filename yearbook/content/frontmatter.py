@@ -133,8 +133,9 @@ def _check_keywords(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
         log.error(_("'keywords' must be a list of {{title, scene, observation}}"), meta.location("keywords"))
         return
     if len(raw) > MAX_KEYWORDS:
-        log.error(f"the article has {len(raw)} keywords (关键词); the limit is {MAX_KEYWORDS}", meta.location("keywords"),
-                  "split the report into several articles, or make the smaller items sections (## headings) of the text")
+        log.error(_("the article has {count} keywords (关键词); the limit is {limit}", count=len(raw), limit=MAX_KEYWORDS),
+                  meta.location("keywords"),
+                  _("split the report into several articles, or make the smaller items sections (## headings) of the text"))
         return
     for index, item in enumerate(raw):
         where = meta.location("keywords", index)
@@ -179,9 +180,12 @@ def _check_bylines(raw: Any, meta: ArticleMeta, log: ProblemLog) -> None:
             log.error(_("byline {number} has no name", number=index + 1), where, _("e.g. - {{role: 通讯员, name: 李亚强}}"))
             continue
         if len(name) > MAX_NAME or len(role) > MAX_NAME:
-            what, text = ("name", name) if len(name) > MAX_NAME else ("role", role)
-            log.error(f"the {what} of byline {index + 1} is {len(text)} characters long; the limit is {MAX_NAME}", where,
-                      "a byline is one person: write each name as a byline of its own, e.g. - {role: 通讯员, name: 李亚强}")
+            message = (_("the name of byline {number} is {length} characters long; the limit is {limit}",
+                         number=index + 1, length=len(name), limit=MAX_NAME) if len(name) > MAX_NAME else
+                       _("the role of byline {number} is {length} characters long; the limit is {limit}",
+                         number=index + 1, length=len(role), limit=MAX_NAME))
+            log.error(message, where, _("a byline is one person: write each name as a byline of its own, "
+                                        "e.g. - {{role: 通讯员, name: 李亚强}}"))
             continue
         meta.bylines.append(Byline(role=role.strip("：: "), name=name, sort_as=(_text(item.get("sort_as")) if isinstance(item, dict) else None) or ""))
 
@@ -195,9 +199,10 @@ def _check_scalars(data: dict, meta: ArticleMeta, log: ProblemLog) -> None:
             log.error(_("'{key}' must be text", key=key), meta.location(key))
             continue
         if key in MAX_LENGTH and len(value) > MAX_LENGTH[key]:  # a draft (a fresh import) is told, not stopped
-            (log.warning if data.get("draft") is True else log.error)(f"'{key}' is {len(value)} characters long; the limit is {MAX_LENGTH[key]}", meta.location(key),
-                      "this is usually text pasted into the wrong field: keep the field short and put the rest "
-                      "in the summary or the article's text")
+            (log.warning if data.get("draft") is True else log.error)(_("'{key}' is {length} characters long; the limit is {limit}", key=key, length=len(value), limit=MAX_LENGTH[key]),
+                      meta.location(key),
+                      _("this is usually text pasted into the wrong field: keep the field short and put the rest "
+                        "in the summary or the article's text"))
         setattr(meta, "source_text" if key == "source" else key, value)
     region = data.get("region")
     if region is not None:

@@ -27,7 +27,7 @@ from .model import Table
 from .slugs import safe_content_path
 from .svg import SvgError, sanitize_svg
 
-from ..i18n import _
+from ..i18n import Listing, _
 
 # NUL never survives sources.decode_bytes, so these marks cannot come from an editor's text.
 MEDIA_MARK = "\x00media:"
@@ -117,15 +117,18 @@ class _Context:
         try:
             mode = os.stat(path).st_mode
             if not stat.S_ISREG(mode):
-                self.problem(f"{what} '{path_part}' is {'a folder' if stat.S_ISDIR(mode) else 'not a plain file'} "
-                             f"(content/{rel})", token, "link the file itself")
+                message = (_("{what} '{target}' is a folder (content/{path})", what=what, target=path_part, path=rel)
+                           if stat.S_ISDIR(mode) else
+                           _("{what} '{target}' is not a plain file (content/{path})", what=what, target=path_part, path=rel))
+                self.problem(message, token, _("link the file itself"))
                 return None
             found = True
         except (FileNotFoundError, NotADirectoryError):
             found = False
         except OSError as exc:  # a folder on the way that cannot be searched
-            self.problem(f"{what} '{path_part}' cannot be read: {exc.strerror or exc} (content/{rel})", token,
-                         "give the file and its folders read permission for the account that builds (chmod a+rX)")
+            self.problem(_("{what} '{target}' cannot be read: {reason} (content/{path})", what=what, target=path_part,
+                           reason=exc.strerror or str(exc), path=rel), token,
+                         _("give the file and its folders read permission for the account that builds (chmod a+rX)"))
             return None
         if not found:
             other = _other_normal_form(path)
@@ -140,8 +143,9 @@ class _Context:
                          _("copy the file into content/ instead of linking to it"))
             return None
         if not os.access(path, os.R_OK):
-            self.problem(f"{what} '{path_part}' cannot be read: permission denied (content/{rel})", token,
-                         "give the file read permission for the account that builds (chmod a+r)")
+            self.problem(_("{what} '{target}' cannot be read: permission denied (content/{path})", what=what,
+                           target=path_part, path=rel), token,
+                         _("give the file read permission for the account that builds (chmod a+r)"))
             return None
         return rel
 
@@ -161,17 +165,18 @@ class _Context:
                 data = stream.read(MAX_SVG_READ)
             sanitized = sanitize_svg(data)
         except OSError as exc:
-            self.problem(f"image content/{rel} cannot be read: {exc.strerror or exc}", token)
+            self.problem(_("image content/{path} cannot be read: {reason}", path=rel, reason=exc.strerror or str(exc)), token)
             return
         except SvgError as exc:
-            where = f" (line {exc.line} of content/{rel})" if exc.line else ""
-            self.problem(f"image content/{rel} cannot be shown: {exc.message}{where}", token,
-                         "save the drawing again as a plain SVG from your drawing program, or as a PNG")
+            message = (_("image content/{path} cannot be shown: {reason} (line {line} of content/{path})", path=rel,
+                         reason=exc.message, line=exc.line) if exc.line else
+                       _("image content/{path} cannot be shown: {reason}", path=rel, reason=exc.message))
+            self.problem(message, token, _("save the drawing again as a plain SVG from your drawing program, or as a PNG"))
             return
         if sanitized.changed:
-            self.problem(f"image content/{rel} is an SVG that could run a script or fetch from elsewhere; the site shows it "
-                         f"without {', '.join(sanitized.removed)}", token,
-                         "save the drawing again without scripts and links (or as a PNG) to keep the site's copy as it is",
+            self.problem(_("image content/{path} is an SVG that could run a script or fetch from elsewhere; the site "
+                           "shows it without {removed}", path=rel, removed=Listing(sanitized.removed)), token,
+                         _("save the drawing again without scripts and links (or as a PNG) to keep the site's copy as it is"),
                          severity="warning")
 
 
@@ -212,10 +217,10 @@ def _process_inline(inline: Token, block: Token, ctx: _Context, in_figure: bool 
             src = child.attrGet("src") or ""
             captioned = in_figure and any(c.type == "text" and c.content.strip() for c in children)
             if not child.content.strip() and not captioned:
-                ctx.problem(f"the image '{src[:80]}' has no alt text: readers who cannot see it (or whose network "
-                            "drops it) get nothing", block,
-                            "describe the photo between the brackets: ![通州区科技节开幕式](…), or put it in a "
-                            "::: figure block with a caption", severity="warning")
+                ctx.problem(_("the image '{src}' has no alt text: readers who cannot see it (or whose network "
+                              "drops it) get nothing", src=src[:80]), block,
+                            _("describe the photo between the brackets: ![通州区科技节开幕式](…), or put it in a "
+                              "::: figure block with a caption"), severity="warning")
             if ctx.remote_images and HTTP.match(src):
                 ctx.result.remote_images.append(src)
                 continue

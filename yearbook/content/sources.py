@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, ContentErrors, Problem, ProblemLog, SourceLocation
-from ..i18n import _
+from ..i18n import Listing, N_, _, ngettext
 
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 FENCE = re.compile(r"^---[ \t]*$")
@@ -54,9 +54,10 @@ def find_article_paths(content_dir: Path, log: ProblemLog | None = None) -> list
     problems = ProblemLog() if log is None else log
 
     def unreadable(path: str, exc: OSError) -> None:
-        problems.error(f"cannot read the folder: {exc.strerror or exc}; the articles in it would be missing",
-                       SourceLocation(Path(path)), "give the folder read and search permission (chmod a+rx) "
-                       "for the account that builds, or move the articles out of it")
+        problems.error(_("cannot read the folder: {reason}; the articles in it would be missing",
+                         reason=exc.strerror or str(exc)),
+                       SourceLocation(Path(path)), _("give the folder read and search permission (chmod a+rx) "
+                                                     "for the account that builds, or move the articles out of it"))
 
     try:
         if not stat.S_ISDIR(os.stat(articles_dir).st_mode):
@@ -155,10 +156,13 @@ def read_text(path: Path) -> tuple[str, str]:
         try:
             kind = os.fstat(fd).st_mode
             if not stat.S_ISREG(kind):
-                what = "a named pipe" if stat.S_ISFIFO(kind) else "a device" if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) \
-                    else "a socket" if stat.S_ISSOCK(kind) else "a folder" if stat.S_ISDIR(kind) else "not a regular file"
-                raise ContentError(f"cannot read file: it is {what}, not a file", SourceLocation(path),
-                                   "content files are plain files: remove it or replace it by the file itself")
+                message = (_("cannot read file: it is a named pipe, not a file") if stat.S_ISFIFO(kind) else
+                           _("cannot read file: it is a device, not a file") if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) else
+                           _("cannot read file: it is a socket, not a file") if stat.S_ISSOCK(kind) else
+                           _("cannot read file: it is a folder, not a file") if stat.S_ISDIR(kind) else
+                           _("cannot read file: it is not a regular file, not a file"))
+                raise ContentError(message, SourceLocation(path),
+                                   _("content files are plain files: remove it or replace it by the file itself"))
             stream = open(fd, "rb", closefd=False)
             data = stream.read(MAX_ARTICLE_BYTES + 1)
         finally:
@@ -199,10 +203,10 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 def control_character_name(char: str) -> str:
     """'U+0001', with the usual short name where there is one ('U+000C (form feed)')."""
-    names = {"\x08": "backspace", "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape", "\x7f": "delete",
-             "\x85": "next line"}
+    names = {"\x08": N_("backspace"), "\x0b": N_("vertical tab"), "\x0c": N_("form feed"), "\x1b": N_("escape"),
+             "\x7f": N_("delete"), "\x85": N_("next line")}
     code = f"U+{ord(char):04X}"
-    return f"{code} ({names[char]})" if char in names else code
+    return _("{code} ({name})", code=code, name=_(names[char])) if char in names else code
 
 
 def control_character_problems(text: str, path: Path, first_line: int) -> list:
@@ -214,11 +218,12 @@ def control_character_problems(text: str, path: Path, first_line: int) -> list:
     for number, line in enumerate(text.split("\n")):
         found = sorted(set(CONTROL.findall(line)))
         if found:
-            names = ", ".join(control_character_name(char) for char in found)
             problems.append(Problem(
-                f"the text contains the control character{'s' if len(found) > 1 else ''} {names}, which cannot be shown on "
-                "a page nor printed", SourceLocation(path, first_line + number),
-                "delete the invisible character (it often comes with text pasted from another program)"))
+                ngettext("the text contains the control character {names}, which cannot be shown on a page nor printed",
+                         "the text contains the control characters {names}, which cannot be shown on a page nor printed",
+                         len(found), names=Listing(control_character_name(char) for char in found)),
+                SourceLocation(path, first_line + number),
+                _("delete the invisible character (it often comes with text pasted from another program)")))
     return problems
 
 

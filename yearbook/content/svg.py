@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from ..i18n import _
+
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -70,13 +72,14 @@ class _Element:
 
 def _split(name: str) -> tuple[str, str]:
     """expat's 'namespace}local' (namespace_separator '}') → (namespace, local)."""
-    namespace, _, local = name.rpartition("}")
+    namespace, _separator, local = name.rpartition("}")
     return namespace, local
 
 
 def _parse(data: bytes, removed: list[str]) -> _Element:
     if len(data) > MAX_SVG_BYTES:
-        raise SvgError(f"the SVG is {len(data) // 1024 // 1024} MB; the limit is {MAX_SVG_BYTES // 1024 // 1024} MB")
+        raise SvgError(_("the SVG is {size} MB; the limit is {limit} MB", size=len(data) // 1024 // 1024,
+                         limit=MAX_SVG_BYTES // 1024 // 1024))
     parser = expat.ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[_Element] = []
@@ -85,12 +88,12 @@ def _parse(data: bytes, removed: list[str]) -> _Element:
 
     def entity(name, is_parameter, value, base, system_id, public_id, notation):
         if is_parameter or value is None or "&" in value or "%" in value or len(value) > 1024:
-            raise SvgError(f"the SVG declares the entity '{name}', which an image may not (only short plain-text "
-                           "entities are allowed)", parser.CurrentLineNumber)
+            raise SvgError(_("the SVG declares the entity '{name}', which an image may not (only short plain-text "
+                             "entities are allowed)", name=name), parser.CurrentLineNumber)
 
     def instruction(target, data):
         if target.lower() == "xml-stylesheet":
-            removed.append("the xml-stylesheet instruction (it fetches a style sheet from elsewhere)")
+            removed.append(_("the xml-stylesheet instruction (it fetches a style sheet from elsewhere)"))
 
     def start(name, attributes):
         element = _Element(name, list(attributes.items()))
@@ -106,7 +109,8 @@ def _parse(data: bytes, removed: list[str]) -> _Element:
     def text(data):
         size[0] += len(data)
         if size[0] > MAX_TEXT_CHARS:
-            raise SvgError(f"the SVG's text is over {MAX_TEXT_CHARS // 1024 // 1024} million characters", parser.CurrentLineNumber)
+            raise SvgError(_("the SVG's text is over {limit} million characters", limit=MAX_TEXT_CHARS // 1024 // 1024),
+                           parser.CurrentLineNumber)
         if stack:
             stack[-1].children.append(data)
 
@@ -119,9 +123,9 @@ def _parse(data: bytes, removed: list[str]) -> _Element:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise SvgError(f"the SVG is not well-formed XML: {expat.ErrorString(exc.code)}", exc.lineno) from None
+        raise SvgError(_("the SVG is not well-formed XML: {reason}", reason=expat.ErrorString(exc.code)), exc.lineno) from None
     if not root or _split(root[0].tag)[1] != "svg" or _split(root[0].tag)[0] not in ("", SVG_NS):
-        raise SvgError("the file is not an SVG image (its first element is not <svg>)", 1)
+        raise SvgError(_("the file is not an SVG image (its first element is not <svg>)"), 1)
     return root[0]
 
 
@@ -129,10 +133,10 @@ def _clean(element: _Element, removed: list[str]) -> _Element | None:
     namespace, local = _split(element.tag)
     if namespace not in ("", SVG_NS):
         if namespace in ACTIVE_NS:
-            removed.append(f"the {ACTIVE_NS[namespace]} element <{local}>")
+            removed.append(_("the {language} element <{element}>", language=ACTIVE_NS[namespace], element=local))
         return None  # the rest is inert: an editor's own data
     if local not in ELEMENTS:
-        removed.append(f"the <{local}> element")
+        removed.append(_("the <{element}> element", element=local))
         return None
     attributes: list[tuple[str, str]] = []
     for name, value in element.attributes:
@@ -141,7 +145,7 @@ def _clean(element: _Element, removed: list[str]) -> _Element | None:
             if value.strip().startswith("#") or (local in ("image", "feImage") and SAFE_DATA.match(value)):
                 attributes.append(("xlink:href" if space else "href", value))
             else:
-                removed.append(f"the link {value[:60]!r} of <{local}>")
+                removed.append(_("the link {target!r} of <{element}>", target=value[:60], element=local))
             continue
         if space == XML_NS:
             attributes.append((f"xml:{attribute}", value))
@@ -149,17 +153,18 @@ def _clean(element: _Element, removed: list[str]) -> _Element | None:
         if space not in ("", SVG_NS):
             continue  # an editor's own data (inkscape:label, sodipodi:…): nothing a reader sees
         if attribute.lower().startswith("on"):
-            removed.append(f"the event handler {attribute}")
+            removed.append(_("the event handler {attribute}", attribute=attribute))
             continue
         if SCRIPT_URL.search(value) or FETCH_URL.search(value) or (attribute == "style" and CSS_FETCH.search(value)):
-            removed.append(f"the {attribute} attribute of <{local}> (it holds a script or fetches from elsewhere)")
+            removed.append(_("the {attribute} attribute of <{element}> (it holds a script or fetches from elsewhere)",
+                             attribute=attribute, element=local))
             continue
         attributes.append((attribute, value))
     clean = _Element(local, attributes)
     for child in element.children:
         if isinstance(child, str):
             if local == "style" and CSS_FETCH.search(child):
-                removed.append("a <style> element that fetches from elsewhere or holds a script")
+                removed.append(_("a <style> element that fetches from elsewhere or holds a script"))
                 return None
             clean.children.append(child)
         else:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError, ContentErrors, Problem, SourceLocation
-from ..i18n import Message, N_, _
+from ..i18n import Listing, Message, N_, _, ngettext
 from .sources import CONTROL, control_character_name, read_text
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -105,11 +105,14 @@ def _control_characters(node: yaml.Node, location) -> list[Problem]:
         if isinstance(item, yaml.ScalarNode):
             found = sorted(set(CONTROL.findall(item.value)))
             if found:
-                names = ", ".join(control_character_name(char) for char in found)
                 problems.append(Problem(
-                    f"the text contains the control character{'s' if len(found) > 1 else ''} {names}, written as an escape "
-                    "in quotes, which cannot be shown on a page nor printed", location(item.start_mark.line),
-                    "remove the escape (such as \\x01, \\0 or \\a) from the quoted text"))
+                    ngettext("the text contains the control character {names}, written as an escape in quotes, which "
+                             "cannot be shown on a page nor printed",
+                             "the text contains the control characters {names}, written as an escape in quotes, which "
+                             "cannot be shown on a page nor printed",
+                             len(found), names=Listing(control_character_name(char) for char in found)),
+                    location(item.start_mark.line),
+                    _("remove the escape (such as \\x01, \\0 or \\a) from the quoted text")))
         elif isinstance(item, yaml.MappingNode):
             stack.extend(part for pair in reversed(item.value) for part in reversed(pair))
         elif isinstance(item, yaml.SequenceNode):

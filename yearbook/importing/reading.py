@@ -146,24 +146,27 @@ def _megabytes(size: int) -> str:
 
 def check_docx_size(path: Path) -> None:
     """Refuse a .docx that would expand beyond the limits above, from its zip directory alone."""
-    hint = ("a report's text is far smaller: the file is damaged or made to exhaust the computer (a 'zip bomb'); "
-            "open it in Word or LibreOffice and save it again, or save the report as plain text")
+    hint = _("a report's text is far smaller: the file is damaged or made to exhaust the computer (a 'zip bomb'); "
+             "open it in Word or LibreOffice and save it again, or save the report as plain text")
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ContentError(f"cannot read this Word file: it is not a whole .docx (zip) file ({exc})", SourceLocation(path),
-                           "open it in Word or LibreOffice and save it again as .docx, or as plain text") from None
+        raise ContentError(_("cannot read this Word file: it is not a whole .docx (zip) file ({reason})", reason=str(exc)),
+                           SourceLocation(path),
+                           _("open it in Word or LibreOffice and save it again as .docx, or as plain text")) from None
     if len(entries) > MAX_DOCX_PARTS:
-        raise ContentError(f"the Word file has {len(entries):,} parts; the limit is {MAX_DOCX_PARTS:,}", SourceLocation(path), hint)
+        raise ContentError(_("the Word file has {count:,} parts; the limit is {limit:,}", count=len(entries), limit=MAX_DOCX_PARTS),
+                           SourceLocation(path), hint)
     xml = sum(entry.file_size for entry in entries if entry.filename.lower().endswith((".xml", ".rels")))
     total = sum(entry.file_size for entry in entries)
     if xml > MAX_DOCX_XML_BYTES:
-        raise ContentError(f"the Word file's text and formatting expand to {_megabytes(xml)} MB when it is opened; "
-                           f"the limit is {_megabytes(MAX_DOCX_XML_BYTES)} MB", SourceLocation(path), hint)
+        raise ContentError(_("the Word file's text and formatting expand to {size} MB when it is opened; "
+                             "the limit is {limit} MB", size=_megabytes(xml), limit=_megabytes(MAX_DOCX_XML_BYTES)),
+                           SourceLocation(path), hint)
     if total > MAX_DOCX_BYTES:
-        raise ContentError(f"the Word file expands to {_megabytes(total)} MB when it is opened; the limit is "
-                           f"{_megabytes(MAX_DOCX_BYTES)} MB", SourceLocation(path), hint)
+        raise ContentError(_("the Word file expands to {size} MB when it is opened; the limit is {limit} MB",
+                             size=_megabytes(total), limit=_megabytes(MAX_DOCX_BYTES)), SourceLocation(path), hint)
     try:  # paragraphs counted before the XML is parsed, as Word writes them (_read_docx counts them all again)
         with zipfile.ZipFile(path) as archive:
             text = archive.read("word/document.xml")
@@ -174,9 +177,10 @@ def check_docx_size(path: Path) -> None:
 
 def _check_paragraphs(count: int, path: Path) -> None:
     if count > MAX_DOCX_PARAGRAPHS:
-        raise ContentError(f"the Word file has {count:,} paragraphs and table cells; the limit is {MAX_DOCX_PARAGRAPHS:,}",
-                           SourceLocation(path), "import a report at a time: split the file into its reports, "
-                           "or save it as plain text")
+        raise ContentError(_("the Word file has {count:,} paragraphs and table cells; the limit is {limit:,}",
+                             count=count, limit=MAX_DOCX_PARAGRAPHS),
+                           SourceLocation(path), _("import a report at a time: split the file into its reports, "
+                                                   "or save it as plain text"))
 
 
 def _read_docx(path: Path) -> ReportText:

@@ -144,17 +144,18 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             self.server.preview.request_pdf()
             self._send(202, "application/json", json.dumps(self.server.live.snapshot()).encode())
         else:
-            self._send(405, "text/plain; charset=utf-8", b"method not allowed\n")
+            self._send(405, "text/plain; charset=utf-8", self._said(_("method not allowed")))
 
     def _get(self, head: bool) -> None:
         if len(self.path.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
-            return self._send(414, "text/plain; charset=utf-8", f"414 the address is longer than {MAX_PATH_BYTES} bytes\n".encode(), head)
+            return self._send(414, "text/plain; charset=utf-8", self._said(_("414 the address is longer than {limit} bytes",
+                                                                               limit=MAX_PATH_BYTES)), head)
         try:
             return self._route(head)
         except OSError as exc:  # a name the file system refuses (a part over 255 bytes): no such page
             if exc.errno == errno.ENAMETOOLONG:
-                return self._send(414, "text/plain; charset=utf-8", b"414 a part of the address is too long\n", head)
-            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
+                return self._send(414, "text/plain; charset=utf-8", self._said(_("414 a part of the address is too long")), head)
+            return self._send(404, "text/plain; charset=utf-8", self._said(_("not found")), head)
 
     def _route(self, head: bool) -> None:
         route = urlsplit(self.path).path
@@ -163,7 +164,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if route == STATE_PATH:
             return self._send(200, "application/json", json.dumps(self.server.live.snapshot()).encode(), head)
         if route.startswith("/__yearbook/"):
-            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
+            return self._send(404, "text/plain; charset=utf-8", self._said(_("not found")), head)
         try:
             target, rel = site_path(self.server.site_dir, self.path)
         except (Refused, UnicodeDecodeError) as exc:
@@ -171,7 +172,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             return self._send(status, "text/plain; charset=utf-8", f"{status} {self.server.translate(reason)}\n".encode(), head)
         if target.is_dir():
             location = urlsplit(self.path).path + "/"
-            return self._send(301, "text/plain; charset=utf-8", b"moved\n", head, {"Location": location})
+            return self._send(301, "text/plain; charset=utf-8", self._said(_("moved")), head, {"Location": location})
         if target.is_file():
             return self._file(target, rel, 200, head)
         draft = self._draft(head)  # a draft's page (or a picture only drafts show), kept outside the site
@@ -200,7 +201,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             return False
         if target.is_dir() and (target / "index.html").is_file():
             location = urlsplit(self.path).path + "/"
-            self._send(301, "text/plain; charset=utf-8", b"moved\n", head, {"Location": location})
+            self._send(301, "text/plain; charset=utf-8", self._said(_("moved")), head, {"Location": location})
             return True
         if target.is_file():
             self._file(target, rel, 200, head)
@@ -211,11 +212,15 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         try:
             data = target.read_bytes()
         except OSError:
-            return self._send(404, "text/plain; charset=utf-8", b"not found\n", head)
+            return self._send(404, "text/plain; charset=utf-8", self._said(_("not found")), head)
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "application/xml"):
             ctype += "; charset=utf-8"
         self._send(status, ctype, data, head, page=rel if ctype.startswith("text/html") else None)
+
+    def _said(self, message) -> bytes:
+        """A short plain-text answer in the language of the run."""
+        return (self.server.translate(message) + "\n").encode("utf-8")
 
     def _send(self, status: int, ctype: str, body: bytes, head: bool = False, headers: dict | None = None,
               page: str | None = None) -> None:

@@ -22,6 +22,7 @@ from ..content.markup import MEDIA_MARK
 from ..content.pages import load_pages
 from ..content.svg import SvgError, sanitize_svg
 from ..errors import ContentError, SourceLocation
+from ..i18n import _
 from .search import SearchBuilder, build_search_files, doc_path
 from ..themes import Theme, make_environment, render_template, static_files
 from .images import SiteImages
@@ -260,10 +261,11 @@ def svg_copy(rel_path: str, source) -> RenderedFile:
             data = stream.read()
         return RenderedFile(rel_path, sanitize_svg(data).data)
     except OSError as exc:
-        raise ContentError(f"cannot read the image: {exc.strerror or exc} (was it moved or changed while the build ran?)",
+        raise ContentError(_("cannot read the image: {reason} (was it moved or changed while the build ran?)",
+                             reason=exc.strerror or str(exc)),
                            SourceLocation(source)) from None
     except SvgError as exc:
-        raise ContentError(f"the image cannot be shown: {exc.message} (was it changed while the build ran?)",
+        raise ContentError(_("the image cannot be shown: {reason} (was it changed while the build ran?)", reason=exc.message),
                            SourceLocation(source, exc.line)) from None
 
 
