@@ -324,12 +324,18 @@ def replace_file(target: Path, write: bytes | Callable[[Path], object]) -> None:
             tmp.unlink()
 
 
-SEAL = b"yearbook-cache-1\n"  # a cache file's first bytes, then the SHA-256 of what follows, then that
+SEAL = b"yearbook-cache-2\n"  # a cache file's first bytes, then the SHA-256 of its name and what follows, then that
 
 
 def write_sealed(target: Path, data: bytes) -> None:
-    """``data`` as a cache file (:func:`replace_file`), sealed with its checksum (:func:`read_sealed`)."""
-    replace_file(target, SEAL + hashlib.sha256(data).digest() + data)
+    """``data`` as a cache file (:func:`replace_file`), sealed with its checksum (:func:`read_sealed`).
+    The checksum covers the file's name too: an entry's bytes copied over another entry's file (whole,
+    and so well sealed) are not taken for that entry."""
+    replace_file(target, SEAL + _seal(target.name, data) + data)
+
+
+def _seal(name: str, data: bytes) -> bytes:
+    return hashlib.sha256(name.encode("utf-8") + b"\0" + data).digest()
 
 
 def read_sealed(path: Path) -> bytes | None:
@@ -341,7 +347,7 @@ def read_sealed(path: Path) -> bytes | None:
     except OSError:
         return None
     head = len(SEAL) + 32
-    if len(raw) < head or not raw.startswith(SEAL) or hashlib.sha256(raw[head:]).digest() != raw[len(SEAL):head]:
+    if len(raw) < head or not raw.startswith(SEAL) or _seal(path.name, raw[head:]) != raw[len(SEAL):head]:
         return None
     return raw[head:]
 
