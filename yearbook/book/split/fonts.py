@@ -18,46 +18,13 @@ from it, a font file no longer installed) keeps each document's own dictionary (
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pikepdf
 
 from .. import weasy
+from ..textlayer import unicode_map, width_map
 from .cache import PartCache, cache_key
 from .stamps import Digits
-
-BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
-
-
-def width_map(widths) -> dict[int, float]:
-    """A CID font's /W array as glyph id → width."""
-    found: dict[int, float] = {}
-    items = list(widths) if widths is not None else []
-    i = 0
-    while i < len(items):
-        first = int(items[i])
-        if i + 1 < len(items) and isinstance(items[i + 1], pikepdf.Array):
-            for k, w in enumerate(items[i + 1]):
-                found[first + k] = float(w)
-            i += 2
-        else:
-            for gid in range(first, int(items[i + 1]) + 1):
-                found[gid] = float(items[i + 2])
-            i += 3
-    return found
-
-
-def unicode_map(to_unicode) -> dict[int, str]:
-    """A ToUnicode CMap's bfchar entries (what WeasyPrint writes) as glyph id → text."""
-    if to_unicode is None:
-        return {}
-    found = {}
-    for gid, text in BFCHAR.findall(to_unicode.read_bytes()):
-        try:
-            found[int(gid, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
-        except (ValueError, UnicodeDecodeError):
-            continue
-    return found
 
 
 def _number(value: float):
