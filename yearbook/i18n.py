@@ -128,15 +128,18 @@ class Translator:
 def _catalogue(language: str) -> gettext.NullTranslations:
     """The language's compiled catalogue, parsed once per process while its file is unchanged (parsing it
     took 0.6 ms, and the checks of every article ask for both languages' texts of a few messages)."""
-    folder = LANGUAGES.get(language)
-    if folder is None:
+    path = _CATALOGUE_FILES.get(language)
+    if path is None:
         return gettext.NullTranslations()
-    path = LOCALE_DIR / folder / "LC_MESSAGES" / f"{DOMAIN}.mo"
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:  # a package installed without its catalogues: the English, rather than no message at all
         return gettext.NullTranslations()
-    return _parsed_catalogue(str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return _parsed_catalogue(path, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+_CATALOGUE_FILES = {language: str(LOCALE_DIR / folder / "LC_MESSAGES" / f"{DOMAIN}.mo")
+                    for language, folder in LANGUAGES.items() if folder is not None}
 
 
 @functools.lru_cache(maxsize=8)

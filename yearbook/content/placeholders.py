@@ -36,7 +36,11 @@ def _forms(msgid: str) -> set[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return WHITE_SPACE.sub("", text)
+
+
+WHITE_SPACE = re.compile(r"\s+")
+HEADING = re.compile(r"^#{1,6}(.*)$")
 
 
 def placeholders_in_body(body: str) -> list[Placeholder]:
@@ -50,7 +54,7 @@ def placeholders_in_body(body: str) -> list[Placeholder]:
         text = _squash(line)
         if not text:
             continue
-        heading = re.match(r"^#{1,6}(.*)$", text)
+        heading = HEADING.match(text)
         if heading and heading.group(1).strip("#") in sections:
             found.append(Placeholder(number, line.strip(), _("write the section's own heading in its place")))
             continue
