@@ -130,14 +130,15 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     took 0.6 ms, and the checks of every article ask for both languages' texts of a few messages)."""
     path = _CATALOGUE_FILES.get(language)
     if path is None:
-        return gettext.NullTranslations()
+        return _MSGIDS
     try:
         stat = os.stat(path)
     except OSError:  # a package installed without its catalogues: the English, rather than no message at all
-        return gettext.NullTranslations()
+        return _MSGIDS
     return _parsed_catalogue(path, stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
+_MSGIDS = gettext.NullTranslations()  # the English: each msgid is its own text (nothing is ever added to it)
 _CATALOGUE_FILES = {language: str(LOCALE_DIR / folder / "LC_MESSAGES" / f"{DOMAIN}.mo")
                     for language, folder in LANGUAGES.items() if folder is not None}
 
@@ -149,7 +150,7 @@ def _parsed_catalogue(path: str, mtime_ns: int, size: int, inode: int) -> gettex
         with open(path, "rb") as handle:
             return gettext.GNUTranslations(handle)
     except OSError:
-        return gettext.NullTranslations()
+        return _MSGIDS
 
 
 ENGLISH = Translator("en")
@@ -199,12 +200,18 @@ def choose_language(option: str | None = None, content_language: str | None = No
 def all_translations(msgid: str) -> list[str]:
     """``msgid`` and what every catalogue makes of it (to read back text written in any language,
     such as the notes a draft was given)."""
+    return list(_translations(msgid, tuple(map(_catalogue, LANGUAGES))))
+
+
+@functools.lru_cache(maxsize=256)
+def _translations(msgid: str, catalogues: tuple[gettext.NullTranslations, ...]) -> tuple[str, ...]:
+    """all_translations with these catalogues (the key holds them: a catalogue read again is a new key)."""
     found = [msgid]
-    for language in LANGUAGES:
-        text = Translator(language).gettext(msgid)
+    for catalogue in catalogues:
+        text = catalogue.gettext(msgid)
         if text not in found:
             found.append(text)
-    return found
+    return tuple(found)
 
 
 def field_names(template: str) -> set[str]:

@@ -36,10 +36,10 @@ def _forms(msgid: str) -> set[str]:
 
 
 def _squash(text: str) -> str:
-    return WHITE_SPACE.sub("", text)
+    """``text`` without its white space (str.split's white space is the regular expressions' ``\\s``)."""
+    return "".join(text.split())
 
 
-WHITE_SPACE = re.compile(r"\s+")
 HEADING = re.compile(r"^#{1,6}(.*)$")
 
 

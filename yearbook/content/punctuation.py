@@ -47,8 +47,8 @@ def _blank(match: re.Match) -> str:
 def line_slips(line: str, heading_ok: bool = True) -> list[tuple[str, str]]:
     """The slips in one line of text: (message, hint) pairs, in the order found.
 
-    Each pattern is tried only when the text holds a character every match of it must hold (a range its
-    hyphen, a space slip its space, …): most lines of a report hold none of them, and the patterns'
+    Each pattern is tried only when the text holds what every match of it must hold (a range its hyphen,
+    a doubled mark the two marks, a space slip its space, …): most lines of a report hold none of them, and the patterns'
     look-behinds made trying all nine on every line the largest cost of reading an article."""
     text = NOT_TEXT.sub(_blank, line) if ("`" in line or "](" in line or "<" in line or "http" in line) else line
     found: list[tuple[int, str, str]] = []
@@ -60,7 +60,8 @@ def line_slips(line: str, heading_ok: bool = True) -> list[tuple[str, str]]:
         _ascii_marks(text, found)
     if "(" in text:
         _ascii_parens(text, found)
-    _doubled(text, found)
+    if "，，" in text or "。。" in text or "、、" in text or "；；" in text or "：：" in text:
+        _doubled(text, found)
     if "..." in text or "。。。" in text or "···" in text or "…" in text:
         _ellipses(text, found)
     if "--" in text or "－－" in text:

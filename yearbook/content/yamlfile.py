@@ -217,7 +217,8 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, LineMap]
             return None, LineMap()
         lines = LineMap()
         _walk(node, (), lines, set())
-        escaped = _control_characters(node, location)
+        # a value holds a control character only when the text does, or writes one as an escape
+        escaped = _control_characters(node, location) if "\\" in text or CONTROL.search(text) else []
         if escaped:
             raise ContentErrors(escaped)
         data = loader.construct_document(node)

@@ -89,7 +89,6 @@ def _fold_table() -> dict[int, int]:
 
 FOLD = _fold_table()
 TRADITIONAL = re.compile("[" + "".join(map(chr, sorted(FOLD))) + "]")
-FOLDED_CHARACTERS = frozenset(map(chr, FOLD))
 FOLD_SHARDS = 16  # search/fold/<code point % 16>.json (search.js: FOLD_SHARDS)
 NORMALIZE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 NORMALIZE.update({code: code + 0x20 for code in range(0x41, 0x5B)})
@@ -449,7 +448,7 @@ class SearchBuilder:
             text = article_text(article)
             whole = "\n".join((article.title, meta_line, text))
             record = {"u": urls.article_url(article.slug), "t": article.title, "m": meta_line, "x": text}
-            traditional = not FOLDED_CHARACTERS.isdisjoint(whole)  # one pass in C (most texts have none)
+            traditional = TRADITIONAL.search(whole) is not None  # one pass in C (most texts have none)
             if traditional:
                 record["f"] = fold_pairs(whole)  # search.js folds the text with these (it has no whole table)
             docs.append(_json(record))
