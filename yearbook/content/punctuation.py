@@ -47,14 +47,13 @@ def _blank(match: re.Match) -> str:
 def line_slips(line: str, heading_ok: bool = True) -> list[tuple[str, str]]:
     """The slips in one line of text: (message, hint) pairs, in the order found.
 
-    Each pattern is tried only when the text holds what every match of it must hold (a range its hyphen,
-    a doubled mark the two marks, a space slip its space, …): most lines of a report hold none of them, and the patterns'
-    look-behinds made trying all nine on every line the largest cost of reading an article."""
+    Each pattern is tried only when the text holds what every match of it must hold (a range its
+    hyphen, a doubled mark the two marks, a space slip its space, …): most lines of a report hold none
+    of them, and trying all nine patterns on every line was a large part of the cost of reading an article.
+    :func:`all_line_slips` is the plain path."""
     text = NOT_TEXT.sub(_blank, line) if ("`" in line or "](" in line or "<" in line or "http" in line) else line
     found: list[tuple[int, str, str]] = []
-    hyphen = "-" in text or "–" in text or "－" in text
-    space = " " in text or "\t" in text
-    if hyphen:
+    if "-" in text or "–" in text or "－" in text:
         _ranges(text, found)
     if "," in text or ";" in text or ":" in text or "?" in text or "!" in text:
         _ascii_marks(text, found)
@@ -66,7 +65,7 @@ def line_slips(line: str, heading_ok: bool = True) -> list[tuple[str, str]]:
         _ellipses(text, found)
     if "--" in text or "－－" in text:
         _dashes(text, found)
-    if space:
+    if " " in text or "\t" in text:
         _spaces(line, text, heading_ok, found)
     return [(message, hint) for _position, message, hint in sorted(found, key=lambda item: item[0])]
 
