@@ -1,9 +1,10 @@
 """Where the book's lines break, read back from a built PDF: sentences of the generated yearbooks
 (bench/generate_corpus.py) that came out with a line set a third full and spread over the measure
 (WeasyPrint measured the line Pango broke as wider than the room, and ended it at an earlier text's
-last break: presscheck read the spread line's “ and ” as a line's end and start), and an
-interpunct (间隔号) that started a line. Each sentence is set at every offset along the line (a
-paragraph per offset), so that each of its break points meets the line's end in some paragraph."""
+last break: presscheck read the spread line's “ and ” as a line's end and start), an interpunct
+(间隔号) that started a line, and numbers and Latin words (typeset in spans) next to marks that may
+not start or end a line. Each sentence is set at every offset along the line (a paragraph per
+offset), so that each of its break points meets the line's end in some paragraph."""
 from __future__ import annotations
 
 import subprocess
@@ -27,6 +28,8 @@ SENTENCES = [
     "利用互联网、移动终端、科普云等新媒体，实现科普的有效性。",
     # a number's span (its first space a break point), and a 一字空 where Pango breaks
     "推广新品种742余个、新技术89余项，为现代农业高质量发展提供科技支撑。去年，市科协探索创新“党建引领科建 助推社会治理”模式。",
+    # spans (numbers, Latin words) next to pause and closing marks, opening marks before spans
+    "全年科普经费同比增长12%，覆盖COVID-19、“5G+科普”、《AI》和“e站”（含VR）等领域，培训3000人次。",
     # 。 then an opening quote (a span, then a text that starts with a break point)
     "科协干部实现工作人员脚力、眼力、笔力和创新力等“四力”全面提高，8次获得先进党组织称号。“在全国各地布局投资，"
     "淮安项目启动速度是最快的，我们企业也一定不会让地方失望！”",
