@@ -14,6 +14,9 @@ What it reaches for, and why:
   justification (:func:`install_cjk_justification`): WeasyPrint widens only spaces, so a line a
   character short (a mark that may not start a line pushed one down) opened up at its two or three
   spaces by half an em each; here the room is shared by every gap between characters (clreq 3.8);
+- ``layout.inline.split_first_line``, wrapped so that a line WeasyPrint measures as wider than the
+  room Pango broke it for is cut at the text's last break that fits, not at the text before it
+  (a line a third full, spread by the justification: :func:`install_line_fit`);
 - ``layout.page.make_page``, wrapped so that a page begun by an unforced break is known as such:
   WeasyPrint takes every page of a named page type (``@page chapter``) for one begun by a forced
   break, so the top margin of a heading that opens such a page was kept (a blank line above it,
