@@ -98,3 +98,25 @@ def test_a_line_is_set_full_before_a_punctuation_span(tmp_path):
     assert len(lines) == 3, lines  # four with WeasyPrint alone
     assert lines[1].startswith("“科普+微信”的智慧家庭“微平台”，“科普+网站”"), lines
     assert all(len(line) >= 40 for line in lines[:-1]), lines
+
+
+@pytest.mark.parametrize("markup", ["一二三四五六七八九十\u3000十一十二十三", "一二<span>三</span>四五六七八九十\u3000十一十二十三"])
+def test_a_line_that_breaks_at_an_ideographic_space_ends_before_it_and_is_full(markup):
+    """A 一字空 where a line breaks hangs past the line's end (Pango lets it, as CSS does): the line
+    holds the ten characters before it, flush with the measure. WeasyPrint alone counts the 一字空 in
+    the line's width: the line overflows at the start of a paragraph, and after a span it ends at 二."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from yearbook.book import weasy
+
+    weasy.install_cjk_justification()
+    weasy.install_line_fit()
+    css = "body { font-family: 'Noto Serif CJK SC'; font-size: 10px } p { width: 100px; text-align: justify; margin: 0 }"
+    page = HTML(string=f"<style>{css}</style><p>{markup}</p>").render().pages[0]
+    lines = [box for box in page._page_box.descendants() if isinstance(box, boxes.LineBox)]
+    first = "".join(box.text for box in lines[0].descendants() if isinstance(box, boxes.TextBox))
+    assert first.rstrip("\u3000") == "一二三四五六七八九十"
+    assert lines[0].width == pytest.approx(100, abs=0.01)
+    second = "".join(box.text for box in lines[1].descendants() if isinstance(box, boxes.TextBox))
+    assert second == "十一十二十三"

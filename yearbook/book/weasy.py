@@ -644,6 +644,7 @@ def install_margin_break_fix() -> None:
 
 # --- lines that fit -----------------------------------------------------------------------------
 _line_fit_installed = False
+HANGING = "\u3000"  # an ideographic space (一字空) at a line's end: Pango lets it hang past the room, as CSS does
 
 
 def install_line_fit() -> None:
@@ -656,9 +657,11 @@ def install_line_fit() -> None:
     follows an ideographic space (一字空, which Pango lets hang past the room and WeasyPrint
     counts). WeasyPrint reads a line too wide as a text with no break that fits, and ends the line
     at the last break of the text before it: after “微平 in ``…“微平台”，“科普+网站”…``, a line
-    a third full, spread by the justification. Here such a line is cut at the text's last break
+    a third full, spread by the justification. Here a line that ends with a 一字空 and fits without
+    it is as wide as what shows (the 一字空 hangs, as CSS Text hangs other space separators, and the
+    justification makes what shows flush); another line too wide is cut at the text's last break
     (Pango's own break opportunities) whose line fits, measured as WeasyPrint measures it; when
-    none fits, WeasyPrint goes on as before. Patches this process once; a no-op if WeasyPrint
+    none of the last eight fits, WeasyPrint goes on as before. Patches this process once; a no-op if WeasyPrint
     changed."""
     global _line_fit_installed
     if _line_fit_installed:
@@ -686,6 +689,12 @@ def install_line_fit() -> None:
             end = len(text)
         else:
             end = len(text.encode()[:resume].decode("utf-8", "ignore"))
+            line = text[:end].rstrip(" ")
+            if line.endswith(HANGING):  # Pango broke after a 一字空 and let it hang past the room
+                shown = line.rstrip(HANGING)
+                width = original(shown, style, context, None, justification_spacing, is_line_start, minimum)[3] if shown else None
+                if width is not None and width <= max_width:  # the line is as wide as what shows
+                    return result[:3] + (width,) + result[4:]
         attrs = get_log_attrs(text, style["lang"])
         tried = 0
         for index in range(min(end, len(text)) - 1, 0, -1):  # a break before text[index]
