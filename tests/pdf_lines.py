@@ -24,6 +24,7 @@ class Line:
     right: float
     text: str
     height: float  # the words' box height (font size)
+    widest_gap: float = 0.0  # the widest blank between two of its words, in pt (a line spread out)
 
 
 def has_pdftotext() -> bool:
@@ -41,8 +42,9 @@ def pdf_lines(pdf_path: Path) -> list[Line]:
             rows[round(y1 * 2)].append((x0, x1, y1 - y0, html.unescape(match.group(5))))
         for key in sorted(rows):
             words = sorted(rows[key])
+            gaps = [b[0] - a[1] for a, b in zip(words, words[1:])]
             lines.append(Line(number, key / 2, words[0][0], max(w[1] for w in words),
-                              "".join(w[3] for w in words), max(w[2] for w in words)))
+                              "".join(w[3] for w in words), max(w[2] for w in words), max(gaps, default=0.0)))
     return lines
 
 

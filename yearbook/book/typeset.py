@@ -13,6 +13,10 @@ attributes) gets:
   Latin word is that gap (``check`` warns: the typesetting sets it); a space typed after a section
   number that opens a heading (``1 突出凝心铸魂``) is the editors' and is set as a 一字空.
 * ——, …… (and other doubled dashes and ellipses) never split: ``<span class="nb">``.
+* An interpunct (间隔号 ·, and ・ ‧) neither starts a line nor ends one (GB/T 15834: it joins the
+  parts of a name or a phrase, 深化共建·助企业发展): with the character on each side of it, in a
+  ``<span class="nb">`` (Unicode's line breaking takes U+00B7 for a letter and breaks on both sides
+  of it next to a Han character).
 * In justified text only (``justify=True``), break points where Unicode's line breaking gives
   none although Chinese typesetting has one: a space before an opening quotation mark and after a
   closing one (“ ” ‘ ’ are neither opening nor closing for Unicode, which breaks on no side of them).
@@ -52,6 +56,7 @@ CLOSING_QUOTES = "”’"
 TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 RAW_ELEMENTS = ("script", "style")
 NBSP = "\u00a0"
+INTERPUNCTS = "·・‧"  # 间隔号: joins the parts of a name or phrase, starts no line and ends none
 LATIN = r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’&°· \-–]*[A-Za-z0-9%°])?"
 
 TOKEN = re.compile(
@@ -59,6 +64,7 @@ TOKEN = re.compile(
     rf"|(?P<punct>[{PUNCT}]{{2,}})"
     rf"|(?P<pause>[{CLOSING_QUOTES}])(?=[{HAN}A-Za-z0-9{OPENING}])"
     rf"|(?<=[^\s{OPENING}])(?P<opening>[{OPENING_QUOTES}])"
+    rf"|(?P<interpunct>[{HAN}{CLOSING}]?[{INTERPUNCTS}]+[{HAN}{OPENING}]?)"
     rf"|(?P<latin>{LATIN})"
     rf"|(?<=[{HAN}])(?P<space>[ \t]+)(?=[{HAN}])"
 )
@@ -124,26 +130,30 @@ def typeset_text(text: str, justify: bool = True, *, heading: bool = False, tail
     start = _tail_start(text) if tail else None
     if tail and start is None and tail_class != "nb":
         start = 0
+    matches = list(TOKEN.finditer(text))
+    for match in matches:  # only an interpunct's span holds Han characters: the tail starts before it
+        if start and match.group("interpunct") and match.start() <= start < match.end():
+            start = match.start()
     out: list[str] = [typeset_text(section, justify) if section else ""]
     position = 0
     if start == 0:  # the whole text is the tail
         out.append(f'<span class="{tail_class}">')
 
     def plain(until: int) -> None:
-        if start and position <= start < until:
+        if start and position <= start <= until:
             out.append(html_lib.escape(text[position:start], quote=False) + f'<span class="{tail_class}">'
                        + html_lib.escape(text[start:until], quote=False))
         else:
             out.append(html_lib.escape(text[position:until], quote=False))
 
-    for match in TOKEN.finditer(text):  # no token holds a Han character: the tail starts between them
+    for match in matches:
         plain(match.start())
         position = match.end()
         token = match.group(0)
         after = text[match.end()] if match.end() < len(text) else ""
         before = text[match.start() - 1] if match.start() else ""
-        if match.group("dash"):
-            out.append(f'<span class="nb">{token}</span>')
+        if match.group("dash") or match.group("interpunct"):
+            out.append(f'<span class="nb">{html_lib.escape(token, quote=False)}</span>')
         elif match.group("punct"):
             if justify and token[0] in OPENING_QUOTES and before and not before.isspace() and before not in OPENING:
                 out.append(" ")

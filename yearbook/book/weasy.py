@@ -14,6 +14,9 @@ What it reaches for, and why:
   justification (:func:`install_cjk_justification`): WeasyPrint widens only spaces, so a line a
   character short (a mark that may not start a line pushed one down) opened up at its two or three
   spaces by half an em each; here the room is shared by every gap between characters (clreq 3.8);
+- ``layout.inline.split_first_line``, wrapped so that a line WeasyPrint measures as wider than the
+  room Pango broke it for is cut at the text's last break that fits, not at the text before it
+  (a line a third full, spread by the justification: :func:`install_line_fit`);
 - ``layout.page.make_page``, wrapped so that a page begun by an unforced break is known as such:
   WeasyPrint takes every page of a named page type (``@page chapter``) for one begun by a forced
   break, so the top margin of a heading that opens such a page was kept (a blank line above it,
@@ -332,12 +335,14 @@ p.l { padding-right: 2em; }
 p.l span::after { content: leader("..."); }
 p.l::after { content: attr(data-page); display: inline-block; width: 2em; margin-right: -2em; text-align: right; }
 p.j { width: 100px; font-size: 10px; text-align: justify; }
+p.w { width: 106px; font-size: 10px; word-spacing: -0.5em; margin: 0; }
 .fill { height: 10mm; } h2.m { margin-top: 5mm; font-size: 10pt; }
 section { break-before: right; page: named; }
 </style></head><body>
 <h1>检验一</h1><p class="l" data-page="7"><span>目录条目</span></p><p>正文<span class="n" data-page="12"></span></p>
 <p class="j">一二三四五六七八九十，十一十二十三</p>
-<section><article><h1>检验二</h1><p>第二节。</p><div class="fill"></div><h2 class="m">检验三</h2></article></section>
+<section><article><h1>检验二</h1><p>第二节。</p><div class="fill"></div><h2 class="m">检验三</h2>
+<p class="w">一二三<span>四</span> 五六七八九十一二三四五六七八九</p></article></section>
 </body></html>"""
 
 
@@ -360,6 +365,7 @@ def _self_check() -> str | None:
     install_fast_leaders()
     install_cjk_justification()
     install_margin_break_fix()
+    install_line_fit()
     source, document, strings = render(SELF_CHECK_HTML, None, URLFetcher())
     types = [page_type(page) for page in document.pages]
     if types != [("", False), ("", True), ("named", False), ("named", False)]:  # a blank verso before a break-before: right
@@ -371,7 +377,7 @@ def _self_check() -> str | None:
     numbers = number_boxes(source, document)
     if sorted((ordinal, text) for _, _, text, ordinal in numbers[0] if ordinal >= 0) != [(0, "7"), (1, "12")]:
         return f"page numbers not found where they are drawn: {numbers[0]}"
-    problem = _justification_problem(document)
+    problem = _justification_problem(document) or _line_fit_problem(document)
     if problem:
         return problem
     heading = next((b for b in document.pages[3]._page_box.descendants() if getattr(b, "element_tag", "") == "h2"), None)
@@ -415,6 +421,20 @@ def _justification_problem(document) -> str | None:
                 return f"Chinese text not justified between its characters (line {box.width} px, spacing {spacing})"
             return None
     return "the justified line of the check is not found"
+
+
+def _line_fit_problem(document) -> str | None:
+    """The self-check's line of a text that starts with a space cancelled by word-spacing, after a
+    span: 一二三四 and six characters of the text fill its 106 px (WeasyPrint alone ends it at 三)."""
+    from weasyprint.formatting_structure import boxes
+
+    for box in (b for page in document.pages for b in page._page_box.descendants()):
+        if isinstance(box, boxes.LineBox) and box.element is not None and "w" in (box.element.get("class") or "").split():
+            text = "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox)).replace(" ", "")
+            if text != "一二三四五六七八九十":
+                return f"a line whose text starts with a space ends early: {text!r}"
+            return None
+    return "the line of the line-fit check is not found"
 
 
 def _width_gids(widths) -> set[int]:
@@ -620,3 +640,78 @@ def install_margin_break_fix() -> None:
     make_page.yearbook = True
     page_layout.make_page = make_page
     _margin_fix_installed = True
+
+
+# --- lines that fit -----------------------------------------------------------------------------
+_line_fit_installed = False
+HANGING = "\u3000"  # an ideographic space (一字空) at a line's end: Pango lets it hang past the room, as CSS does
+
+
+def install_line_fit() -> None:
+    """A text's first line as WeasyPrint measures it is at most as wide as the room it was given.
+    WeasyPrint lets Pango break the text at the room's width and then measures the line again; the
+    two disagree where a text starts with a space (WeasyPrint doubles the word-spacing of a text's
+    first and last space, as Pango halves letter-spacing at a text's ends: Pango's line breaking
+    counts the doubled value, the line's extents do not, so with the negative word-spacing of
+    typeset text — book.html — the line comes out a space's width too wide) and where the break
+    follows an ideographic space (一字空, which Pango lets hang past the room and WeasyPrint
+    counts). WeasyPrint reads a line too wide as a text with no break that fits, and ends the line
+    at the last break of the text before it: after “微平 in ``…“微平台”，“科普+网站”…``, a line
+    a third full, spread by the justification. Here a line that ends with a 一字空 and fits without
+    it is as wide as what shows (the 一字空 hangs, as CSS Text hangs other space separators, and the
+    justification makes what shows flush); another line too wide is cut at the text's last break
+    (Pango's own break opportunities) whose line fits, measured as WeasyPrint measures it; when
+    none of the last eight fits, WeasyPrint goes on as before. Patches this process once; a no-op if WeasyPrint
+    changed."""
+    global _line_fit_installed
+    if _line_fit_installed:
+        return
+    try:
+        from weasyprint.layout import inline
+        from weasyprint.text.line_break import get_log_attrs
+    except ImportError:  # pragma: no cover - another WeasyPrint: leave it as it is
+        return
+    original = getattr(inline, "split_first_line", None)
+    if original is None or getattr(original, "yearbook", False):  # pragma: no cover
+        return
+
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        if (minimum or max_width is None or not 0 < max_width < 2 ** 21 or result[3] <= max_width
+                or style["white_space"] != "normal" or style["hyphens"] == "auto" or "\xad" in text):
+            return result
+        resume = result[2]
+        if resume is None:  # all of it on the line: too wide only if it is without its trailing spaces
+            stripped = text.rstrip(" ")
+            if stripped != text and (not stripped or original(stripped, style, context, None, justification_spacing,
+                                                              is_line_start, minimum)[3] <= max_width):
+                return result
+            end = len(text)
+        else:
+            end = len(text.encode()[:resume].decode("utf-8", "ignore"))
+            line = text[:end].rstrip(" ")
+            if line.endswith(HANGING):  # Pango broke after a 一字空 and let it hang past the room
+                shown = line.rstrip(HANGING)
+                width = original(shown, style, context, None, justification_spacing, is_line_start, minimum)[3] if shown else None
+                if width is not None and width <= max_width:  # the line is as wide as what shows
+                    return result[:3] + (width,) + result[4:]
+        attrs = get_log_attrs(text, style["lang"])
+        tried = 0
+        for index in range(min(end, len(text)) - 1, 0, -1):  # a break before text[index]
+            if not attrs[index].is_line_break:
+                continue
+            line = text[:index].rstrip(" ")
+            fitted = original(line or text[:index], style, context, None, justification_spacing, is_line_start, minimum)
+            layout, length, _, width, height, baseline = fitted
+            if not line:
+                length, width = 0, 0
+            if width <= max_width:
+                return layout, length, len(text[:index].encode()), width, height, baseline
+            tried += 1
+            if tried == 8:  # the room is far behind: leave the line to WeasyPrint
+                break
+        return result
+
+    split_first_line.yearbook = True
+    inline.split_first_line = split_first_line
+    _line_fit_installed = True
