@@ -39,7 +39,7 @@ from .split.render import SplitSettings
 from .images import convert_images_to_cmyk, low_resolution_cover, low_resolution_messages
 from .typeset import Memo, Typesetter
 from .views import BookViews
-from .weasy import (LogCollector, import_weasyprint, install_cjk_justification, install_fast_leaders, install_margin_break_fix,
+from .weasy import (LogCollector, import_weasyprint, install_cjk_justification, install_fast_leaders, install_margin_break_fix, install_page_fill,
                     measure_spacing, raster_images,
                     self_check, weasyprint_version)
 
@@ -289,6 +289,7 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
     install_fast_leaders()
     install_cjk_justification()
     install_margin_break_fix()
+    install_page_fill()
 
     html = renderer.html()
     if head_extra:
