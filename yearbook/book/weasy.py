@@ -767,15 +767,22 @@ def install_page_fill() -> None:
                     walk(child, keep, here)
 
         walk(root, None, False)
-        if any(id(line) not in owners for line in lines):
-            return  # not a page of a list alone
+        if id(lines[-1]) not in owners:
+            return  # the page does not end in the list
+        head = 0  # lines above the list (its heading on the first page) stay where they are
+        while id(lines[head]) not in owners:
+            head += 1
+        if any(id(line) not in owners for line in lines[head:]):
+            return  # not a page of the list alone
         room = content_bottom(page) - (lines[-1].position_y + lines[-1].height)
-        for line in lines:
+        groups.append(lines[:head])
+        for line in lines[head:]:
             owner = owners[id(line)]
-            if owner is not last_group:
+            if owner is not last_group or not groups[-1]:
                 groups.append([])
                 last_group = owner
             groups[-1].append(line)
+        groups = [group for group in groups if group]
         if len(groups) < 2 or room <= 0.5 or room > 4 * lines[-1].height:
             return
         step = room / (len(groups) - 1)
