@@ -124,18 +124,18 @@ def _laid_out_lines(html: str, tmp_path):
 
 
 def test_a_page_a_heading_and_its_lines_leave_two_lines_short_is_filled_by_loosening_a_paragraph(tmp_path):
-    """Ten lines a page (24 characters each). Page 1: a paragraph of three lines whose last is nearly
-    full, one of five, then a heading and a two-line paragraph that cannot be split (widows: 2):
-    three lines, where two are left. The first paragraph is loosened (伸行) to take a fourth line, so
+    """Ten lines a page (24 characters each). Page 1: a paragraph of four lines whose last is nearly
+    full, one of four, then a heading and a two-line paragraph that cannot be split (widows: 2):
+    three lines, where two are left. The first paragraph is loosened (伸行) to take a fifth line, so
     the page ends one line short, not two; the heading still opens page 2 and no text is lost."""
-    first, second, last = _han(22 + 24 + 22), _han(22 + 24 * 3 + 5, 3), _han(22 + 10, 7)
+    first, second, last = _han(22 + 24 * 2 + 23), _han(22 + 24 * 2 + 5, 3), _han(22 + 10, 7)
     html = f"<p>{first}</p><p>{second}</p><h3>一、小节标题</h3><p>{last}</p><p>{_han(60, 11)}</p>"
     lines = _laid_out_lines(html, tmp_path)
     page_one = [line for line in lines if line.page == 1]
     page_two = [line for line in lines if line.page == 2]
-    assert len(page_one) == 9, [line.text for line in page_one]  # 4 + 5: one line short of ten, not two
+    assert len(page_one) == 9, [line.text for line in page_one]  # 5 + 4: one line short of ten, not two
     assert page_two[0].text == "一、小节标题"
-    assert "".join(line.text for line in page_one[:4]).replace(" ", "") == first
+    assert "".join(line.text for line in page_one[:5]).replace(" ", "") == first
     assert "".join(line.text for line in lines).replace(" ", "") == first + second + "一、小节标题" + last + _han(60, 11)
 
 
@@ -155,3 +155,17 @@ def test_a_page_of_a_spread_list_ends_at_the_foot_of_the_text_block(tmp_path):
     assert abs(page_one[-1].baseline - foot) < 1, page_one[-1].baseline
     page_two = [line for line in lines if line.page == 2]
     assert abs((page_two[2].baseline - page_two[0].baseline) - (40 + 3) * 0.75) < 0.3  # not spread
+
+
+def test_a_page_is_filled_by_tightening_a_paragraph_when_none_can_be_loosened(tmp_path):
+    """As above, but no paragraph on page 1 ends on a nearly full line: the first, six lines whose
+    last holds two characters, is tightened (缩行) to take five, and the heading with its two lines
+    then fits at the foot of page 1, which ends full."""
+    first, second, last = _han(22 + 24 * 4 + 2), _han(22 + 3, 5), _han(22 + 10, 7)
+    html = f"<p>{first}</p><p>{second}</p><h3>二、小节标题</h3><p>{last}</p><p>{_han(60, 11)}</p>"
+    lines = _laid_out_lines(html, tmp_path)
+    page_one = [line for line in lines if line.page == 1]
+    assert len(page_one) == 10, [line.text for line in page_one]
+    assert "二、小节标题" in [line.text for line in page_one]
+    assert "".join(line.text for line in page_one[:5]).replace(" ", "") == first
+    assert "".join(line.text for line in lines).replace(" ", "") == first + second + "二、小节标题" + last + _han(60, 11)

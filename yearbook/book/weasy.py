@@ -631,6 +631,8 @@ def install_margin_break_fix() -> None:
 
 # --- full pages: 伸行 and flush lists --------------------------------------------------------------
 FILL_MAX_SPACING = 0.05  # em: the most a paragraph is loosened by (letter-spacing) to take one more line
+FILL_MAX_TIGHTENING = 0.05  # em: the most a paragraph is tightened by to take one line less
+FILL_TIGHTENED = 3  # paragraphs tightened together on one page at most
 FILL_TRIES = 4  # paragraphs tried on one short page
 _fill_installed = False
 
@@ -686,9 +688,13 @@ def install_page_fill() -> None:
     def text_of(box) -> str:
         return "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
 
-    def candidates(page):
-        """(letter-spacing to add in px, element) for each justified paragraph wholly on the page
-        whose last line would move down by loosening it no more than FILL_MAX_SPACING."""
+    def candidates(page, tighten: bool = False):
+        """(letter-spacing to add in px, order, element) for each justified paragraph wholly on the
+        page that a letter-spacing of about a character per line (±1/N em for N characters a line,
+        at most FILL_MAX_SPACING or FILL_MAX_TIGHTENING) makes a line longer — each of its L lines
+        but the last gives up a character, and the last line has less than L − 1 characters' room —
+        or, with ``tighten``, a line shorter — each line takes one more character, and the last line
+        holds fewer than L − 1. Surest first."""
         found = []
         for box in page.children[0].descendants():
             if not isinstance(box, boxes.BlockBox) or box.element_tag != "p" or box.element is None:
@@ -696,21 +702,27 @@ def install_page_fill() -> None:
             if box.style["text_align_all"] != "justify":
                 continue
             lines = [c for c in box.children if isinstance(c, boxes.LineBox)]
-            if not lines or len(lines) != len(box.children):
+            if len(lines) < 2 or len(lines) != len(box.children):
                 continue
-            text = text_of(box)
-            if han_count(text) != han_count("".join(box.element.itertext())):
+            if han_count(text_of(box)) != han_count("".join(box.element.itertext())):
                 continue  # begun on the page before or going on over the next
-            last = lines[-1]
-            ends = [c.position_x + c.margin_width() for c in last.children if c.is_in_normal_flow()]
-            if not ends:
-                continue
-            room = box.content_box_x() + box.width - max(ends)
+            ends = [c.position_x + c.margin_width() for c in lines[-1].children if c.is_in_normal_flow()]
             em = box.style["font_size"]
-            spacing = (room + 0.6 * em) / max(1, len(text))
-            if spacing <= FILL_MAX_SPACING * em:
-                found.append((spacing, len(found), box.element))
-        return sorted(found)
+            if not ends or em <= 0 or box.width <= 0:
+                continue
+            per_line = box.width / em  # characters in a full line
+            last = (max(ends) - box.content_box_x()) / em  # what the last line holds, in characters
+            if tighten:
+                spacing = -1.1 * em / (per_line + 1)
+                margin = (len(lines) - 2) - last
+                if margin >= 0 and -spacing <= FILL_MAX_TIGHTENING * em:
+                    found.append((-margin, len(found), spacing, box.element))
+            else:
+                spacing = 0.5 * em / per_line
+                margin = (len(lines) - 1.5) - (per_line - last)
+                if margin >= 0 and spacing <= FILL_MAX_SPACING * em:
+                    found.append((-margin, len(found), spacing, box.element))
+        return [(spacing, order, element) for _, order, spacing, element in sorted(found)]
 
     def loosen(root_box, element, spacing: float) -> list:
         """Add ``spacing`` to the letter-spacing of every box of ``element`` in the box tree; what to
@@ -827,6 +839,23 @@ def install_page_fill() -> None:
             for box, style in undo:  # the page's end moved, or nothing was gained: as it was
                 box.style = style
             current = False
+        if gap >= 1.5 * pitch - 0.5:
+            # 缩行: tighten paragraphs with a short last line, one more at each try, until what did
+            # not fit comes up onto the page and it ends within a line of the foot, or the article
+            # (the document) ends on it; else as it was
+            undone = []
+            for spacing, _, element in candidates(page, tighten=True)[:FILL_TIGHTENED]:
+                undone.extend(loosen(root_box, element, spacing))
+                restore(context, page_number, page_state, saved)
+                retry = original(context, root_box, page_type, resume_at, page_number, page_state)
+                retry_low = lowest(retry[0])
+                ends_here = retry[1] is None or retry[2].get("break") != "any"
+                if retry_low is not None and (ends_here or content_bottom(retry[0]) - retry_low < 1.5 * pitch - 0.5):
+                    result, current, undone = retry, True, []
+                    break
+                current = False
+            for box, style in reversed(undone):
+                box.style = style
         if not current:
             restore(context, page_number, page_state, saved)
             result = original(context, root_box, page_type, resume_at, page_number, page_state)
