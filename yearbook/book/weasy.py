@@ -690,11 +690,11 @@ def install_page_fill() -> None:
 
     def candidates(page, tighten: bool = False):
         """(letter-spacing to add in px, order, element) for each justified paragraph wholly on the
-        page that a letter-spacing of about a character per line (±1/N em for N characters a line,
-        at most FILL_MAX_SPACING or FILL_MAX_TIGHTENING) makes a line longer — each of its L lines
-        but the last gives up a character, and the last line has less than L − 1 characters' room —
-        or, with ``tighten``, a line shorter — each line takes one more character, and the last line
-        holds fewer than L − 1. Surest first."""
+        page that a letter-spacing of a character or two per line (about ±c/N em for N characters a
+        line, at most FILL_MAX_SPACING or FILL_MAX_TIGHTENING) makes a line longer — each of its L
+        lines but the last gives up c characters, more than the last line has room for — or, with
+        ``tighten``, a line shorter — each line takes c more, and so the last line's characters. The
+        least spacing first."""
         found = []
         for box in page.children[0].descendants():
             if not isinstance(box, boxes.BlockBox) or box.element_tag != "p" or box.element is None:
@@ -712,17 +712,20 @@ def install_page_fill() -> None:
                 continue
             per_line = box.width / em  # characters in a full line
             last = (max(ends) - box.content_box_x()) / em  # what the last line holds, in characters
-            if tighten:
-                spacing = -1.1 * em / (per_line + 1)
-                margin = (len(lines) - 2) - last
-                if margin >= 0 and -spacing <= FILL_MAX_TIGHTENING * em:
-                    found.append((-margin, len(found), spacing, box.element))
-            else:
-                spacing = 0.5 * em / per_line
-                margin = (len(lines) - 1.5) - (per_line - last)
-                if margin >= 0 and spacing <= FILL_MAX_SPACING * em:
-                    found.append((-margin, len(found), spacing, box.element))
-        return [(spacing, order, element) for _, order, spacing, element in sorted(found)]
+            full = len(lines) - 1  # lines that give up (take) characters
+            for moved in (1, 2):  # characters each full line gives up (takes)
+                if tighten:
+                    spacing = -(moved + 0.1) / (per_line + moved + 0.1)
+                    margin = moved * full - 1 - last
+                    limit = FILL_MAX_TIGHTENING
+                else:
+                    spacing = (moved - 0.5) / (per_line - moved + 0.5)
+                    margin = moved * full - 0.5 - (per_line - last)
+                    limit = FILL_MAX_SPACING
+                if margin >= 0 and abs(spacing) <= limit:
+                    found.append((abs(spacing), -margin, len(found), spacing * em, box.element))
+                    break
+        return [(spacing, order, element) for _, _, order, spacing, element in sorted(found)]
 
     def loosen(root_box, element, spacing: float) -> list:
         """Add ``spacing`` to the letter-spacing of every box of ``element`` in the box tree; what to
