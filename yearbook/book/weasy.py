@@ -727,18 +727,29 @@ def install_page_fill() -> None:
                     break
         return [(spacing, order, element) for _, _, order, spacing, element in sorted(found)]
 
-    def loosen(root_box, element, spacing: float) -> list:
+    def paragraphs(context, root_box) -> dict:
+        """The box tree's paragraph boxes by element (walked once per document)."""
+        kept = getattr(context, "yearbook_paragraphs", None)
+        if kept is None or kept[0] is not root_box:
+            found: dict = {}
+            for box in root_box.descendants():
+                if isinstance(box, boxes.BlockBox) and box.element_tag == "p" and box.element is not None:
+                    found.setdefault(box.element, []).append(box)
+            kept = (root_box, found)
+            context.yearbook_paragraphs = kept
+        return kept[1]
+
+    def loosen(context, root_box, element, spacing: float) -> list:
         """Add ``spacing`` to the letter-spacing of every box of ``element`` in the box tree; what to
         give back to undo it."""
         undo = []
-        for box in root_box.descendants():
-            if box.element is element and isinstance(box, boxes.BlockBox):
-                for inner in box.descendants():
-                    undo.append((inner, inner.style))
-                    style = inner.style.copy()
-                    letter = style["letter_spacing"]
-                    style["letter_spacing"] = (0 if letter == "normal" else letter) + spacing
-                    inner.style = style
+        for box in paragraphs(context, root_box).get(element, ()):
+            for inner in box.descendants():
+                undo.append((inner, inner.style))
+                style = inner.style.copy()
+                letter = style["letter_spacing"]
+                style["letter_spacing"] = (0 if letter == "normal" else letter) + spacing
+                inner.style = style
         return undo
 
     def snapshot(context, page_number, page_state):
@@ -831,7 +842,7 @@ def install_page_fill() -> None:
             if tried >= FILL_TRIES or gap < 1.5 * pitch - 0.5:
                 break
             tried += 1
-            undo = loosen(root_box, element, spacing)
+            undo = loosen(context, root_box, element, spacing)
             restore(context, page_number, page_state, saved)
             retry = original(context, root_box, page_type, resume_at, page_number, page_state)
             retry_low = lowest(retry[0])
@@ -848,7 +859,7 @@ def install_page_fill() -> None:
             # (the document) ends on it; else as it was
             undone = []
             for spacing, _, element in candidates(page, tighten=True)[:FILL_TIGHTENED]:
-                undone.extend(loosen(root_box, element, spacing))
+                undone.extend(loosen(context, root_box, element, spacing))
                 restore(context, page_number, page_state, saved)
                 retry = original(context, root_box, page_type, resume_at, page_number, page_state)
                 retry_low = lowest(retry[0])
