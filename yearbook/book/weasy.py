@@ -630,8 +630,8 @@ def install_margin_break_fix() -> None:
 
 
 # --- full pages: 伸行 and flush lists --------------------------------------------------------------
-FILL_MAX_SPACING = 0.05  # em: the most a paragraph is loosened by (letter-spacing) to take one more line
-FILL_MAX_TIGHTENING = 0.05  # em: the most a paragraph is tightened by to take one line less
+FILL_MAX_SPACING = 0.07  # em: the most a paragraph is loosened by (letter-spacing) to take one more line
+FILL_MAX_TIGHTENING = 0.07  # em: the most a paragraph is tightened by to take one line less
 FILL_TIGHTENED = 3  # paragraphs tightened together on one page at most
 FILL_TRIES = 4  # paragraphs tried on one short page
 _fill_installed = False
@@ -690,7 +690,7 @@ def install_page_fill() -> None:
 
     def candidates(page, tighten: bool = False):
         """(letter-spacing to add in px, order, element) for each justified paragraph wholly on the
-        page that a letter-spacing of a character or two per line (about ±c/N em for N characters a
+        page that a letter-spacing of one to three characters per line (about ±c/N em for N characters a
         line, at most FILL_MAX_SPACING or FILL_MAX_TIGHTENING) makes a line longer — each of its L
         lines but the last gives up c characters, more than the last line has room for — or, with
         ``tighten``, a line shorter — each line takes c more, and so the last line's characters. The
@@ -713,7 +713,7 @@ def install_page_fill() -> None:
             per_line = box.width / em  # characters in a full line
             last = (max(ends) - box.content_box_x()) / em  # what the last line holds, in characters
             full = len(lines) - 1  # lines that give up (take) characters
-            for moved in (1, 2):  # characters each full line gives up (takes)
+            for moved in (1, 2, 3):  # characters each full line gives up (takes)
                 if tighten:
                     spacing = -(moved + 0.1) / (per_line + moved + 0.1)
                     margin = moved * full - 1 - last
