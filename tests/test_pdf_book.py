@@ -268,6 +268,25 @@ def test_text_block_is_a_whole_number_of_characters_wide(lines):
     assert abs(characters - round(characters)) < 0.01, characters
 
 
+
+def test_a_full_page_holds_the_lines_the_imprint_states(texts, lines):
+    """The 版权页 says 每面N行: the fullest body pages hold N lines of body text, one line pitch
+    apart (the text block is not a hair short of N lines, which would leave every page one short)."""
+    found = re.search(r"每面\s*(\d+)\s*行", texts[3])
+    assert found, texts[3]
+    stated = int(found.group(1))
+    body = [line for line in lines if line.page > 8 and 14.9 < line.height < 15.3]
+    by_page: dict[int, list] = {}
+    for line in body:
+        by_page.setdefault(line.page, []).append(line.baseline)
+    fullest = max(len(set(round(b) for b in baselines)) for baselines in by_page.values())
+    assert fullest == stated, (fullest, stated)
+    pitch = 10.5 * 1.7
+    page = next(p for p, baselines in by_page.items() if len(set(round(b) for b in baselines)) == stated)
+    ys = sorted(set(round(b, 1) for b in by_page[page]))
+    assert abs((ys[-1] - ys[0]) - (stated - 1) * pitch) < 0.5, (page, ys[0], ys[-1])
+
+
 # --- the print and archive editions of the sample ---------------------------------------------------
 
 def test_print_edition_bleed_box_is_the_trim_plus_3mm_inside_a_slug_and_trim_box_the_page(editions):

@@ -22,26 +22,40 @@ from urllib.parse import unquote, urlparse
 import pikepdf
 
 from ..content.config import css_length_mm
+from ..content.model import Volume, Yearbook
+from ..content.pages import load_pages
+from ..content.slugs import safe_content_path
 from ..errors import ContentError, Problem, SetupError, SourceLocation
 from ..i18n import _
-from ..content.model import Volume, Yearbook
 from ..output import read_sealed, write_sealed
-from ..content.pages import load_pages
-from .geometry import Edition, edition_pdf_name, make_edition, page_geometry
 from ..themes import Theme, make_environment, render_template
-from ..content.slugs import safe_content_path
 from . import textlayer, weasy
+from .geometry import Edition, edition_pdf_name, make_edition, page_geometry
+from .images import (
+    convert_images_to_cmyk,
+    low_resolution_cover,
+    low_resolution_messages,
+)
 from .numbering import Numbering
 from .prepress import Finish, finish
 from .split import render as split_render
 from .split.cache import cache_key, fonts_state
 from .split.render import SplitSettings
-from .images import convert_images_to_cmyk, low_resolution_cover, low_resolution_messages
 from .typeset import Memo, Typesetter
 from .views import BookViews
-from .weasy import (LogCollector, import_weasyprint, install_cjk_justification, install_fast_leaders, install_line_fit,
-                    install_margin_break_fix, measure_spacing, raster_images,
-                    self_check, weasyprint_version)
+from .weasy import (
+    LogCollector,
+    import_weasyprint,
+    install_cjk_justification,
+    install_fast_leaders,
+    install_line_fit,
+    install_margin_break_fix,
+    install_page_fill,
+    measure_spacing,
+    raster_images,
+    self_check,
+    weasyprint_version,
+)
 
 CJK_FONT_HINT = _(
     "install a CJK font: on Debian/Ubuntu `sudo apt-get install fonts-noto-cjk`; "
@@ -290,6 +304,7 @@ def _render_single(renderer: BookRenderer, volume: Volume, edition: Edition, fet
     install_cjk_justification()
     install_margin_break_fix()
     install_line_fit()
+    install_page_fill()
 
     html = renderer.html()
     if head_extra:

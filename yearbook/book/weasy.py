@@ -20,11 +20,14 @@ What it reaches for, and why:
 - ``layout.page.make_page``, wrapped so that a page begun by an unforced break is known as such:
   WeasyPrint takes every page of a named page type (``@page chapter``) for one begun by a forced
   break, so the top margin of a heading that opens such a page was kept (a blank line above it,
-  off the line grid) where CSS truncates it (:func:`install_margin_break_fix`);
+  off the line grid) where CSS truncates it (:func:`install_margin_break_fix`); and wrapped again so
+  that a page of text that ends two lines short of the foot is filled by loosening a paragraph on it
+  (伸行), and a page of the 目录 is set flush to the foot (:func:`install_page_fill`);
 - ``ctypes.util.find_library``, answered from a cache while WeasyPrint is imported (half a second
   in every worker process)."""
 from __future__ import annotations
 
+import copy
 import ctypes.util
 import hashlib
 import json
@@ -366,6 +369,7 @@ def _self_check() -> str | None:
     install_cjk_justification()
     install_margin_break_fix()
     install_line_fit()
+    install_page_fill()
     source, document, strings = render(SELF_CHECK_HTML, None, URLFetcher())
     types = [page_type(page) for page in document.pages]
     if types != [("", False), ("", True), ("named", False), ("named", False)]:  # a blank verso before a break-before: right
@@ -380,6 +384,9 @@ def _self_check() -> str | None:
     problem = _justification_problem(document) or _line_fit_problem(document)
     if problem:
         return problem
+    from weasyprint.layout import page as page_layout
+    if not getattr(page_layout.make_page, "yearbook_fill", False):
+        return "the page fill (伸行) is not installed around WeasyPrint's make_page"
     heading = next((b for b in document.pages[3]._page_box.descendants() if getattr(b, "element_tag", "") == "h2"), None)
     if heading is None or heading.margin_top != 0:
         return "the top margin of a heading that opens a page after an unforced break is kept"
@@ -715,3 +722,255 @@ def install_line_fit() -> None:
     split_first_line.yearbook = True
     inline.split_first_line = split_first_line
     _line_fit_installed = True
+
+
+# --- full pages: 伸行 and flush lists --------------------------------------------------------------
+FILL_MAX_SPACING = 0.07  # em: the most a paragraph is loosened by (letter-spacing) to take one more line
+FILL_MAX_TIGHTENING = 0.07  # em: the most a paragraph is tightened by to take one line less
+FILL_TIGHTENED = 3  # paragraphs tightened together on one page at most
+FILL_TRIES = 4  # paragraphs tried on one short page
+_fill_installed = False
+
+
+def install_page_fill() -> None:
+    """Pages of running text that end more than a line short of the text block's foot although the
+    text goes on (the next block, a heading with the lines it keeps or a paragraph's last two lines
+    with the bylines, does not fit) are filled as a typesetter fills them (伸行): a paragraph
+    wholly on the page whose last line is nearly full is loosened by a few hundredths of an em, so
+    that it takes one more line, and the page is laid out again — kept only if the page then ends
+    as near the foot as it can while the next page begins exactly where it began, so that nothing
+    after the page moves (the book's page count, the 目录 and the split render are unchanged).
+    Pages of a list marked ``data-spread`` (the 目录, a chapter opener's contents) that go on over
+    the page are set flush to the foot: the room left is shared between the list's entries (the
+    boxes they keep whole), as a typesetter spaces out a 目录 page. Wraps ``layout.page.make_page``
+    (after :func:`install_margin_break_fix`); patches this process once; a no-op if WeasyPrint
+    changed."""
+    global _fill_installed
+    if _fill_installed:
+        return
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import page as page_layout
+    except ImportError:  # pragma: no cover
+        return
+    original = getattr(page_layout, "make_page", None)
+    if original is None or getattr(original, "yearbook_fill", False):  # pragma: no cover
+        return
+
+    def in_flow_lines(box, found):
+        for child in getattr(box, "children", ()):
+            if isinstance(child, boxes.LineBox):
+                found.append(child)
+            elif isinstance(child, boxes.ParentBox) and child.is_in_normal_flow():
+                in_flow_lines(child, found)
+        return found
+
+    def content_bottom(page) -> float:
+        return page.content_box_y() + page.height
+
+    def lowest(page) -> float | None:
+        """The bottom of the page's lowest in-flow line or replaced box (image)."""
+        low = None
+        for box in page.children[0].descendants():
+            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)) and box.is_in_normal_flow():
+                bottom = box.position_y + (box.height if isinstance(box, boxes.LineBox) else box.margin_height())
+                low = bottom if low is None else max(low, bottom)
+        return low
+
+    def han_count(text: str) -> int:
+        return sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+
+    def text_of(box) -> str:
+        return "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+
+    def candidates(page, tighten: bool = False):
+        """(letter-spacing to add in px, order, element) for each justified paragraph wholly on the
+        page that a letter-spacing of one to three characters per line (about ±c/N em for N characters a
+        line, at most FILL_MAX_SPACING or FILL_MAX_TIGHTENING) makes a line longer — each of its L
+        lines but the last gives up c characters, more than the last line has room for — or, with
+        ``tighten``, a line shorter — each line takes c more, and so the last line's characters. The
+        least spacing first."""
+        found = []
+        for box in page.children[0].descendants():
+            if not isinstance(box, boxes.BlockBox) or box.element_tag != "p" or box.element is None:
+                continue
+            if box.style["text_align_all"] != "justify":
+                continue
+            lines = [c for c in box.children if isinstance(c, boxes.LineBox)]
+            if len(lines) < 2 or len(lines) != len(box.children):
+                continue
+            if han_count(text_of(box)) != han_count("".join(box.element.itertext())):
+                continue  # begun on the page before or going on over the next
+            ends = [c.position_x + c.margin_width() for c in lines[-1].children if c.is_in_normal_flow()]
+            em = box.style["font_size"]
+            if not ends or em <= 0 or box.width <= 0:
+                continue
+            per_line = box.width / em  # characters in a full line
+            last = (max(ends) - box.content_box_x()) / em  # what the last line holds, in characters
+            full = len(lines) - 1  # lines that give up (take) characters
+            for moved in (1, 2, 3):  # characters each full line gives up (takes)
+                if tighten:
+                    spacing = -(moved + 0.1) / (per_line + moved + 0.1)
+                    margin = moved * full - 1 - last
+                    limit = FILL_MAX_TIGHTENING
+                else:
+                    spacing = (moved - 0.5) / (per_line - moved + 0.5)
+                    margin = moved * full - 0.5 - (per_line - last)
+                    limit = FILL_MAX_SPACING
+                if margin >= 0 and abs(spacing) <= limit:
+                    found.append((abs(spacing), -margin, len(found), spacing * em, box.element))
+                    break
+        return [(spacing, order, element) for _, _, order, spacing, element in sorted(found)]
+
+    def paragraphs(context, root_box) -> dict:
+        """The box tree's paragraph boxes by element (walked once per document)."""
+        kept = getattr(context, "yearbook_paragraphs", None)
+        if kept is None or kept[0] is not root_box:
+            found: dict = {}
+            for box in root_box.descendants():
+                if isinstance(box, boxes.BlockBox) and box.element_tag == "p" and box.element is not None:
+                    found.setdefault(box.element, []).append(box)
+            kept = (root_box, found)
+            context.yearbook_paragraphs = kept
+        return kept[1]
+
+    def loosen(context, root_box, element, spacing: float) -> list:
+        """Add ``spacing`` to the letter-spacing of every box of ``element`` in the box tree; what to
+        give back to undo it."""
+        undo = []
+        for box in paragraphs(context, root_box).get(element, ()):
+            for inner in box.descendants():
+                undo.append((inner, inner.style))
+                style = inner.style.copy()
+                letter = style["letter_spacing"]
+                style["letter_spacing"] = (0 if letter == "normal" else letter) + spacing
+                inner.style = style
+        return undo
+
+    def snapshot(context, page_number, page_state):
+        remake = context.page_maker[page_number - 1][-1]
+        return (copy.deepcopy(page_state), dict(context.broken_out_of_flow), list(context.reported_footnotes),
+                len(context.footnotes), {key: (list(value) if isinstance(value, list) else value) for key, value in remake.items()})
+
+    def restore(context, page_number, page_state, saved):
+        state, out_of_flow, reported, footnotes, remake = saved
+        for target, value in zip(page_state, copy.deepcopy(state)):
+            if isinstance(target, dict):
+                target.clear()
+                target.update(value)
+            else:
+                target[:] = value
+        context.broken_out_of_flow = dict(out_of_flow)
+        context.reported_footnotes = list(reported)
+        del context.footnotes[footnotes:]
+        current = context.page_maker[page_number - 1][-1]
+        current.clear()
+        current.update({key: (list(value) if isinstance(value, list) else value) for key, value in remake.items()})
+
+    def spread(page) -> None:
+        """Share the room under the last line of a ``data-spread`` list between its entries."""
+        root = page.children[0]
+        lines = in_flow_lines(root, [])
+        if not lines:
+            return
+        groups, last_group = [], None
+        owners = {}
+
+        def walk(box, owner, marked):
+            for child in getattr(box, "children", ()):
+                if isinstance(child, boxes.LineBox):
+                    if marked:
+                        owners[id(child)] = owner if owner is not None else child
+                elif isinstance(child, boxes.ParentBox) and child.is_in_normal_flow():
+                    here = marked or (child.element is not None and child.element.get("data-spread") is not None
+                                      and child.element_tag is not None and not child.element_tag.startswith("::"))
+                    keep = child if here and child.style["break_inside"] in ("avoid", "avoid-page") else owner
+                    walk(child, keep, here)
+
+        walk(root, None, False)
+        if id(lines[-1]) not in owners:
+            return  # the page does not end in the list
+        head = 0  # lines above the list (its heading on the first page) stay where they are
+        while id(lines[head]) not in owners:
+            head += 1
+        if any(id(line) not in owners for line in lines[head:]):
+            return  # not a page of the list alone
+        room = content_bottom(page) - (lines[-1].position_y + lines[-1].height)
+        groups.append(lines[:head])
+        for line in lines[head:]:
+            owner = owners[id(line)]
+            if owner is not last_group or not groups[-1]:
+                groups.append([])
+                last_group = owner
+            groups[-1].append(line)
+        groups = [group for group in groups if group]
+        if len(groups) < 2 or room <= 0.5 or room > 4 * lines[-1].height:
+            return
+        step = room / (len(groups) - 1)
+        for index, group in enumerate(groups):
+            for line in group:
+                line.translate(dy=step * index)
+
+    def make_page(context, root_box, page_type, resume_at, page_number, page_state):
+        try:
+            saved = snapshot(context, page_number, page_state)
+        except (AttributeError, IndexError, TypeError):  # pragma: no cover - another WeasyPrint
+            return original(context, root_box, page_type, resume_at, page_number, page_state)
+        result = original(context, root_box, page_type, resume_at, page_number, page_state)
+        page, next_resume, next_page = result
+        if next_resume is None or page_type.blank or next_page.get("break") != "any":
+            return result
+        low = lowest(page)
+        if low is None:
+            return result
+        lines = [line for line in in_flow_lines(page.children[0], []) if line.element is not None]
+        body = [line for line in lines if line.element_tag == "p" and line.style["text_align_all"] == "justify"]
+        if not body:
+            spread(page)
+            return result
+        heights = [round(line.height, 2) for line in body]
+        pitch = max(set(heights), key=heights.count)
+        gap = content_bottom(page) - low
+        if gap < 1.5 * pitch - 0.5:
+            return result
+        tried, current = 0, True  # current: the last layout made is the one to return
+        for spacing, _, element in candidates(page):
+            if tried >= FILL_TRIES or gap < 1.5 * pitch - 0.5:
+                break
+            tried += 1
+            undo = loosen(context, root_box, element, spacing)
+            restore(context, page_number, page_state, saved)
+            retry = original(context, root_box, page_type, resume_at, page_number, page_state)
+            retry_low = lowest(retry[0])
+            if retry[1] == next_resume and retry[2] == next_page and retry_low is not None and retry_low > low + 0.5 * pitch:
+                result, low, current = retry, retry_low, True
+                gap = content_bottom(retry[0]) - retry_low
+                continue
+            for box, style in undo:  # the page's end moved, or nothing was gained: as it was
+                box.style = style
+            current = False
+        if gap >= 1.5 * pitch - 0.5:
+            # 缩行: tighten paragraphs with a short last line, one more at each try, until what did
+            # not fit comes up onto the page and it ends within a line of the foot, or the article
+            # (the document) ends on it; else as it was
+            undone = []
+            for spacing, _, element in candidates(page, tighten=True)[:FILL_TIGHTENED]:
+                undone.extend(loosen(context, root_box, element, spacing))
+                restore(context, page_number, page_state, saved)
+                retry = original(context, root_box, page_type, resume_at, page_number, page_state)
+                retry_low = lowest(retry[0])
+                ends_here = retry[1] is None or retry[2].get("break") != "any"
+                if retry_low is not None and (ends_here or content_bottom(retry[0]) - retry_low < 1.5 * pitch - 0.5):
+                    result, current, undone = retry, True, []
+                    break
+                current = False
+            for box, style in reversed(undone):
+                box.style = style
+        if not current:
+            restore(context, page_number, page_state, saved)
+            result = original(context, root_box, page_type, resume_at, page_number, page_state)
+        return result
+
+    make_page.yearbook_fill = True
+    page_layout.make_page = make_page
+    _fill_installed = True

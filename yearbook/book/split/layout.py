@@ -57,6 +57,7 @@ def lay_out(html: str, base_url: str, url_fetcher, pdf_variant: str | None, iden
     weasy.install_cjk_justification()
     weasy.install_margin_break_fix()
     weasy.install_line_fit()
+    weasy.install_page_fill()
     extra = BARE_CSS if bare else ""
     if recto_articles:
         extra += " " + RECTO_ARTICLES_CSS
