@@ -198,3 +198,32 @@ def test_a_sample_index_made_by_another_builder_gives_the_same_files(make_site, 
     builder = si.SearchBuilder(yearbook)
     files = builder.files([builder.part(range(len(builder.articles)))], sample=sample)
     assert files == si.build_search_files(yearbook)
+
+
+def test_every_character_s_key_lists_exactly_the_articles_whose_text_holds_it(make_site, article):
+    """The one-character keys are found from the bigram keys (a character is the first of one of its
+    article's pairs, the last of a run with U+0000), except in texts with characters beyond U+FFFF, which
+    keep keys of their own: the truth here is each doc file's text, read character by character."""
+    content = make_site({
+        "articles/a.md": article("鲟鱼养殖，单字：鲟。Ｘ光与5G在“一”处。\n", title="见闻"),
+        "articles/b.md": article("罕见字𠀀𪚥与鲟、科協同在。\n", title="罕见字𠀀测试"),
+        "articles/c.md": article("科技。乙\n", title="报告"),
+        "articles/d.md": article("𠀀\n", title="鲟"),
+    })
+    index, _ = index_of(content)
+    truth: dict[str, set[int]] = {}
+    for doc_id in range(index.meta["docs"]):
+        record = index.doc(doc_id)
+        pairs = record.get("f", "")
+        text = si.normalize("\n".join((record["t"], record["m"], record["x"])).translate(str.maketrans(dict(zip(pairs[::2], pairs[1::2])))))
+        for ch in text:
+            if si.is_indexed_char(ch):
+                truth.setdefault(ch, set()).add(doc_id)
+    found: dict[str, set[int]] = {}
+    for name, data in index.files.items():
+        if "/shards/" in name:
+            for key, postings in json.loads(data).items():
+                if len(key) == 1:
+                    found[key] = set(si.decode_postings(postings))
+    assert found == truth
+    assert {"𠀀", "𪚥", "鲟", "乙", "x", "5", "协"} <= set(found) and len(found[chr(0x9c9f)]) == 3

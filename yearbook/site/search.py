@@ -179,26 +179,41 @@ def unigram_keys(keyed: str) -> set[str]:
     return found
 
 
-def bigram_keys(text: str, keyed: str | None = None, with_unigrams: bool = False) -> set[int | str]:
+def bigram_keys(text: str, keyed: str | None = None, with_unigrams: bool = False,
+                first_units: bool = False) -> set[int | str]:
     """The keys (see KEY_CODEC) of ``text``'s bigrams, plus keys with a zero half that stand for none;
     the pairs with a character beyond U+FFFF are given as strings. ``keyed``: keyed_text(text), when
-    the caller has it. ``with_unigrams``: its letters and digits too, as one-character strings."""
+    the caller has it. ``with_unigrams``: its letters and digits too, as one-character strings.
+
+    A text of the Basic Multilingual Plane only (``len(keyed)`` UTF-16 units) has a key for the pair at
+    every position, the last character paired with U+0000: each of its letters and digits is the first
+    unit of one of its keys (first_unit), which is how SearchBuilder.files finds the articles of a
+    character without a key of its own per article. ``first_units``: the unigrams (``with_unigrams``)
+    only for a text that is not so (the caller finds the others by first_unit)."""
     if keyed is None:
         keyed = keyed_text(text)
     data = keyed.encode(KEY_CODEC)
     if len(data) != 2 * len(keyed):  # surrogate pairs: a character beyond U+FFFF
         keys = {int.from_bytes(pair.encode(KEY_CODEC), sys.byteorder) if max(pair) <= "\uffff" else pair
                 for pair in bigrams_of(text)}
+        first_units = False  # its keys are its bigrams only: the unigrams must be keys of their own
     elif len(data) < 4:
         keys = set()
+        if data:  # one character: its pair with U+0000, so that it is a first unit too
+            keys.add(int.from_bytes(data + b"\x00\x00", sys.byteorder))
     else:
         if len(data) % 4:
             data += b"\x00\x00"
         keys = set(memoryview(data).cast("I"))  # pairs (0, 1), (2, 3) …
         keys.update(memoryview(data[2:] + b"\x00\x00").cast("I"))  # (1, 2), (3, 4) …
-    if with_unigrams:
+    if with_unigrams and not first_units:
         keys.update(unigram_keys(keyed))
     return keys
+
+
+def first_unit(key: int) -> int:
+    """The first UTF-16 unit of a key (see KEY_CODEC): the first character of its pair."""
+    return key & KEY_HALF if KEY_CODEC == "utf-16-le" else key >> 16
 
 
 def bigram_of_key(key: int | str) -> str | None:
@@ -454,7 +469,7 @@ class SearchBuilder:
             docs.append(_json(record))
             keyed = keyed_text(whole, traditional)
             # postings[key].append(doc_id) for each bigram and character, looped in C
-            deque(map(array.append, map(postings.__getitem__, bigram_keys(whole, keyed, with_unigrams=True)),
+            deque(map(array.append, map(postings.__getitem__, bigram_keys(whole, keyed, with_unigrams=True, first_units=True)),
                       repeat(doc_id)), maxlen=0)
             deque(map(array.append, map(postings.__getitem__, [TITLE_PREFIX + b for b in title_bigrams(article.title, traditional)]),
                       repeat(doc_id)), maxlen=0)
@@ -493,11 +508,26 @@ class SearchBuilder:
         if len(docs) != count:
             raise ValueError(f"search index parts cover {len(docs)} of {count} articles")
         encoded = {}
+        # a character's articles: those with a key it is the first unit of (bigram_keys: first_units), and
+        # those whose text is not in the Basic Multilingual Plane only, under the character itself
+        by_first: defaultdict[str, list] = defaultdict(list)
         for key, ids in postings.items():
-            bigram = bigram_of_key(key)
-            if bigram is not None:
-                encoded[bigram] = encode_postings(ids, count)
+            if type(key) is int:
+                unit = first_unit(key)
+                if unit:
+                    by_first[chr(unit)].append(ids)
+                bigram = bigram_of_key(key)
+                if bigram is not None:
+                    encoded[bigram] = encode_postings(ids, count)
+            elif len(key) == 1:
+                by_first[key].append(ids)
+            else:
+                encoded[key] = encode_postings(ids, count)
         del postings
+        for char, lists in by_first.items():
+            ids = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+            encoded[char] = encode_postings(ids, count)
+        del by_first
         total = sum(len(k.encode()) + len(v) + 6 for k, v in encoded.items())
         shards = shard_count_for(total)
         buckets: list[dict[str, str]] = [{} for _ in range(shards)]
