@@ -44,6 +44,7 @@ from importlib import import_module
 from pathlib import Path
 
 from ..output import read_sealed, write_sealed
+from .typeset import HAN
 
 
 @lru_cache(maxsize=1)
@@ -729,17 +730,20 @@ FILL_MAX_SPACING = 0.07  # em: the most a paragraph is loosened by (letter-spaci
 FILL_MAX_TIGHTENING = 0.07  # em: the most a paragraph is tightened by to take one line less
 FILL_TIGHTENED = 3  # paragraphs tightened together on one page at most
 FILL_TRIES = 4  # paragraphs tried on one short page
+HAN_CHARACTER = re.compile(f"[{HAN}]")
 _fill_installed = False
 
 
 def install_page_fill() -> None:
     """Pages of running text that end more than a line short of the text block's foot although the
     text goes on (the next block, a heading with the lines it keeps or a paragraph's last two lines
-    with the bylines, does not fit) are filled as a typesetter fills them (伸行): a paragraph
-    wholly on the page whose last line is nearly full is loosened by a few hundredths of an em, so
-    that it takes one more line, and the page is laid out again — kept only if the page then ends
-    as near the foot as it can while the next page begins exactly where it began, so that nothing
-    after the page moves (the book's page count, the 目录 and the split render are unchanged).
+    with the bylines, does not fit) are filled as a typesetter fills them. 伸行: a paragraph wholly
+    on the page that takes one more line when each of its lines gives up one to three characters
+    (letter-spacing of at most FILL_MAX_SPACING) is loosened and the page laid out again — kept only
+    if the next page then begins exactly where it began, so that nothing after the page moves (the
+    book's page count, the 目录 and the split render are unchanged). 缩行, when no paragraph can be
+    loosened: up to FILL_TIGHTENED paragraphs with a short last line are tightened until what did not
+    fit comes up and the page ends within a line of the foot (or the article ends on it).
     Pages of a list marked ``data-spread`` (the 目录, a chapter opener's contents) that go on over
     the page are set flush to the foot: the room left is shared between the list's entries (the
     boxes they keep whole), as a typesetter spaces out a 目录 page. Wraps ``layout.page.make_page``
@@ -778,7 +782,7 @@ def install_page_fill() -> None:
         return low
 
     def han_count(text: str) -> int:
-        return sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+        return len(HAN_CHARACTER.findall(text))
 
     def text_of(box) -> str:
         return "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
@@ -847,10 +851,12 @@ def install_page_fill() -> None:
                 inner.style = style
         return undo
 
+    def remake_copy(remake: dict) -> dict:  # the page's remake state: flags and lists of anchors, lookups
+        return {key: (list(value) if isinstance(value, list) else value) for key, value in remake.items()}
+
     def snapshot(context, page_number, page_state):
-        remake = context.page_maker[page_number - 1][-1]
         return (copy.deepcopy(page_state), dict(context.broken_out_of_flow), list(context.reported_footnotes),
-                len(context.footnotes), {key: (list(value) if isinstance(value, list) else value) for key, value in remake.items()})
+                len(context.footnotes), remake_copy(context.page_maker[page_number - 1][-1]))
 
     def restore(context, page_number, page_state, saved):
         state, out_of_flow, reported, footnotes, remake = saved
@@ -865,7 +871,7 @@ def install_page_fill() -> None:
         del context.footnotes[footnotes:]
         current = context.page_maker[page_number - 1][-1]
         current.clear()
-        current.update({key: (list(value) if isinstance(value, list) else value) for key, value in remake.items()})
+        current.update(remake_copy(remake))
 
     def spread(page) -> None:
         """Share the room under the last line of a ``data-spread`` list between its entries."""
@@ -873,7 +879,6 @@ def install_page_fill() -> None:
         lines = in_flow_lines(root, [])
         if not lines:
             return
-        groups, last_group = [], None
         owners = {}
 
         def walk(box, owner, marked):
@@ -896,14 +901,11 @@ def install_page_fill() -> None:
         if any(id(line) not in owners for line in lines[head:]):
             return  # not a page of the list alone
         room = content_bottom(page) - (lines[-1].position_y + lines[-1].height)
-        groups.append(lines[:head])
-        for line in lines[head:]:
-            owner = owners[id(line)]
-            if owner is not last_group or not groups[-1]:
+        groups = [lines[:head]] if head else []
+        for line in lines[head:]:  # a new group where the entry (the box kept whole) changes
+            if line is lines[head] or owners[id(line)] is not owners[id(groups[-1][-1])]:
                 groups.append([])
-                last_group = owner
             groups[-1].append(line)
-        groups = [group for group in groups if group]
         if len(groups) < 2 or room <= 0.5 or room > 4 * lines[-1].height:
             return
         step = room / (len(groups) - 1)
