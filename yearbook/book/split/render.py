@@ -346,6 +346,14 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
             if unit[0] in (UNIT_FRONT, UNIT_OPENER):
                 numbers = (lambda anchor: hints.get(anchor, estimate))
                 html, shown = _numbered_html(setup, unit, numbers, stamping)
+                lead = _front_lead(html) if unit[0] == UNIT_FRONT and not hints else None
+                if lead is not None:
+                    # a cold build: the 目录's guessed numbers would all be wrong, so the front matter
+                    # would be laid out twice; only its pages before the 目录 are laid out now (the
+                    # pages its own entries point to), and all of it once the numbers are known
+                    pending[unit] = pool.submit(_lay_out, _numbered_job(unit, lead, None, stamping))
+                    stats["front_lead"] = True
+                    continue
                 shapes[unit] = (html, shown)
                 pending[unit] = pool.submit(_lay_out, _numbered_job(unit, html, None, stamping))
         views: dict[tuple, Layout] = {}
@@ -373,9 +381,9 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
             numbering = _numbering(units, starts)
             labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
             work = {}
-            for unit in units:
-                if unit[0] == UNIT_ARTICLE:
-                    continue
+            # the longest first (the indexes, then the front matter), so that no long part is left to
+            # run alone at the end
+            for unit in sorted((u for u in units if u[0] != UNIT_ARTICLE), key=lambda u: (u[0] != UNIT_INDEX, u[0] != UNIT_FRONT)):
                 html, shown = _numbered_html(setup, unit, lambda anchor: labels.get(anchor) or estimate, stamping)
                 side = _side(starts[unit]) if unit[0] == UNIT_INDEX else "right"
                 if shapes.get(unit, (None,))[0] != html or sides.get(unit, "right") != side or unit not in layouts:
@@ -466,6 +474,16 @@ def _numbered_html(setup: Setup, unit: tuple, number_of, stamping: bool) -> tupl
     html = setup.html(_part_of(unit), lambda anchor: number_of(anchor))
     shown = numbers_in(html)
     return (shape(html) if stamping else html), shown
+
+
+def _front_lead(html: str) -> str | None:
+    """The front matter without its 目录 (a theme's ``<nav class="toc">``, the front's last part):
+    the same pages up to the 目录, so the same pages for the anchors on them. None without one."""
+    start = html.rfind('<nav class="toc">')
+    end = html.find("</nav>", start)
+    if start < 0 or end < 0:
+        return None
+    return html[:start] + html[end + len("</nav>"):]
 
 
 def _numbered_job(unit: tuple, html: str, side: str | None, stamping: bool) -> Job:
