@@ -94,3 +94,43 @@ def test_yaml_that_could_hide_an_alias_or_deep_nesting_is_still_checked():
     assert _needs_scan("- " * 30 + "x")
     assert _needs_scan("a: 1\n...\nb: 2")
     assert not _needs_scan("a:\n- b:\n  - c\nd: [1, {e: f}]")
+
+
+def test_glyphs_read_from_a_page_content_are_those_a_plain_reading_finds():
+    """split/layout.content_glyphs reads each hex string as an array of 16-bit numbers; the plain
+    reading takes four digits at a time. Random content streams, dense in what could go wrong:
+    white space inside strings, lengths that are not a multiple of four, empty strings, strings
+    before any font, font changes, upper-case digits."""
+    import random
+    import re
+
+    from yearbook.book.split.layout import content_glyphs
+
+    operator = re.compile(rb"/([^\s/\[\]<>()]+)\s+-?[\d.]+\s+Tf|<([0-9a-fA-F\s]*)>")
+
+    def plain(content: bytes) -> dict[str, list[int]]:
+        used: dict[str, set[int]] = {}
+        font = None
+        for match in operator.finditer(content):
+            if match.group(1) is not None:
+                font = match.group(1).decode("latin-1")
+            elif font is not None:
+                digits = re.sub(rb"\s", b"", match.group(2))
+                used.setdefault(font, set()).update(int(digits[i:i + 4], 16) for i in range(0, len(digits) - 3, 4))
+        return {name: sorted(gids) for name, gids in used.items()}
+
+    rnd = random.Random(17)
+    found = 0
+    for _ in range(5000):
+        items = []
+        for _ in range(rnd.randint(0, 8)):
+            if rnd.random() < 0.3:
+                items.append(b"/F%d %d Tf" % (rnd.randint(0, 3), rnd.randint(1, 20)))
+            else:
+                text = "".join(rnd.choice("0123456789abcdefABCDEF \n\t") for _ in range(rnd.randint(0, 30)))
+                items.append(b"[<" + text.encode() + b"> -12.5] TJ")
+        content = b"BT " + b" ".join(items) + b" ET"
+        glyphs = content_glyphs(content)
+        assert glyphs == plain(content), content
+        found += sum(len(g) for g in glyphs.values())
+    assert found > 10000  # the cases read glyphs, not only empty strings

@@ -245,9 +245,10 @@ def _moves(written: list[bytes], total: float) -> list[bytes]:
     return [] if total == 0 else [_number(total)]
 
 
-def clean(pdf: bytes) -> bytes:
+def clean(pdf: bytes, contents: list[bytes] | None = None) -> bytes:
     """``pdf`` (as WeasyPrint wrote it) with the text layer of every page made the text; the same
-    bytes when there is nothing to clean."""
+    bytes when there is nothing to clean. ``contents``: a list that gets each page's content as
+    WeasyPrint wrote it (decoded, its streams joined; b"" for a page without)."""
     with pikepdf.open(BytesIO(pdf)) as opened:
         changed = False
         cache: dict[tuple, _Font] = {}
@@ -260,11 +261,17 @@ def clean(pdf: bytes) -> bytes:
                 if key not in cache:
                     cache[key] = _Font(font)
                 fonts[name[1:]] = cache[key]
-            contents = page.obj.get("/Contents")
-            if contents is None or not fonts:
+            streams = page.obj.get("/Contents")
+            if streams is None or (not fonts and contents is None):
+                if contents is not None:
+                    contents.append(b"")
                 continue
-            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            streams = list(streams) if isinstance(streams, pikepdf.Array) else [streams]
             data = b"\n".join(stream.read_bytes() for stream in streams)
+            if contents is not None:
+                contents.append(data)
+            if not fonts:
+                continue
             cleaned = clean_content(data, fonts)
             if cleaned != data:
                 page.obj.Contents = opened.make_stream(cleaned)

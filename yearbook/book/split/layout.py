@@ -15,6 +15,8 @@ import hashlib
 import html as html_lib
 import logging
 import re
+import sys
+from array import array
 from dataclasses import astuple, replace
 from io import BytesIO
 from pathlib import Path
@@ -106,27 +108,39 @@ def lay_out(html: str, base_url: str, url_fetcher, pdf_variant: str | None, iden
         logger.removeHandler(collector)
     # the glyphs WeasyPrint drew, before the text layer is cleaned: the book's fonts hold them all,
     # as the fonts of a single pass do (its text layer is cleaned after WeasyPrint embedded them)
-    glyphs = pdf_glyphs(pdf)
-    pdf = textlayer.clean(pdf)
+    contents: list[bytes] = []
+    pdf = textlayer.clean(pdf, contents)
+    glyphs = [content_glyphs(content) for content in contents]
     if digit_samples:
         pages, numbers, glyphs = pages[:-1], numbers[:-1], glyphs[:-1]
     return Layout(pdf, pages, anchors, bookmarks, images, collector.messages, numbers, glyphs, fonts, articles)
 
 
 FONT_OR_GLYPHS = re.compile(rb"/([^\s/\[\]<>()]+)\s+-?[\d.]+\s+Tf|<([0-9a-fA-F\s]*)>")
+WHITE = re.compile(rb"\s")
 
 
 def content_glyphs(content: bytes) -> dict[str, list[int]]:
     """The glyphs a page's content draws with each font (resource name → sorted glyph ids), read
-    from its text operators: WeasyPrint sets the font (Tf) and shows glyph ids in hex strings."""
+    from its text operators: WeasyPrint sets the font (Tf) and shows glyph ids in hex strings (four
+    digits a glyph, big-endian: read as an array of 16-bit numbers)."""
     used: dict[str, set[int]] = {}
     font = None
     for match in FONT_OR_GLYPHS.finditer(content):
-        if match.group(1) is not None:
-            font = match.group(1).decode("latin-1")
+        name = match.group(1)
+        if name is not None:
+            font = name.decode("latin-1")
         elif font is not None:
-            digits = re.sub(rb"\s", b"", match.group(2))
-            used.setdefault(font, set()).update(int(digits[i:i + 4], 16) for i in range(0, len(digits) - 3, 4))
+            digits = match.group(2)
+            if not digits.isalnum():
+                digits = WHITE.sub(b"", digits)
+            glyphs = used.setdefault(font, set())
+            length = len(digits) & ~3
+            if length:
+                codes = array("H", bytes.fromhex(digits[:length].decode("ascii")))
+                if sys.byteorder == "little":
+                    codes.byteswap()
+                glyphs.update(codes)
     return {name: sorted(gids) for name, gids in used.items()}
 
 
@@ -137,11 +151,6 @@ def page_content(page: pikepdf.Page) -> bytes:
         return b""
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     return b"\n".join(stream.read_bytes() for stream in streams)
-
-
-def pdf_glyphs(pdf: bytes) -> list[dict[str, list[int]]]:
-    with pikepdf.open(BytesIO(pdf)) as opened:
-        return [content_glyphs(page_content(page)) for page in opened.pages]
 
 
 def article_views(layout: Layout, count: int) -> list[Layout] | None:
