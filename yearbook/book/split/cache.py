@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,8 +96,10 @@ class Layout:
         return self.sheets[page] if self.sheets else page
 
     def meta(self) -> dict:
-        data = asdict(self)
-        del data["pdf"], data["key"]
+        """What is stored beside ``pdf``: every field but ``pdf`` and ``key``, as ``dataclasses.asdict``
+        gives them (the pages as dicts), without its deep copy (json.dumps reads the values)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("pdf", "key")}
+        data["pages"] = [asdict(page) for page in self.pages]
         return data
 
     @classmethod
