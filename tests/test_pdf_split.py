@@ -189,6 +189,33 @@ def test_a_warm_and_a_cold_cache_write_the_bytes_of_a_build_without_one(tree, tm
     assert stats(cache)["laid_out"] == 0 and stats(cache)["articles_laid_out"] == 0, stats(cache)
 
 
+def laid_out_with(cache: Path, anchor: str) -> int:
+    """How many documents in the cache have ``anchor`` (a cache entry: 8 bytes of length, its
+    metadata as JSON, the PDF)."""
+    found = 0
+    for path in cache.rglob("*.layout"):
+        data = path.read_bytes()
+        size = int.from_bytes(data[:8], "big")
+        found += anchor in json.loads(data[8:8 + size])["layout"]["anchors"]
+    return found
+
+
+def test_a_cold_build_lays_the_front_matter_and_the_openers_out_once(tree, tmp_path):
+    """With no numbers from a last build the 目录 is not laid out from guessed numbers first (it
+    never had their shape): only its pages before the 目录 are, with the articles. The openers are
+    laid out when the articles' pages are known, from numbers that have their real widths but near
+    10 and 100: laid out again only where one has not."""
+    cache = tmp_path / "cache"
+    assert build(tree["content"], SMALL, cache) == tree["clean"]
+    assert stats(cache)["front_lead"] is True
+    assert laid_out_with(cache, "toc") == 1  # the 目录 (id="toc"), laid out once
+    assert laid_out_with(cache, "page-bianji-shuoming") == 2  # the page before it: in the lead and the whole
+    chapters = load_yearbook(tree["content"], BuildReport()).volumes[0].chapters
+    assert len(chapters) >= 3
+    openers = [laid_out_with(cache, chapter.anchor) for chapter in chapters]
+    assert all(n in (1, 2) for n in openers) and sum(openers) < 2 * len(chapters), openers
+
+
 @pytest.mark.slow
 def test_after_edits_a_cached_build_writes_the_bytes_of_a_clean_one(tree, tmp_path):
     content = tmp_path / "content"

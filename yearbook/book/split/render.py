@@ -337,12 +337,15 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         futures = {part: pool.submit(_lay_out, Job(part)) for part in jobs}
         stats["article_parts"] = len(jobs)
         stats["articles_laid_out"] = sum(len(p.articles) for p in jobs)
-        # meanwhile the front matter and the openers from the shape they had last time (or a guess)
+        # meanwhile the front matter and the openers from the shape they had last time (or a guess
+        # for numbers new since then); in a cold build, see below
         estimate = "8" * len(str(max(100, 5 * len(volume.articles) + 50)))
         layouts: dict[tuple, Layout] = {}
         shapes: dict[tuple, tuple[str, list[str]]] = {}  # unit → (the HTML laid out, the numbers it shows)
         pending = {}
         for unit in units:
+            if unit[0] == UNIT_OPENER and not hints:
+                continue  # a cold build: laid out once the articles' pages are known (below)
             if unit[0] in (UNIT_FRONT, UNIT_OPENER):
                 numbers = (lambda anchor: hints.get(anchor, estimate))
                 html, shown = _numbered_html(setup, unit, numbers, stamping)
@@ -374,6 +377,23 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         lap("parts")
         for (c, i), view in views.items():
             layouts[(UNIT_ARTICLE, c, i)] = view
+        if not hints:
+            # a cold build: an opener shows its articles' numbers, which a guess made before any
+            # article was laid out never has the shape of (wider or narrower), so it would be laid out
+            # twice. Now the articles' pages are known, only the openers' lengths are not (one page
+            # each is taken, so the numbers come out a few pages low): every number has its real width
+            # but near 10, 100, 1000, and an opener is laid out again only if one of its has not
+            starts, numbers = _number_pages(units, layouts, indexes_on_recto)
+            numbering = _numbering(units, starts)
+            labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
+            openers = {}
+            for unit in units:
+                if unit[0] == UNIT_OPENER:
+                    shapes[unit] = _numbered_html(setup, unit, lambda anchor: labels.get(anchor) or estimate, stamping)
+                    openers[unit] = pool.submit(_lay_out, _numbered_job(unit, shapes[unit][0], None, stamping))
+            for unit, future in openers.items():
+                layouts[unit] = future.result()[0]
+            lap("openers")
         # 2. page numbers, and the parts that show them laid out from their real shape
         sides: dict[tuple, str] = {}
         for round_ in range(6):
