@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from pdf_compare import compare
 from yearbook.book.render import render_volume_pdf
+from yearbook.output import read_sealed
 from yearbook.book.split.render import SplitSettings, runs
 from yearbook.pipeline import BuildReport, load_yearbook
 from yearbook.themes import find_theme
@@ -190,11 +191,11 @@ def test_a_warm_and_a_cold_cache_write_the_bytes_of_a_build_without_one(tree, tm
 
 
 def laid_out_with(cache: Path, anchor: str) -> int:
-    """How many documents in the cache have ``anchor`` (a cache entry: 8 bytes of length, its
-    metadata as JSON, the PDF)."""
+    """How many documents in the cache have ``anchor`` (a cache entry, sealed: 8 bytes of length,
+    its metadata as JSON, the PDF)."""
     found = 0
     for path in cache.rglob("*.layout"):
-        data = path.read_bytes()
+        data = read_sealed(path)
         size = int.from_bytes(data[:8], "big")
         found += anchor in json.loads(data[8:8 + size])["layout"]["anchors"]
     return found

@@ -11,7 +11,10 @@ laid out on the other side is moved sideways in the join (the inner and outer ma
 2. Page numbers follow from the units' lengths. The front matter, the openers and the indexes show
    page numbers: they are laid out from their *shape* (every number written as zeros of its width,
    stamps.py), and the numbers are written in when the book is joined. If a shape's length changes
-   the numbers (a number one digit longer wraps a line), the numbers are worked out again.
+   the numbers (a number one digit longer wraps a line), the numbers are worked out again. After an
+   edit the shapes come from the last build's numbers, laid out beside the articles; in a cold build
+   the openers wait for the articles' pages and the front matter for every number (only its pages
+   before the 目录 are laid out early), so that each is laid out once.
 3. The running heads, folios and crop marks are laid out once per kind of page (:func:`_signatures`)
    and drawn over each page in the join (assemble.py), with the folio stamped in.
 
