@@ -1,8 +1,11 @@
 """The fast paths of large builds give exactly what the plain paths give: articles read in worker
 processes (collect.load_articles_in_parallel), the search index built in a forked process
 (pipeline.render_site_files), files carried over from the previous output by hard link
-(output.write_files) and YAML parsed in one pass when a second cannot find anything (yamlfile)."""
+(output.write_files), YAML parsed in one pass when a second cannot find anything and its data built in
+one walk of the nodes when it is plain (yamlfile)."""
 from __future__ import annotations
+
+import pytest
 
 from yearbook.content import collect
 from yearbook.content.config import load_config
@@ -134,3 +137,51 @@ def test_glyphs_read_from_a_page_content_are_those_a_plain_reading_finds():
         assert glyphs == plain(content), content
         found += sum(len(g) for g in glyphs.values())
     assert found > 10000  # the cases read glyphs, not only empty strings
+
+
+# --- the front matter's data, built in one walk of the YAML nodes ------------------------------------------
+
+YAML_LINES = ["title: 科普大篷车", "date: 2021-03-04", "date: 2021-02-30", "year: 2021", "n: 0x1F", "f: 1.5e3", "f: .inf",
+              "ok: yes", "ok: false", "none: ~", "empty:", "'2021': text", "2021: number key", "null: key", "true: key",
+              "title: again", "<<: {a: 1}", "=: value key", "v: =", "b: !!binary aGk=", "s: !!set {a, b}", "o: !!omap [a: 1]",
+              "t: !!str 12", "i: !!int '7'", "i: !!int x", "x: !custom y", "list: [1, two, 2021-01-01, {k: v}]",
+              "map: {a: 1, a: 2}", "map: {[1, 2]: x}", "? [a]\n: b", "nested:\n  - name: 王明\n    role: 记者\n  - 2022-13-01",
+              "keywords:\n  - title: 现场\n    scene: 回放\n    title: 重复"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_front_matter_data_built_by_the_short_walk_is_the_loaders(seed):
+    """yamlfile.construct_data builds plain documents itself and leaves the rest to PyYAML's constructor:
+    whatever the document, the same data, the same duplicates noted, or the same error."""
+    import random
+
+    from yearbook.content import yamlfile
+
+    def outcome(text: str, construct) -> tuple:
+        loader = yamlfile.Loader(text)
+        try:
+            node = loader.get_single_node()
+            try:
+                return "data", repr(construct(loader, node)), loader.duplicates
+            except Exception as exc:  # noqa: BLE001 - compared, not handled
+                return "error", type(exc).__name__, str(exc), loader.duplicates
+        except Exception:  # noqa: BLE001 - not YAML at all: nothing to construct
+            return ("not yaml",)
+        finally:
+            loader.dispose()
+
+    rng = random.Random(seed)
+    shortcuts = 0
+    for _ in range(1500):
+        text = "\n".join(rng.sample(YAML_LINES, rng.randrange(1, 6))) + "\n"
+        expected = outcome(text, lambda loader, node: loader.construct_document(node))
+        assert outcome(text, yamlfile.construct_data) == expected, text
+        loader = yamlfile.Loader(text)
+        try:
+            yamlfile._plain(loader, loader.get_single_node())
+            shortcuts += 1
+        except Exception:  # noqa: BLE001 - left to the Loader
+            pass
+        finally:
+            loader.dispose()
+    assert 100 < shortcuts < 1400, "both ways are taken"

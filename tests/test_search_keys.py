@@ -109,3 +109,20 @@ def test_posting_lists_are_gaps_as_varints_or_a_bitmap():
         ids = array("I", sorted(rng.sample(range(count), rng.randrange(1, min(count, 400) + 1))))
         assert si.encode_postings(ids, count) == reference(ids, count)
         assert si.decode_postings(si.encode_postings(ids, count)) == list(ids)
+
+
+def test_separator_windows_are_every_window_the_sample_index_drops_and_no_other():
+    """The sample index appends no window with U+0000 among its first three units (it would drop it):
+    separator_windows must give every such window of the text, and none that the index keeps. The
+    windows here are cut from the string, one by one, as the sample index's four casts see them."""
+    import sys
+
+    rng = random.Random(15)
+    pieces = ["科", "协", "普", "a", "1", "，", " ", "。", "Ｘ", "——"]
+    for _ in range(4000):
+        keyed = si.keyed_text("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 18))))
+        padded = keyed + "\x00" * 4  # the sample index's data: the text and four units of U+0000
+        windows = {padded[start:start + 4] for start in range(len(keyed) + 1)}
+        given = {key.to_bytes(8, sys.byteorder).decode(si.KEY_CODEC) for key in si.separator_windows(keyed)}
+        assert {w for w in windows if "\x00" in w[:3]} <= given, keyed
+        assert all(len(w) == 4 and "\x00" in w[:3] for w in given), keyed

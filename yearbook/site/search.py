@@ -420,6 +420,24 @@ def shard_count_for(total_bytes: int) -> int:
     return count
 
 
+SEPARATOR = re.compile("\x00")
+
+
+def separator_windows(keyed: str) -> "memoryview":
+    """Keys (as in SearchBuilder.sample_files: four UTF-16 units in native order) of windows of ``keyed``
+    (a keyed_text of the Basic Multilingual Plane) that hold U+0000 among their first three units: those
+    starting at each U+0000 and at the two units before it, which the sample index never keeps, and
+    some more windows that hold U+0000 there and may not occur in the text at all. Each U+0000 gives
+    the six units around it and two more of U+0000, whose windows at offsets 0, 1 and 2 are those."""
+    padded = "\x00\x00" + keyed + "\x00\x00\x00\x00"
+    pieces = "".join([padded[at - 2:at + 4] + "\x00\x00" for at in map(_match_start, SEPARATOR.finditer(padded, 2, len(padded) - 3))])
+    data = pieces.encode(KEY_CODEC)
+    return memoryview(b"".join(data[offset:len(data) - 8 + offset] for offset in (0, 2, 4))).cast("Q")
+
+
+_match_start = operator.methodcaller("start")
+
+
 class SearchBuilder:
     """Builds the index of one yearbook in two steps, so that the work per article can be shared out:
     :meth:`part` does the articles of a range of ids (their doc files, facets and postings; any range,
@@ -584,6 +602,7 @@ class SearchBuilder:
             for offset in (0, 2, 4, 6):  # the windows of four units starting at every character
                 window = data[offset:]
                 keys.update(memoryview(window[:len(window) - len(window) % 8]).cast("Q"))
+            keys.difference_update(separator_windows(keyed))  # never kept: not appended either
             deque(map(array.append, map(held.__getitem__, keys), repeat(position)), maxlen=0)  # looped in C
         count = len(keyed_texts)
         entries = []
