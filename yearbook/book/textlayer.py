@@ -245,6 +245,15 @@ def _moves(written: list[bytes], total: float) -> list[bytes]:
     return [] if total == 0 else [_number(total)]
 
 
+def page_content(page: pikepdf.Page) -> bytes:
+    """A page's content stream(s), decoded and joined (b"" for a page without)."""
+    streams = page.obj.get("/Contents")
+    if streams is None:
+        return b""
+    streams = list(streams) if isinstance(streams, pikepdf.Array) else [streams]
+    return b"\n".join(stream.read_bytes() for stream in streams)
+
+
 def clean(pdf: bytes, contents: list[bytes] | None = None) -> bytes:
     """``pdf`` (as WeasyPrint wrote it) with the text layer of every page made the text; the same
     bytes when there is nothing to clean. ``contents``: a list that gets each page's content as
@@ -261,16 +270,10 @@ def clean(pdf: bytes, contents: list[bytes] | None = None) -> bytes:
                 if key not in cache:
                     cache[key] = _Font(font)
                 fonts[name[1:]] = cache[key]
-            streams = page.obj.get("/Contents")
-            if streams is None or (not fonts and contents is None):
-                if contents is not None:
-                    contents.append(b"")
-                continue
-            streams = list(streams) if isinstance(streams, pikepdf.Array) else [streams]
-            data = b"\n".join(stream.read_bytes() for stream in streams)
+            data = page_content(page) if fonts or contents is not None else b""
             if contents is not None:
                 contents.append(data)
-            if not fonts:
+            if not fonts or not data:
                 continue
             cleaned = clean_content(data, fonts)
             if cleaned != data:

@@ -25,7 +25,7 @@ from .. import textlayer
 from ..prepress import Finish, finish
 from .cache import Layout, PartCache
 from .fonts import Faces
-from .layout import content_glyphs, page_content
+from .layout import content_glyphs
 from .stamps import Stamper
 
 SHARED = ("/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/XObject", "/Properties")
@@ -135,7 +135,7 @@ class Book:
             names = faces.add_document(id(layout.pdf), self._source(layout), layout.fonts)
             if stamps:
                 page = self._source(layout).pages[sheet]
-                content = stamper.stamp(page_content(page), faces.digits_of(names), stamps, (id(layout.pdf), sheet))
+                content = stamper.stamp(textlayer.page_content(page), faces.digits_of(names), stamps, (id(layout.pdf), sheet))
                 contents[key] = content
                 faces.use(names, content_glyphs(content))
                 faces.use(names, self._cleaned_away(faces, names, self._glyphs(layout, sheet)))
@@ -285,7 +285,7 @@ class Book:
         if key not in forms:
             page = self._source(layout).pages[index]
             stamped = contents.get(key)
-            data = stamped if stamped is not None else page_content(page)
+            data = stamped if stamped is not None else textlayer.page_content(page)
             form = pikepdf.Stream(out, data)
             form["/Type"] = pikepdf.Name.XObject
             form["/Subtype"] = pikepdf.Name.Form

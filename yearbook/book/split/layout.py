@@ -18,10 +18,7 @@ import re
 import sys
 from array import array
 from dataclasses import astuple, replace
-from io import BytesIO
 from pathlib import Path
-
-import pikepdf
 
 from .. import textlayer, weasy
 from .cache import Layout, PageInfo
@@ -142,15 +139,6 @@ def content_glyphs(content: bytes) -> dict[str, list[int]]:
                     codes.byteswap()
                 glyphs.update(codes)
     return {name: sorted(gids) for name, gids in used.items()}
-
-
-def page_content(page: pikepdf.Page) -> bytes:
-    """A page's content stream(s), decoded."""
-    contents = page.obj.get("/Contents")
-    if contents is None:
-        return b""
-    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-    return b"\n".join(stream.read_bytes() for stream in streams)
 
 
 def article_views(layout: Layout, count: int) -> list[Layout] | None:

@@ -386,9 +386,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
             # twice. Now the articles' pages are known, only the openers' lengths are not (one page
             # each is taken, so the numbers come out a few pages low): every number has its real width
             # but near 10, 100, 1000, and an opener is laid out again only if one of its has not
-            starts, numbers = _number_pages(units, layouts, indexes_on_recto)
-            numbering = _numbering(units, starts)
-            labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
+            _, labels = _labels(units, layouts, indexes_on_recto)
             openers = {}
             for unit in units:
                 if unit[0] == UNIT_OPENER:
@@ -400,9 +398,7 @@ def _render(renderer, volume, edition, fetcher_for, head_extra: str, cache_dir: 
         # 2. page numbers, and the parts that show them laid out from their real shape
         sides: dict[tuple, str] = {}
         for round_ in range(6):
-            starts, numbers = _number_pages(units, layouts, indexes_on_recto)
-            numbering = _numbering(units, starts)
-            labels = {anchor: numbering.label(page) for anchor, page in numbers.items()}
+            starts, labels = _labels(units, layouts, indexes_on_recto)
             work = {}
             # the longest first (the indexes, then the front matter), so that no long part is left to
             # run alone at the end
@@ -621,6 +617,13 @@ def _book_pages(units, starts, layouts) -> list[tuple[PageInfo, tuple | None, in
         for index, info in enumerate(layouts[unit].pages):
             pages.append((info, unit, index))
     return pages
+
+
+def _labels(units: list[tuple], layouts: dict[tuple, Layout], indexes_on_recto: bool):
+    """Each unit's first page number, and every anchor's printed page number (its label)."""
+    starts, numbers = _number_pages(units, layouts, indexes_on_recto)
+    numbering = _numbering(units, starts)
+    return starts, {anchor: numbering.label(page) for anchor, page in numbers.items()}
 
 
 def _numbering(units: list[tuple], starts: dict[tuple, int]) -> Numbering:
